@@ -1,0 +1,156 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Request-quota plans. null limits = unlimited. */
+export const plans = sqliteTable('plans', {
+  id: text('id').primaryKey(),
+  requestsPer5h: integer('requests_per_5h'),
+  requestsPerWeek: integer('requests_per_week'),
+  requestsPerMinute: integer('requests_per_minute'),
+  maxConcurrent: integer('max_concurrent'),
+});
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Prepaid balance in integer micro-dollars; always the sum of the ledger. */
+  balanceMicros: integer('balance_micros').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    name: text('name').notNull(),
+    /** SHA-256 of the plaintext key, hex. The plaintext is never stored. */
+    keyHash: text('key_hash').notNull(),
+    /** First characters of the key, for display only. */
+    displayPrefix: text('display_prefix').notNull(),
+    planId: text('plan_id')
+      .notNull()
+      .references(() => plans.id),
+    billing: text('billing', { enum: ['subscription', 'prepaid'] }).notNull().default('subscription'),
+    /** JSON array of scopes, e.g. ["chat","images"]. */
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    /** JSON array of allowed public model names; null = every model. */
+    models: text('models', { mode: 'json' }).$type<string[] | null>(),
+    /** Per-key overrides of the plan's numbers (JSON object with the plan's column names). */
+    quotaOverrides: text('quota_overrides', { mode: 'json' }).$type<Record<string, number | null> | null>(),
+    monthlySpendCapMicros: integer('monthly_spend_cap_micros'),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [uniqueIndex('api_keys_hash_idx').on(table.keyHash), index('api_keys_account_idx').on(table.accountId)],
+);
+
+export const providers = sqliteTable('providers', {
+  id: text('id').primaryKey(),
+  protocol: text('protocol', {
+    enum: ['openai-chat', 'openai-responses', 'anthropic', 'gemini', 'openai-images', 'mock'],
+  }).notNull(),
+  baseUrl: text('base_url').notNull(),
+  /** AES-GCM ciphertext of the upstream API key (iv.ciphertext, base64); never returned by the API. */
+  apiKeyEncrypted: text('api_key_encrypted'),
+  priority: integer('priority').notNull().default(0),
+  weight: integer('weight').notNull().default(1),
+  /** Extra headers sent upstream (JSON object). */
+  headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  /** Per-provider timeouts in milliseconds (time to first byte, idle between stream chunks). */
+  firstByteTimeoutMs: integer('first_byte_timeout_ms'),
+  idleTimeoutMs: integer('idle_timeout_ms'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Which provider serves which public model, under which upstream name. */
+export const modelRoutes = sqliteTable(
+  'model_routes',
+  {
+    publicModel: text('public_model').notNull(),
+    providerId: text('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'cascade' }),
+    upstreamModel: text('upstream_model').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.publicModel, table.providerId] }), index('model_routes_provider_idx').on(table.providerId)],
+);
+
+/** Prices per public model, integer micro-dollars per 1M tokens (and per image). */
+export const modelPrices = sqliteTable('model_prices', {
+  model: text('model').primaryKey(),
+  inputPerMillionMicros: integer('input_per_million_micros').notNull().default(0),
+  outputPerMillionMicros: integer('output_per_million_micros').notNull().default(0),
+  cacheReadPerMillionMicros: integer('cache_read_per_million_micros').notNull().default(0),
+  cacheWritePerMillionMicros: integer('cache_write_per_million_micros').notNull().default(0),
+  perImageMicros: integer('per_image_micros').notNull().default(0),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** One row per relayed request; the request id makes redelivered events harmless. */
+export const usageEvents = sqliteTable(
+  'usage_events',
+  {
+    requestId: text('request_id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    keyId: text('key_id').notNull(),
+    model: text('model').notNull(),
+    providerId: text('provider_id'),
+    upstreamModel: text('upstream_model'),
+    clientFormat: text('client_format').notNull(),
+    upstreamFormat: text('upstream_format'),
+    status: integer('status').notNull(),
+    errorType: text('error_type'),
+    stream: integer('stream', { mode: 'boolean' }).notNull(),
+    aborted: integer('aborted', { mode: 'boolean' }).notNull().default(false),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
+    cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),
+    reasoningTokens: integer('reasoning_tokens').notNull().default(0),
+    costMicros: integer('cost_micros').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull().default(0),
+    ttfbMs: integer('ttfb_ms'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [index('usage_events_key_time_idx').on(table.keyId, table.createdAt), index('usage_events_account_time_idx').on(table.accountId, table.createdAt)],
+);
+
+/** Per day × key × model totals, so long summaries never scan raw events. */
+export const usageDaily = sqliteTable(
+  'usage_daily',
+  {
+    day: text('day').notNull(),
+    keyId: text('key_id').notNull(),
+    model: text('model').notNull(),
+    accountId: text('account_id').notNull(),
+    requests: integer('requests').notNull().default(0),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
+    cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),
+    reasoningTokens: integer('reasoning_tokens').notNull().default(0),
+    costMicros: integer('cost_micros').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.keyId, table.model] })],
+);
+
+/** Every balance change; an account's balance is the sum of its rows. */
+export const ledger = sqliteTable(
+  'ledger',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    kind: text('kind', { enum: ['topup', 'charge', 'refund'] }).notNull(),
+    amountMicros: integer('amount_micros').notNull(),
+    /** Idempotency reference: request id, task id, or top-up id. */
+    reference: text('reference').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [uniqueIndex('ledger_kind_reference_idx').on(table.kind, table.reference), index('ledger_account_idx').on(table.accountId)],
+);

@@ -1,0 +1,1 @@
+export interface AuthenticatedKey { id: string }

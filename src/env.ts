@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { WireFormat } from './ir/format';
+import type { AuthenticatedKey } from './auth/key-record';
+import type { QuotaLimiter } from './quota/quota-limiter';
+
+/** Worker bindings, as declared in wrangler.toml, plus secrets from .dev.vars / wrangler secret. */
+export interface Env {
+  DB: D1Database;
+  TASKS: KVNamespace;
+  QUOTA: DurableObjectNamespace<QuotaLimiter>;
+  USAGE_QUEUE: Queue<unknown>;
+  IMAGE_QUEUE: Queue<unknown>;
+  ADMIN_TOKEN?: string;
+  ENCRYPTION_KEY?: string;
+  WEBHOOK_SECRET?: string;
+  KEY_PREFIX?: string;
+  KEY_CACHE_TTL_SECONDS?: string;
+  MAX_BODY_BYTES?: string;
+  ENABLE_MOCK_PROVIDER?: string;
+  ALLOW_PRIVATE_URLS?: string;
+}
+
+export interface AppVariables {
+  requestId: string;
+  clientFormat: WireFormat;
+  apiKey: AuthenticatedKey;
+}
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables };
+
+const configSchema = z.object({
+  keyPrefix: z.string().min(1).default('sk-relay-'),
+  keyCacheTtlMs: z.coerce.number().int().min(0).default(30).transform((seconds) => seconds * 1000),
+  maxBodyBytes: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  mockProviderEnabled: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  allowPrivateUrls: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
+
+export type RelayConfig = z.infer<typeof configSchema>;
+
+const configCache = new WeakMap<Env, RelayConfig>();
+
+/** Validated configuration, parsed once per env object (once per isolate in production). */
+export const configOf = (env: Env): RelayConfig => {
+  let config = configCache.get(env);
+  if (config === undefined) {
+    config = configSchema.parse({
+      keyPrefix: env.KEY_PREFIX || undefined,
+      keyCacheTtlMs: env.KEY_CACHE_TTL_SECONDS || undefined,
+      maxBodyBytes: env.MAX_BODY_BYTES || undefined,
+      mockProviderEnabled: env.ENABLE_MOCK_PROVIDER || undefined,
+      allowPrivateUrls: env.ALLOW_PRIVATE_URLS || undefined,
+    });
+    configCache.set(env, config);
+  }
+  return config;
+};

@@ -1,0 +1,70 @@
+import type { RelayError } from '../errors';
+import type { WireFormat } from '../ir/format';
+import type { IrRequest } from '../ir/request';
+import type { IrResponse } from '../ir/response';
+import type { IrStreamEvent } from '../ir/stream-event';
+import type { SseEvent } from '../sse/event';
+
+/** What the route knows besides the body (Gemini puts model and streaming in the path). */
+export interface RouteInfo {
+  model?: string;
+  stream?: boolean;
+  /** The endpoint variant, e.g. 'count_tokens' for Anthropic's /v1/messages/count_tokens. */
+  endpoint?: 'generate' | 'count_tokens';
+}
+
+/** What a client-side encoder needs to know about the call it answers. */
+export interface ClientContext {
+  requestId: string;
+  /** The request as decoded from the client: encoders echo its model and honour its options. */
+  request: IrRequest;
+  /** Unix seconds, for `created` fields. */
+  created: number;
+}
+
+/** Where and what an upstream-side encoder sends. */
+export interface UpstreamTarget {
+  /** The model name the upstream knows. */
+  model: string;
+  stream: boolean;
+}
+
+export interface EncodedUpstreamRequest {
+  /** Path appended to the provider's baseUrl (see DESIGN.md §5), query string included. */
+  path: string;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface EncodedError {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Codec {
+  readonly format: WireFormat;
+
+  // ── client side (ingress) ──────────────────────────────────────────────────────────────
+  /** Client JSON → IR. Throws RelayError('invalid_request'|'unsupported_feature', 400) on bad input. */
+  decodeRequest(body: unknown, route: RouteInfo): IrRequest;
+  /** The model and stream flag only, for same-format passthrough (no full decode). */
+  peekRequest(body: unknown, route: RouteInfo): { model: string; stream: boolean };
+  encodeResponse(response: IrResponse, context: ClientContext): unknown;
+  encodeStream(context: ClientContext): TransformStream<IrStreamEvent, SseEvent>;
+  encodeError(error: RelayError, requestId: string): EncodedError;
+  /** A token count answer in this format (Anthropic {input_tokens}, Gemini {totalTokens}, …). */
+  encodeTokenCount?(inputTokens: number): unknown;
+
+  // ── upstream side (egress) ─────────────────────────────────────────────────────────────
+  encodeRequest(request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest;
+  decodeResponse(body: unknown): IrResponse;
+  decodeStream(): TransformStream<SseEvent, IrStreamEvent>;
+  decodeError(status: number, body: string, headers: Headers): RelayError;
+  authHeaders(apiKey: string): Record<string, string>;
+  /** Same-format passthrough: rewrite only the model (and what usage accounting needs). */
+  rewritePassthrough(body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest;
+  /** Upstream token counting, when the format has an endpoint for it. */
+  encodeCountTokens?(request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest;
+  decodeCountTokens?(body: unknown): number;
+}

@@ -1,0 +1,142 @@
+import type { AuthenticatedKey } from '../auth/key-record';
+import type { Env } from '../env';
+import { RelayError } from '../errors';
+import { formatResetInstant } from './headers';
+import type { QuotaLimiter } from './quota-limiter';
+import type { QuotaSnapshot, QuotaVerdict } from './verdict';
+import { WINDOW_LENGTH_MS } from './windows';
+import type { WindowName, WindowView } from './windows';
+
+/** What the pipeline keeps between admission and the end of the response. */
+export interface QuotaAdmission {
+  verdict: QuotaVerdict;
+  /** false when the key had nothing to enforce and the limiter was never asked; refund and release are no-ops then. */
+  tracked: boolean;
+}
+
+/** `unlimited`: a subscription key whose plan sets neither request window. */
+export type QuotaMode = 'subscription' | 'prepaid' | 'unlimited';
+
+export interface QuotaStatus extends QuotaSnapshot {
+  mode: QuotaMode;
+}
+
+/** The 429 for a refused request; it carries the verdict so the error response can send rate-limit headers too. */
+export class QuotaExceededError extends RelayError {
+  constructor(
+    readonly verdict: QuotaVerdict,
+    message: string,
+  ) {
+    super('rate_limit', 429, message, { retryAfterSeconds: verdict.retryAfterSeconds, code: 'rate_limit_exceeded' });
+  }
+}
+
+const countsTowardQuota = (key: AuthenticatedKey): boolean => key.billing === 'subscription';
+
+/** Whether the limiter has anything to enforce for this key; when not, the hot path skips the Durable Object. */
+const hasLimits = (key: AuthenticatedKey): boolean => {
+  const { requestsPer5h, requestsPerWeek, requestsPerMinute, maxConcurrent } = key.limits;
+  const windows = countsTowardQuota(key) && (requestsPer5h !== null || requestsPerWeek !== null);
+  return windows || requestsPerMinute !== null || maxConcurrent !== null;
+};
+
+const limiterFor = (env: Env, keyId: string): DurableObjectStub<QuotaLimiter> =>
+  env.QUOTA.get(env.QUOTA.idFromName(keyId));
+
+const unlimitedWindow = (name: WindowName, now: number): WindowView => ({
+  limit: null,
+  used: 0,
+  remaining: null,
+  reset: now + WINDOW_LENGTH_MS[name],
+  open: false,
+});
+
+const WINDOW_WORDING: Readonly<Record<WindowName, string>> = {
+  '5h': '5-hour request quota of {limit} requests exhausted',
+  week: 'weekly request quota of {limit} requests exhausted',
+  minute: 'per-minute limit of {limit} requests reached',
+};
+
+const refusalMessage = (verdict: QuotaVerdict, key: AuthenticatedKey): string => {
+  const window: WindowName | null =
+    verdict.reason === '5h' || verdict.reason === 'week' || verdict.reason === 'minute' ? verdict.reason : null;
+  if (window === null) {
+    const wait = `retry in ${verdict.retryAfterSeconds}s, when an in-flight request has finished`;
+    return `limit of ${key.limits.maxConcurrent} concurrent requests reached; ${wait}`;
+  }
+  const view = window === '5h' ? verdict.fiveHour : verdict[window];
+  const exhausted = WINDOW_WORDING[window].replace('{limit}', String(view.limit));
+  return `${exhausted}; it resets at ${formatResetInstant(view.reset)}`;
+};
+
+/**
+ * Admits one request for `key` in a single limiter round trip, or throws a QuotaExceededError (429)
+ * naming the window that ran out and when it resets. The admission's verdict feeds rateLimitHeaders().
+ */
+export const admitRequest = async (env: Env, key: AuthenticatedKey, now: number): Promise<QuotaAdmission> => {
+  if (!hasLimits(key)) {
+    const verdict: QuotaVerdict = {
+      allowed: true,
+      fiveHour: unlimitedWindow('5h', now),
+      week: unlimitedWindow('week', now),
+      minute: unlimitedWindow('minute', now),
+      retryAfterSeconds: 0,
+      admissionId: crypto.randomUUID(),
+      decidedAt: now,
+    };
+    return { verdict, tracked: false };
+  }
+  const limiter = limiterFor(env, key.id);
+  const verdict = await limiter.admit({ limits: key.limits, now, countsTowardQuota: countsTowardQuota(key) });
+  if (!verdict.allowed) throw new QuotaExceededError(verdict, refusalMessage(verdict, key));
+  return { verdict, tracked: true };
+};
+
+/**
+ * Gives the request back when the relay failed before any upstream answered successfully; also ends its
+ * concurrency lease. Idempotent: true only the first time a counted admission is refunded.
+ */
+export const refundRequest = async (
+  env: Env,
+  key: AuthenticatedKey,
+  admission: QuotaAdmission,
+  now: number,
+): Promise<boolean> => {
+  const { verdict } = admission;
+  if (!admission.tracked || !verdict.allowed) return false;
+  return limiterFor(env, key.id).refund({ admissionId: verdict.admissionId, leaseId: verdict.leaseId, now });
+};
+
+/** Ends the admission's concurrency lease when the response or stream is over. Idempotent. */
+export const releaseRequest = async (env: Env, key: AuthenticatedKey, admission: QuotaAdmission): Promise<void> => {
+  const { leaseId } = admission.verdict;
+  if (!admission.tracked || leaseId === undefined) return;
+  await limiterFor(env, key.id).release({ leaseId });
+};
+
+/** Quota mode, limits, remaining and reset times for GET /v1/usage. Opens and counts nothing. */
+export const quotaStatus = async (env: Env, key: AuthenticatedKey, now: number): Promise<QuotaStatus> => {
+  const { requestsPer5h, requestsPerWeek, maxConcurrent } = key.limits;
+  const mode: QuotaMode = !countsTowardQuota(key)
+    ? 'prepaid'
+    : requestsPer5h === null && requestsPerWeek === null
+      ? 'unlimited'
+      : 'subscription';
+  if (!hasLimits(key)) {
+    return {
+      mode,
+      fiveHour: unlimitedWindow('5h', now),
+      week: unlimitedWindow('week', now),
+      minute: unlimitedWindow('minute', now),
+      concurrency: { limit: maxConcurrent, active: 0 },
+    };
+  }
+  const limiter = limiterFor(env, key.id);
+  const snapshot = await limiter.status({ limits: key.limits, now, countsTowardQuota: countsTowardQuota(key) });
+  return { mode, ...snapshot };
+};
+
+/** Admin: clears the key's windows so its next request opens fresh ones. */
+export const resetQuota = async (env: Env, keyId: string): Promise<void> => {
+  await limiterFor(env, keyId).reset();
+};

@@ -118,7 +118,12 @@ export const usageEvents = sqliteTable(
     ttfbMs: integer('ttfb_ms'),
     createdAt: integer('created_at').notNull(),
   },
-  (table) => [index('usage_events_key_time_idx').on(table.keyId, table.createdAt), index('usage_events_account_time_idx').on(table.accountId, table.createdAt)],
+  (table) => [
+    index('usage_events_key_time_idx').on(table.keyId, table.createdAt),
+    index('usage_events_account_time_idx').on(table.accountId, table.createdAt),
+    // Keyset order of the CSV export and the retention sweep: (created_at, request_id) is unique and indexed.
+    index('usage_events_time_idx').on(table.createdAt, table.requestId),
+  ],
 );
 
 /** Per day × key × model totals, so long summaries never scan raw events. */
@@ -137,7 +142,12 @@ export const usageDaily = sqliteTable(
     reasoningTokens: integer('reasoning_tokens').notNull().default(0),
     costMicros: integer('cost_micros').notNull().default(0),
   },
-  (table) => [primaryKey({ columns: [table.day, table.keyId, table.model] })],
+  (table) => [
+    primaryKey({ columns: [table.day, table.keyId, table.model] }),
+    // The primary key leads with day; per-key and per-account summaries need their own leading column.
+    index('usage_daily_key_day_idx').on(table.keyId, table.day),
+    index('usage_daily_account_day_idx').on(table.accountId, table.day),
+  ],
 );
 
 /** Every balance change; an account's balance is the sum of its rows. */

@@ -13,6 +13,12 @@ export interface IrTool {
   parameters: Record<string, unknown>;
   strict?: boolean;
   cache?: IrCacheHint;
+  /**
+   * OpenAI Responses: the tool was declared inside a `namespace` tool (Codex groups MCP tools so).
+   * `name` above is then the flattened name every other format sees; these are the original parts,
+   * which a Responses client needs back on the call (it routes by `namespace` + `name`).
+   */
+  namespace?: { name: string; member: string };
 }
 
 export type IrToolChoice =

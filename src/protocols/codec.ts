@@ -67,4 +67,10 @@ export interface Codec {
   /** Upstream token counting, when the format has an endpoint for it. */
   encodeCountTokens?(request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest;
   decodeCountTokens?(body: unknown): number;
+  /**
+   * Same-format streaming passthrough: a filter over the upstream's SSE events, when the relay
+   * changed the request in a way the client must not see (openai-chat: the usage chunk the relay
+   * asked for). Undefined = the bytes pass through untouched.
+   */
+  passthroughStreamFilter?(clientBody: Record<string, unknown>): TransformStream<SseEvent, SseEvent> | undefined;
 }

@@ -21,8 +21,11 @@ export interface LedgerEntry {
  * account balance moves only when that insert happened (changes() = 1), in one D1 batch. So the
  * balance is always the sum of the ledger, whatever is retried.
  */
+/** One id per kind and reference, so an entry written by any path collides with its own retry. */
+export const ledgerEntryId = (kind: LedgerKind, reference: string): string => `led_${kind}_${reference}`;
+
 export const applyLedgerEntry = async (env: Env, entry: LedgerEntry): Promise<LedgerOutcome> => {
-  const id = `led_${entry.kind}_${entry.reference}`;
+  const id = ledgerEntryId(entry.kind, entry.reference);
   const fundsCondition = entry.requireFunds ? 'AND (SELECT balance_micros FROM accounts WHERE id = ?2) + ?4 >= 0' : '';
   const [inserted] = await env.DB.batch([
     env.DB.prepare(
@@ -41,3 +44,29 @@ export const accountBalanceMicros = async (env: Env, accountId: string): Promise
   const row = await env.DB.prepare('SELECT balance_micros FROM accounts WHERE id = ?1').bind(accountId).first<{ balance_micros: number }>();
   return row?.balance_micros;
 };
+
+/**
+ * The prepaid charge for one stored usage event, as two statements for the consumer's D1 batch: the
+ * ledger row (kind 'charge', reference = request id, amount = minus the event's stored cost) and the
+ * balance move guarded by changes() = 1, exactly as applyLedgerEntry does. Reading the amount from
+ * usage_events, not from the message, keeps a redelivery after a price change debiting what was
+ * recorded. `billing` null (an event from before the field existed) falls back to the key's mode.
+ * A charge may take the balance below zero: the tokens were already spent; the next request is refused.
+ */
+export const usageChargeStatements = (db: D1Database, requestId: string, billing: 'subscription' | 'prepaid' | null): D1PreparedStatement[] => [
+  db
+    .prepare(
+      `INSERT INTO ledger (id, account_id, kind, amount_micros, reference, created_at)
+       SELECT ?1, e.account_id, 'charge', -e.cost_micros, e.request_id, e.created_at FROM usage_events e
+       WHERE e.request_id = ?2 AND e.cost_micros > 0 AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = e.account_id)
+         AND (?3 = 'prepaid' OR (?3 IS NULL AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = e.key_id AND k.billing = 'prepaid')))
+       ON CONFLICT DO NOTHING`,
+    )
+    .bind(ledgerEntryId('charge', requestId), requestId, billing),
+  db
+    .prepare(
+      `UPDATE accounts SET balance_micros = balance_micros + (SELECT amount_micros FROM ledger WHERE id = ?1)
+       WHERE id = (SELECT account_id FROM ledger WHERE id = ?1) AND changes() = 1`,
+    )
+    .bind(ledgerEntryId('charge', requestId)),
+];

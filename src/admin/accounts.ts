@@ -1,0 +1,78 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { RelayError } from '../errors';
+import { randomId } from '../protocols/shared/ids';
+import { forgetSpendCache } from '../usage/billing';
+import { accountView, findAccount, insertAccount, ledgerPage, listAccounts } from '../usage/accounts';
+import { applyLedgerEntry, ledgerEntryId, type LedgerKind } from '../usage/ledger';
+import { microsOf } from '../usage/money';
+import { parseQuery } from '../usage/usage-filter';
+import { parseAdminBody } from './validate';
+
+const accountCreateSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (max 64)').optional(),
+    name: z.string().min(1).max(200),
+  })
+  .strict();
+
+/** Dollars, at least one micro-dollar, at most a million dollars per entry. */
+const amount = z.number().min(0.000001).max(1_000_000);
+const reference = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, _ . : - (max 128)');
+const topupSchema = z.object({ amount, reference: reference.optional() }).strict();
+const refundSchema = z.object({ amount, reference }).strict();
+const pageQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(1000).default(100), cursor: z.string().min(1).optional() })
+  .strict();
+
+const requireAccount = async (c: { env: AppEnv['Bindings'] }, id: string) => {
+  const account = await findAccount(c.env, id);
+  if (account === null) throw new RelayError('not_found', 404, `account "${id}" not found`);
+  return account;
+};
+
+/**
+ * A top-up or refund through applyLedgerEntry: exactly once per (kind, reference), so a retried admin
+ * call with the same reference changes nothing (200, outcome "duplicate"); the first one answers 201.
+ */
+const credit = async (c: { env: AppEnv['Bindings'] }, accountId: string, kind: LedgerKind, dollars: number, ref: string) => {
+  await requireAccount(c, accountId);
+  const outcome = await applyLedgerEntry(c.env, { accountId, kind, amountMicros: microsOf(dollars), reference: ref, now: Date.now() });
+  forgetSpendCache(accountId);
+  const account = await requireAccount(c, accountId);
+  return { outcome, entryId: ledgerEntryId(kind, ref), reference: ref, account: accountView(account) };
+};
+
+/** /admin/accounts: accounts, balances, top-ups, refunds and the ledger behind every balance. */
+export const accountAdminRoutes = new Hono<AppEnv>()
+  .post('/', async (c) => {
+    const input = await parseAdminBody(c.req.raw, accountCreateSchema);
+    const id = input.id ?? `acct_${randomId(20)}`;
+    if (!(await insertAccount(c.env, id, input.name, Date.now()))) throw new RelayError('invalid_request', 409, `account "${id}" already exists`);
+    return c.json(accountView(await requireAccount(c, id)), 201);
+  })
+  .get('/', async (c) => {
+    const query = parseQuery(c.req.query(), pageQuery);
+    const rows = await listAccounts(c.env, query.cursor ?? null, query.limit);
+    const last = rows.at(-1);
+    return c.json({ object: 'list', data: rows.map(accountView), nextCursor: rows.length === query.limit && last ? last.id : null });
+  })
+  .get('/:id', async (c) => c.json(accountView(await requireAccount(c, c.req.param('id')))))
+  .post('/:id/topup', async (c) => {
+    const input = await parseAdminBody(c.req.raw, topupSchema);
+    const result = await credit(c, c.req.param('id'), 'topup', input.amount, input.reference ?? `topup_${randomId(20)}`);
+    return c.json(result, result.outcome === 'applied' ? 201 : 200);
+  })
+  .post('/:id/refund', async (c) => {
+    const input = await parseAdminBody(c.req.raw, refundSchema);
+    const result = await credit(c, c.req.param('id'), 'refund', input.amount, input.reference);
+    return c.json(result, result.outcome === 'applied' ? 201 : 200);
+  })
+  .get('/:id/ledger', async (c) => {
+    const id = c.req.param('id');
+    const query = parseQuery(c.req.query(), pageQuery);
+    await requireAccount(c, id);
+    const page = await ledgerPage(c.env, id, query.cursor ?? null, query.limit);
+    return c.json({ object: 'list', ...page });
+  });

@@ -1,0 +1,63 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { dayOf } from '../usage/days';
+import { usageCsvStream } from '../usage/csv';
+import { cursorAfter, decodeCursor, encodeCursor, usageEventPage, usageEventView } from '../usage/usage-events';
+import { daysInOrder, parseQuery, usageFilterObject, usageFilterSchema, type UsageFilter } from '../usage/usage-filter';
+import { GROUP_FIELDS, usageReport, type GroupField } from '../usage/usage-report';
+
+const groupBySchema = z
+  .string()
+  .default('day,model')
+  .transform((value, context): GroupField[] => {
+    const fields = value === '' ? [] : value.split(',').map((field) => field.trim());
+    const unknown = fields.filter((field) => !(GROUP_FIELDS as readonly string[]).includes(field));
+    if (unknown.length > 0) {
+      context.addIssue({ code: 'custom', message: `unknown field(s) ${unknown.join(', ')}; use ${GROUP_FIELDS.join(', ')}` });
+      return z.NEVER;
+    }
+    return GROUP_FIELDS.filter((field) => fields.includes(field));
+  });
+
+const reportQuery = usageFilterObject.extend({ groupBy: groupBySchema }).refine(...daysInOrder);
+const eventsQuery = usageFilterObject
+  .extend({ limit: z.coerce.number().int().min(1).max(1000).default(100), cursor: z.string().min(1).optional() })
+  .refine(...daysInOrder);
+
+const filterOf = (query: UsageFilter): UsageFilter => ({
+  keyId: query.keyId,
+  accountId: query.accountId,
+  model: query.model,
+  from: query.from,
+  to: query.to,
+});
+
+/**
+ * /admin/usage: `GET /` totals from the daily rollup grouped by day/key/account/model;
+ * `GET /events` raw events, newest last, keyset-paginated with `cursor`.
+ */
+export const usageAdminRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const query = parseQuery(c.req.query(), reportQuery);
+    return c.json(await usageReport(c.env, filterOf(query), query.groupBy));
+  })
+  .get('/events', async (c) => {
+    const query = parseQuery(c.req.query(), eventsQuery);
+    const rows = await usageEventPage(c.env, filterOf(query), query.cursor === undefined ? null : decodeCursor(query.cursor), query.limit);
+    const next = rows.length === query.limit ? cursorAfter(rows) : null;
+    return c.json({ object: 'list', data: rows.map(usageEventView), nextCursor: next === null ? null : encodeCursor(next) });
+  });
+
+/** GET /admin/usage.csv: every matching raw event as RFC 4180 CSV, streamed page by page. */
+export const usageCsvRoutes = new Hono<AppEnv>().get('/usage.csv', (c) => {
+  const filter = parseQuery(c.req.query(), usageFilterSchema);
+  const name = `usage-${filter.from ?? 'all'}-${filter.to ?? dayOf(Date.now())}.csv`;
+  return new Response(usageCsvStream(c.env, filter), {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'content-disposition': `attachment; filename="${name}"`,
+      'cache-control': 'no-store',
+    },
+  });
+});

@@ -1,0 +1,68 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { adminAuth } from './admin/admin-auth';
+import { keyAdminRoutes } from './admin/keys';
+import { providerAdminRoutes } from './admin/providers';
+import { configOf, type AppEnv } from './env';
+import { RelayError, toRelayError } from './errors';
+import { codecFor } from './protocols/registry';
+import { rateLimitHeaders } from './quota/headers';
+import { QuotaExceededError } from './quota/quota-client';
+import { randomId } from './protocols/shared/ids';
+import { anthropicRoutes } from './routes/anthropic';
+import { guessClientFormat } from './routes/client-format';
+import { geminiRoutes } from './routes/gemini';
+import { healthRoutes } from './routes/health';
+import { modelList } from './routes/model-list';
+import { modelRoutes } from './routes/models';
+import { openaiRoutes } from './routes/openai';
+import { apiKeyAuth } from './auth/middleware';
+import { clientFormat } from './routes/client-format';
+
+const errorResponse = (c: { req: { raw: Request }; var: Partial<AppEnv['Variables']> }, error: RelayError): Response => {
+  const format = c.var.clientFormat ?? guessClientFormat(c.req.raw);
+  const encoded = codecFor(format).encodeError(error, c.var.requestId ?? '');
+  const headers = new Headers({ 'content-type': 'application/json', ...encoded.headers });
+  if (c.var.requestId) headers.set('x-request-id', c.var.requestId);
+  if (error instanceof QuotaExceededError) for (const [name, value] of Object.entries(rateLimitHeaders(error.verdict, format))) headers.set(name, value);
+  return new Response(JSON.stringify(encoded.body), { status: encoded.status, headers });
+};
+
+export const buildApp = () => {
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ generator: () => `req_${randomId(24)}` }));
+  app.use((c, next) =>
+    bodyLimit({
+      maxSize: configOf(c.env).maxBodyBytes,
+      onError: () => {
+        throw new RelayError('request_too_large', 413, `request body exceeds ${configOf(c.env).maxBodyBytes} bytes`);
+      },
+    })(c, next),
+  );
+
+  app.route('/', healthRoutes);
+  app.on(['GET', 'HEAD'], ['/api/hello', '/anthropic/api/hello'], (c) => c.json({ ok: true }));
+  for (const prefix of ['/', '/openai', '/api.openai.com']) {
+    app.route(prefix, openaiRoutes);
+    app.route(prefix, modelRoutes);
+  }
+  app.route('/', anthropicRoutes);
+  app.route('/anthropic', anthropicRoutes);
+  app.route('/anthropic', modelRoutes);
+  app.get('/anthropic/models', clientFormat('anthropic'), apiKeyAuth({ scope: 'chat' }), (c) => modelList(c));
+  app.route('/', geminiRoutes);
+  app.route('/gemini', geminiRoutes);
+
+  app.use('/admin/*', adminAuth());
+  app.route('/admin/providers', providerAdminRoutes);
+  app.route('/admin/keys', keyAdminRoutes);
+
+  app.notFound((c) => errorResponse(c, new RelayError('not_found', 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.onError((error, c) => {
+    const relayError = toRelayError(error);
+    if (!(error instanceof RelayError)) console.error(JSON.stringify({ message: 'unhandled error', requestId: c.var.requestId, error: String(error), stack: error.stack }));
+    return errorResponse(c, relayError);
+  });
+  return app;
+};

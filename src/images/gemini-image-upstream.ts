@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { Env } from '../env';
+import { base64ToBytes, bytesToBase64, checkedImage, downloadImage, type ImageBytes } from './image-bytes';
+import { ImageFailure } from './image-failure';
+import type { ImageUpstreamInput } from './image-upstream';
+import { postUpstreamJson } from './upstream-call';
+
+const inlineData = z.object({ mimeType: z.string().nullish(), data: z.string() });
+/** @see https://ai.google.dev/gemini-api/docs/image-generation — REST is camelCase; snake_case tolerated. */
+const geminiImageResponse = z.object({
+  candidates: z
+    .array(
+      z.object({
+        finishReason: z.string().nullish(),
+        content: z.object({ parts: z.array(z.object({ inlineData: inlineData.nullish(), inline_data: inlineData.nullish(), text: z.string().nullish() })).nullish() }).nullish(),
+      }),
+    )
+    .nullish(),
+  promptFeedback: z.object({ blockReason: z.string().nullish() }).nullish(),
+});
+
+const DATA_URI = /^data:([^;,]+);base64,(.*)$/s;
+
+const inputPart = async (url: string, input: ImageUpstreamInput): Promise<{ inlineData: { mimeType: string; data: string } }> => {
+  const match = DATA_URI.exec(url);
+  if (match?.[1] !== undefined && match[2] !== undefined) return { inlineData: { mimeType: match[1], data: match[2] } };
+  const image = await downloadImage(url, { guarded: true, allowPrivate: input.allowPrivateUrls, signal: input.signal });
+  return { inlineData: { mimeType: image.contentType, data: bytesToBase64(image.bytes) } };
+};
+
+/** Gemini generateContent with image output; input images travel as inlineData parts. */
+export const generateWithGemini = async (env: Env, input: ImageUpstreamInput): Promise<ImageBytes> => {
+  const { request, candidate } = input;
+  const images = await Promise.all(request.imageUrls.map((url) => inputPart(url, input)));
+  const imageConfig: Record<string, string> = {};
+  if (request.size !== 'auto') imageConfig.aspectRatio = request.size;
+  // 1K is Gemini's default and older image models reject imageSize, so it is only sent when asked for more.
+  if (request.resolution !== '1k') imageConfig.imageSize = request.resolution.toUpperCase();
+  const body = {
+    contents: [{ role: 'user', parts: [{ text: request.prompt }, ...images] }],
+    generationConfig: { responseModalities: ['IMAGE'], ...(Object.keys(imageConfig).length > 0 ? { imageConfig } : {}) },
+  };
+  const path = `/v1beta/models/${encodeURIComponent(candidate.upstreamModel)}:generateContent`;
+  const json = await postUpstreamJson(env, candidate.provider, path, body, (key) => ({ 'x-goog-api-key': key }), input.signal);
+  const parsed = geminiImageResponse.safeParse(json);
+  if (!parsed.success) throw new ImageFailure('invalid_output', `${candidate.provider.id} answered with an unexpected generateContent body`, true);
+  const blocked = parsed.data.promptFeedback?.blockReason;
+  if (blocked) throw new ImageFailure('content_blocked', `the prompt was blocked by the upstream (${blocked})`, false);
+  const parts = parsed.data.candidates?.[0]?.content?.parts ?? [];
+  for (const part of parts) {
+    const data = part.inlineData ?? part.inline_data;
+    if (data) return checkedImage(base64ToBytes(data.data));
+  }
+  const reason = parsed.data.candidates?.[0]?.finishReason;
+  const text = parts.map((part) => part.text ?? '').join(' ').trim();
+  throw new ImageFailure('invalid_output', `${candidate.provider.id} answered without an image${reason ? ` (finishReason ${reason})` : ''}${text ? `: ${text.slice(0, 200)}` : ''}`, reason !== 'SAFETY' && reason !== 'PROHIBITED_CONTENT');
+};

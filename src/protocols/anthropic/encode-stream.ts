@@ -1,0 +1,176 @@
+import { RelayError } from '../../errors';
+import type { IrSignature } from '../../ir/content';
+import type { IrStreamEvent } from '../../ir/stream-event';
+import type { IrUsage } from '../../ir/usage';
+import type { SseEvent } from '../../sse/event';
+import { jsonEvent } from '../../sse/encode';
+import type { ClientContext } from '../codec';
+import { wrapSignature } from '../signature';
+import { anthropicMessageId } from './encode-response';
+import { anthropicStreamErrorPayload } from './errors';
+import { toAnthropicStopReason } from './stop-reason';
+import { encodeAnthropicUsage } from './usage';
+
+/**
+ * IR events → client Anthropic SSE (PROTOCOLS §2.3, §3.11 "→C"), the sequence MessageStream
+ * accepts: every event named (`event:` = `data.type`, pitfall 1); `message_start` + one `ping`;
+ * blocks numbered densely in the order they are emitted; text blocks opened lazily at their first
+ * non-empty delta, so no empty text block ever appears (pitfall 3); thinking gets exactly one
+ * `signature_delta` right before its stop (an envelope for foreign signatures, `prx1:none` when
+ * there is none); tool_use starts with `input:{}` and streams its arguments as
+ * `input_json_delta` (an argument-less call sends one `"{}"`, pitfalls 5 and 24); `message_delta`
+ * carries the reason and the full final usage, then `message_stop`.
+ * `message_start` waits for the first block (or ping/finish) so that usage events arriving before
+ * any content are in it. When the client asked for `display:"omitted"`, thinking text is withheld
+ * and only the signature is sent, as the API itself does.
+ */
+type Kind = 'text' | 'thinking' | 'redacted_thinking' | 'tool_call';
+
+interface BlockState {
+  kind: Kind;
+  /** The client-side index, once the block's start event has been sent. */
+  clientIndex?: number;
+  signature?: IrSignature;
+  sentArguments: boolean;
+}
+
+type Controller = TransformStreamDefaultController<SseEvent>;
+
+const send = (controller: Controller, payload: { type: string } & Record<string, unknown>) =>
+  controller.enqueue(jsonEvent(payload, payload.type));
+
+export const encodeAnthropicStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => {
+  const hideThinking = context.request.reasoning?.visible === false;
+  let id = '';
+  let started = false;
+  let messageStartSent = false;
+  let done = false;
+  let nextClientIndex = 0;
+  let sawToolCall = false;
+  let usage: Partial<IrUsage> = {};
+  const blocks = new Map<number, BlockState>();
+
+  const ensureMessageStart = (controller: Controller) => {
+    if (messageStartSent) return;
+    messageStartSent = true;
+    send(controller, {
+      type: 'message_start',
+      message: {
+        id: anthropicMessageId(id),
+        type: 'message',
+        role: 'assistant',
+        model: context.request.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: encodeAnthropicUsage({ ...usage, outputTokens: 0, reasoningTokens: 0 }),
+      },
+    });
+    send(controller, { type: 'ping' });
+  };
+
+  const openBlock = (controller: Controller, state: BlockState, contentBlock: Record<string, unknown>) => {
+    ensureMessageStart(controller);
+    state.clientIndex = nextClientIndex;
+    nextClientIndex += 1;
+    send(controller, { type: 'content_block_start', index: state.clientIndex, content_block: contentBlock });
+  };
+
+  const delta = (controller: Controller, index: number, payload: Record<string, unknown>) =>
+    send(controller, { type: 'content_block_delta', index, delta: payload });
+
+  const stopBlock = (controller: Controller, state: BlockState) => {
+    const index = state.clientIndex;
+    if (index === undefined) return;
+    if (state.kind === 'thinking') delta(controller, index, { type: 'signature_delta', signature: wrapSignature(state.signature, 'anthropic') });
+    if (state.kind === 'tool_call' && !state.sentArguments) delta(controller, index, { type: 'input_json_delta', partial_json: '{}' });
+    send(controller, { type: 'content_block_stop', index });
+  };
+
+  const closeAll = (controller: Controller) => {
+    for (const state of blocks.values()) stopBlock(controller, state);
+    blocks.clear();
+  };
+
+  const handle = (event: IrStreamEvent, controller: Controller) => {
+    switch (event.type) {
+      case 'start':
+        if (started) return;
+        started = true;
+        id = event.id;
+        if (event.usage !== undefined) usage = { ...usage, ...event.usage };
+        return;
+      case 'usage':
+        usage = { ...usage, ...event.usage };
+        return;
+      case 'ping':
+        ensureMessageStart(controller);
+        send(controller, { type: 'ping' });
+        return;
+      case 'block_start': {
+        const block = event.block;
+        const state: BlockState = { kind: block.type, sentArguments: false };
+        blocks.set(event.index, state);
+        if (block.type === 'thinking') openBlock(controller, state, { type: 'thinking', thinking: '', signature: '' });
+        else if (block.type === 'redacted_thinking') openBlock(controller, state, { type: 'redacted_thinking', data: block.data });
+        else if (block.type === 'tool_call') {
+          sawToolCall = true;
+          openBlock(controller, state, { type: 'tool_use', id: block.id, name: block.name, input: {} });
+        }
+        return;
+      }
+      case 'block_delta': {
+        const state = blocks.get(event.index);
+        if (state === undefined) return;
+        const change = event.delta;
+        if (change.type === 'text' && state.kind === 'text' && change.text !== '') {
+          if (state.clientIndex === undefined) openBlock(controller, state, { type: 'text', text: '' });
+          delta(controller, state.clientIndex ?? 0, { type: 'text_delta', text: change.text });
+        } else if (change.type === 'thinking' && state.kind === 'thinking' && change.text !== '' && !hideThinking) {
+          delta(controller, state.clientIndex ?? 0, { type: 'thinking_delta', thinking: change.text });
+        } else if (change.type === 'signature' && state.kind === 'thinking') {
+          state.signature = change.signature;
+        } else if (change.type === 'arguments' && state.kind === 'tool_call' && change.json !== '') {
+          state.sentArguments = true;
+          delta(controller, state.clientIndex ?? 0, { type: 'input_json_delta', partial_json: change.json });
+        }
+        return;
+      }
+      case 'block_stop': {
+        const state = blocks.get(event.index);
+        if (state === undefined) return;
+        stopBlock(controller, state);
+        blocks.delete(event.index);
+        return;
+      }
+      case 'finish': {
+        ensureMessageStart(controller);
+        closeAll(controller);
+        done = true;
+        const reason =
+          sawToolCall && (event.stopReason === 'end_turn' || event.stopReason === 'stop_sequence') ? 'tool_use' : event.stopReason;
+        send(controller, {
+          type: 'message_delta',
+          delta: { stop_reason: toAnthropicStopReason(reason), stop_sequence: reason === 'stop_sequence' ? (event.stopSequence ?? null) : null },
+          usage: encodeAnthropicUsage(event.usage),
+        });
+        send(controller, { type: 'message_stop' });
+        return;
+      }
+      case 'error':
+        done = true;
+        send(controller, anthropicStreamErrorPayload(event.error));
+        return;
+    }
+  };
+
+  return new TransformStream<IrStreamEvent, SseEvent>({
+    transform(event, controller) {
+      if (!done) handle(event, controller);
+    },
+    flush(controller) {
+      if (done) return;
+      send(controller, anthropicStreamErrorPayload(new RelayError('api_error', 502, 'upstream stream ended before completion')));
+    },
+  });
+};

@@ -1,0 +1,32 @@
+import type { Codec } from '../codec';
+import { decodeAnthropicRequest, peekAnthropicRequest } from './decode-request';
+import { decodeAnthropicCountTokens, decodeAnthropicResponse } from './decode-response';
+import { decodeAnthropicStream } from './decode-stream';
+import {
+  anthropicAuthHeaders,
+  encodeAnthropicCountTokens,
+  encodeAnthropicRequest,
+  rewriteAnthropicPassthrough,
+} from './encode-request';
+import { encodeAnthropicResponse } from './encode-response';
+import { encodeAnthropicStream } from './encode-stream';
+import { decodeAnthropicError, encodeAnthropicError } from './errors';
+
+/** The Anthropic Messages codec (PROTOCOLS §1.3). */
+export const anthropicCodec: Codec = {
+  format: 'anthropic',
+  decodeRequest: decodeAnthropicRequest,
+  peekRequest: peekAnthropicRequest,
+  encodeResponse: encodeAnthropicResponse,
+  encodeStream: encodeAnthropicStream,
+  encodeError: encodeAnthropicError,
+  encodeTokenCount: (inputTokens) => ({ input_tokens: inputTokens }),
+  encodeRequest: encodeAnthropicRequest,
+  decodeResponse: decodeAnthropicResponse,
+  decodeStream: decodeAnthropicStream,
+  decodeError: decodeAnthropicError,
+  authHeaders: anthropicAuthHeaders,
+  rewritePassthrough: rewriteAnthropicPassthrough,
+  encodeCountTokens: encodeAnthropicCountTokens,
+  decodeCountTokens: decodeAnthropicCountTokens,
+};

@@ -1,0 +1,91 @@
+import { RelayError } from '../../errors';
+import type { IrStreamEvent } from '../../ir/stream-event';
+import type { IrUsage } from '../../ir/usage';
+import type { SseEvent } from '../../sse/event';
+import { randomId } from '../shared/ids';
+import { relayErrorFromGemini } from './errors';
+import { mintGeminiResponseCallId } from './ids';
+import { GeminiPartReader } from './part-reader';
+import { type GeminiUsageMetadata, geminiResponse } from './schema';
+import { mapGeminiFinishReason } from './stop-reason';
+import { decodeGeminiUsage, decodeGeminiUsagePartial } from './usage';
+
+/**
+ * `:streamGenerateContent?alt=sse` → IR events (PROTOCOLS §2.4, §3.11 decoder D). Every chunk is a
+ * whole GenerateContentResponse holding a delta of parts and the cumulative usage so far. There is
+ * no terminator: EOF after a chunk with `finishReason` (or a prompt blocked by `promptFeedback`) is
+ * the normal end, EOF before one means the upstream was cut off. A data line that is not JSON is an
+ * error, as it is for js-genai (it throws on it).
+ */
+const truncated = (): RelayError => new RelayError('api_error', 502, 'upstream stream ended before completion');
+
+export const decodeGeminiStream = (): TransformStream<SseEvent, IrStreamEvent> => {
+  let started = false;
+  let closed = false;
+  let finishReason: string | undefined;
+  let blocked = false;
+  let usageMetadata: GeminiUsageMetadata | undefined;
+  let lastUsage = '';
+  let reader: GeminiPartReader | undefined;
+
+  const fail = (controller: TransformStreamDefaultController<IrStreamEvent>, error: RelayError) => {
+    closed = true;
+    controller.enqueue({ type: 'error', error });
+  };
+
+  return new TransformStream<SseEvent, IrStreamEvent>({
+    transform(event, controller) {
+      if (closed) return;
+      let json: unknown;
+      try {
+        json = JSON.parse(event.data);
+      } catch {
+        return fail(controller, new RelayError('api_error', 502, 'gemini: malformed stream chunk'));
+      }
+      const result = geminiResponse.safeParse(json);
+      if (!result.success) return fail(controller, new RelayError('api_error', 502, 'gemini: unreadable stream chunk'));
+      const chunk = result.data;
+      if (chunk.error !== null && chunk.error !== undefined) {
+        return fail(controller, relayErrorFromGemini(chunk.error, chunk.error.code ?? 500));
+      }
+
+      const usage = decodeGeminiUsagePartial(chunk.usageMetadata);
+      if (usage !== undefined && chunk.usageMetadata !== null && chunk.usageMetadata !== undefined) {
+        usageMetadata = chunk.usageMetadata;
+      }
+      const usageKey = JSON.stringify(usage ?? {});
+      if (!started) {
+        started = true;
+        const id = chunk.responseId ?? randomId();
+        const start: IrStreamEvent = { type: 'start', id, model: chunk.modelVersion ?? '' };
+        if (usage !== undefined) start.usage = usage;
+        controller.enqueue(start);
+        lastUsage = usageKey;
+        reader = new GeminiPartReader((irEvent) => controller.enqueue(irEvent), (ordinal) => mintGeminiResponseCallId(id, ordinal));
+      } else if (usage !== undefined && usageKey !== lastUsage) {
+        lastUsage = usageKey;
+        controller.enqueue({ type: 'usage', usage });
+      }
+
+      // Only usage is read after the end was signalled.
+      if (finishReason !== undefined || blocked) return;
+      const candidate = chunk.candidates?.[0];
+      reader?.read(candidate?.content?.parts ?? []);
+      if (candidate?.finishReason !== null && candidate?.finishReason !== undefined) {
+        finishReason = candidate.finishReason;
+        reader?.close();
+      } else if ((chunk.candidates ?? []).length === 0 && chunk.promptFeedback?.blockReason) {
+        blocked = true;
+        reader?.close();
+      }
+    },
+    flush(controller) {
+      if (closed) return;
+      if (finishReason === undefined && !blocked) return fail(controller, truncated());
+      const hadToolCalls = reader?.hadToolCalls ?? false;
+      const stopReason = blocked ? 'content_filter' : mapGeminiFinishReason(finishReason, hadToolCalls);
+      const usage: IrUsage = decodeGeminiUsage(usageMetadata);
+      controller.enqueue({ type: 'finish', stopReason, usage });
+    },
+  });
+};

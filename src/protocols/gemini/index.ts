@@ -1,0 +1,30 @@
+import type { Codec } from '../codec';
+import { decodeGeminiCountTokens, encodeGeminiCountTokens, encodeGeminiTokenCount } from './count-tokens';
+import { decodeGeminiRequest, peekGeminiRequest } from './decode-request';
+import { decodeGeminiResponse } from './decode-response';
+import { decodeGeminiStream } from './decode-stream';
+import { encodeGeminiRequest, geminiAuthHeaders, rewriteGeminiPassthrough } from './encode-request';
+import { encodeGeminiResponse } from './encode-response';
+import { encodeGeminiStream } from './encode-stream';
+import { decodeGeminiError, encodeGeminiError } from './errors';
+
+/** Gemini generateContent (format "D"): assembly only, every mapping lives in its own file. */
+export const geminiCodec: Codec = {
+  format: 'gemini',
+
+  decodeRequest: decodeGeminiRequest,
+  peekRequest: peekGeminiRequest,
+  encodeResponse: encodeGeminiResponse,
+  encodeStream: encodeGeminiStream,
+  encodeError: encodeGeminiError,
+  encodeTokenCount: encodeGeminiTokenCount,
+
+  encodeRequest: encodeGeminiRequest,
+  decodeResponse: decodeGeminiResponse,
+  decodeStream: decodeGeminiStream,
+  decodeError: decodeGeminiError,
+  authHeaders: geminiAuthHeaders,
+  rewritePassthrough: rewriteGeminiPassthrough,
+  encodeCountTokens: encodeGeminiCountTokens,
+  decodeCountTokens: decodeGeminiCountTokens,
+};

@@ -1,0 +1,153 @@
+import type { IrAssistantBlock, IrFileBlock, IrImageBlock, IrTextBlock, IrToolResultBlock, IrUserBlock } from '../../ir/content';
+import type { IrMessage } from '../../ir/request';
+import { unsupportedFeature } from '../../errors';
+import { mediaSourceToUrl } from '../shared/data-uri';
+import { fitToolCallId } from '../shared/tool-call-id';
+
+/**
+ * IR messages → Chat `messages[]` for an OpenAI (or compatible) upstream.
+ * - Tool results become one `tool` message each, right after the assistant turn. A tool message can
+ *   hold text only, so images from results follow in one extra `user` message.
+ * - Thinking and redacted thinking are dropped: Chat Completions has no field to send them back.
+ * - Tool-call ids longer than OpenAI's 40 characters are shortened the same way on the call and on its
+ *   result, so the pair stays matched.
+ * - Cache hints are dropped: OpenAI caches prompts automatically, and part-level breakpoints exist only
+ *   on the newest models (compatible servers reject the unknown field).
+ */
+const TOOL_CALL_ID_RULES = { maxLength: 40 };
+const upstreamToolCallId = (id: string): string => fitToolCallId(id, TOOL_CALL_ID_RULES);
+
+export type OpenAIChatOutPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string; detail?: string } }
+  | { type: 'file'; file: { file_data: string; filename: string } };
+
+export interface OpenAIChatOutToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export type OpenAIChatOutMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string | OpenAIChatOutPart[] }
+  | { role: 'assistant'; content: string | null; tool_calls?: OpenAIChatOutToolCall[] }
+  | { role: 'tool'; tool_call_id: string; content: string };
+
+/** Several system text blocks are joined: compatible servers do not all accept part arrays here. */
+export const joinOpenAIChatText = (blocks: readonly IrTextBlock[]): string => blocks.map((block) => block.text).join('\n\n');
+
+const imagePart = (block: IrImageBlock): OpenAIChatOutPart => ({
+  type: 'image_url',
+  image_url: { url: mediaSourceToUrl(block.source), ...(block.detail ? { detail: block.detail } : {}) },
+});
+
+const extensionFor = (mediaType: string): string => {
+  const subtype = mediaType.split('/')[1] ?? 'bin';
+  return subtype.split(/[+;]/)[0] ?? 'bin';
+};
+
+const filePart = (block: IrFileBlock): OpenAIChatOutPart => {
+  if (block.source.kind === 'url') {
+    throw unsupportedFeature('openai-chat cannot reference a file by URL; send the file inline (base64)');
+  }
+  return {
+    type: 'file',
+    file: {
+      file_data: mediaSourceToUrl(block.source),
+      filename: block.filename ?? `document.${extensionFor(block.source.mediaType)}`,
+    },
+  };
+};
+
+const userPart = (block: Exclude<IrUserBlock, IrToolResultBlock>): OpenAIChatOutPart => {
+  switch (block.type) {
+    case 'text':
+      return { type: 'text', text: block.text };
+    case 'image':
+      return imagePart(block);
+    case 'file':
+      return filePart(block);
+  }
+};
+
+/** A lone text part is sent as a plain string: the most widely accepted shape. */
+const userContent = (parts: OpenAIChatOutPart[]): string | OpenAIChatOutPart[] => {
+  const [first] = parts;
+  return parts.length === 1 && first?.type === 'text' ? first.text : parts;
+};
+
+const toolResultText = (result: IrToolResultBlock): string => {
+  const text = result.content
+    .filter((block): block is IrTextBlock => block.type === 'text')
+    .map((block) => block.text)
+    .join('\n\n');
+  // Chat has no error flag on tool results: say it in the text.
+  return result.isError ? `Error: ${text}` : text;
+};
+
+const encodeUser = (content: readonly IrUserBlock[]): OpenAIChatOutMessage[] => {
+  const out: OpenAIChatOutMessage[] = [];
+  const extra: OpenAIChatOutPart[] = [];
+  for (const block of content) {
+    if (block.type !== 'tool_result') continue;
+    out.push({ role: 'tool', tool_call_id: upstreamToolCallId(block.toolCallId), content: toolResultText(block) });
+    const images = block.content.filter((item): item is IrImageBlock => item.type === 'image');
+    if (images.length > 0) {
+      extra.push({ type: 'text', text: `Images returned by tool call ${block.toolCallId}:` });
+      extra.push(...images.map(imagePart));
+    }
+  }
+  for (const block of content) {
+    if (block.type === 'tool_result') continue;
+    if (block.type === 'text' && block.text === '') continue;
+    extra.push(userPart(block));
+  }
+  if (extra.length > 0) out.push({ role: 'user', content: userContent(extra) });
+  return out;
+};
+
+const encodeAssistant = (content: readonly IrAssistantBlock[]): OpenAIChatOutMessage[] => {
+  const text = content
+    .filter((block): block is IrTextBlock => block.type === 'text')
+    .map((block) => block.text)
+    .join('\n\n');
+  const toolCalls: OpenAIChatOutToolCall[] = [];
+  for (const block of content) {
+    if (block.type !== 'tool_call') continue;
+    // No-argument calls may carry "" in the IR; OpenAI expects a JSON object string.
+    toolCalls.push({
+      id: upstreamToolCallId(block.id),
+      type: 'function',
+      function: { name: block.name, arguments: block.arguments === '' ? '{}' : block.arguments },
+    });
+  }
+  if (toolCalls.length > 0) return [{ role: 'assistant', content: text === '' ? null : text, tool_calls: toolCalls }];
+  // An assistant turn that held only thinking has nothing left to send.
+  return text === '' ? [] : [{ role: 'assistant', content: text }];
+};
+
+export const encodeOpenAIChatMessages = (
+  system: readonly IrTextBlock[],
+  messages: readonly IrMessage[],
+): OpenAIChatOutMessage[] => {
+  const out: OpenAIChatOutMessage[] = [];
+  const systemText = joinOpenAIChatText(system.filter((block) => block.text !== ''));
+  if (systemText !== '') out.push({ role: 'system', content: systemText });
+  for (const message of messages) {
+    switch (message.role) {
+      case 'system': {
+        const text = joinOpenAIChatText(message.content.filter((block) => block.text !== ''));
+        if (text !== '') out.push({ role: 'system', content: text });
+        break;
+      }
+      case 'user':
+        out.push(...encodeUser(message.content));
+        break;
+      case 'assistant':
+        out.push(...encodeAssistant(message.content));
+        break;
+    }
+  }
+  return out;
+};

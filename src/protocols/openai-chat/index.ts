@@ -1,0 +1,26 @@
+import type { Codec } from '../codec';
+import { decodeOpenAIChatRequest, peekOpenAIChatRequest } from './decode-request';
+import { decodeOpenAIChatResponse } from './decode-response';
+import { decodeOpenAIChatStream } from './decode-stream';
+import { encodeOpenAIChatRequest, rewriteOpenAIChatPassthrough } from './encode-request';
+import { encodeOpenAIChatResponse } from './encode-response';
+import { encodeOpenAIChatStream } from './encode-stream';
+import { decodeOpenAIChatError, encodeOpenAIChatError } from './errors';
+import { openaiChatPassthroughFilter } from './passthrough-filter';
+
+/** OpenAI Chat Completions (`POST /v1/chat/completions`). It has no token-count endpoint. */
+export const openaiChatCodec: Codec = {
+  format: 'openai-chat',
+  decodeRequest: decodeOpenAIChatRequest,
+  peekRequest: peekOpenAIChatRequest,
+  encodeResponse: encodeOpenAIChatResponse,
+  encodeStream: encodeOpenAIChatStream,
+  encodeError: encodeOpenAIChatError,
+  encodeRequest: encodeOpenAIChatRequest,
+  decodeResponse: decodeOpenAIChatResponse,
+  decodeStream: decodeOpenAIChatStream,
+  decodeError: decodeOpenAIChatError,
+  authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+  rewritePassthrough: rewriteOpenAIChatPassthrough,
+  passthroughStreamFilter: openaiChatPassthroughFilter,
+};

@@ -1,0 +1,27 @@
+import type { Codec } from '../codec';
+import { decodeResponsesRequest, peekResponsesRequest } from './decode-request';
+import { decodeResponsesResponse } from './decode-response';
+import { decodeResponsesStream } from './decode-stream';
+import { encodeResponsesCountTokens, encodeResponsesRequest } from './encode-request';
+import { encodeResponsesResponse } from './encode-response';
+import { encodeResponsesStream } from './encode-stream';
+import { decodeResponsesError, encodeResponsesError } from './errors';
+import { decodeResponsesInputTokens, encodeResponsesInputTokens, rewriteResponsesPassthrough } from './passthrough';
+
+export const openaiResponsesCodec: Codec = {
+  format: 'openai-responses',
+  decodeRequest: decodeResponsesRequest,
+  peekRequest: peekResponsesRequest,
+  encodeResponse: encodeResponsesResponse,
+  encodeStream: encodeResponsesStream,
+  encodeError: encodeResponsesError,
+  encodeTokenCount: encodeResponsesInputTokens,
+  encodeRequest: encodeResponsesRequest,
+  decodeResponse: decodeResponsesResponse,
+  decodeStream: decodeResponsesStream,
+  decodeError: decodeResponsesError,
+  authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+  rewritePassthrough: rewriteResponsesPassthrough,
+  encodeCountTokens: encodeResponsesCountTokens,
+  decodeCountTokens: decodeResponsesInputTokens,
+};

@@ -1,0 +1,113 @@
+import type { IrAssistantBlock, IrSignature } from '../../ir/content';
+import type { IrTool } from '../../ir/request';
+import { randomId } from '../shared/ids';
+import { wrapSignature } from '../signature';
+import { fitResponsesCallId, splitResponsesToolName } from './tool-names';
+
+/**
+ * Responses output items as the relay writes them for clients, shared by the JSON encoder and the
+ * stream encoder so that a stream's terminal `response.output` equals what the JSON answer would be.
+ * Item ids are minted here (`msg_`/`rs_`/`fc_` + random, PROTOCOLS §3.10) and never change after.
+ */
+export type ResponsesItemStatus = 'in_progress' | 'completed' | 'incomplete';
+
+export interface ResponsesOutputTextPart {
+  type: 'output_text';
+  annotations: unknown[];
+  logprobs: unknown[];
+  text: string;
+}
+
+export interface ResponsesMessageItem {
+  id: string;
+  type: 'message';
+  status: ResponsesItemStatus;
+  role: 'assistant';
+  content: ResponsesOutputTextPart[];
+}
+
+export interface ResponsesSummaryPart {
+  type: 'summary_text';
+  text: string;
+}
+
+export interface ResponsesReasoningItem {
+  id: string;
+  type: 'reasoning';
+  summary: ResponsesSummaryPart[];
+  encrypted_content?: string;
+}
+
+export interface ResponsesFunctionCallItem {
+  id: string;
+  type: 'function_call';
+  status: ResponsesItemStatus;
+  arguments: string;
+  call_id: string;
+  name: string;
+  namespace?: string;
+}
+
+export type ResponsesOutputItem = ResponsesMessageItem | ResponsesReasoningItem | ResponsesFunctionCallItem;
+
+export const outputTextPart = (text: string): ResponsesOutputTextPart => ({ type: 'output_text', annotations: [], logprobs: [], text });
+
+export const newMessageItem = (): ResponsesMessageItem => ({
+  id: `msg_${randomId()}`,
+  type: 'message',
+  status: 'in_progress',
+  role: 'assistant',
+  content: [],
+});
+
+export const newReasoningItem = (): ResponsesReasoningItem => ({ id: `rs_${randomId()}`, type: 'reasoning', summary: [] });
+
+/** Reasoning state from any upstream rides in `encrypted_content`; foreign state in an envelope. */
+export const finishReasoningItem = (item: ResponsesReasoningItem, text: string, signature: IrSignature | undefined): void => {
+  item.summary = text === '' ? [] : [{ type: 'summary_text', text }];
+  if (signature !== undefined) item.encrypted_content = wrapSignature(signature, 'openai-responses');
+};
+
+export const newFunctionCallItem = (call: { id: string; name: string }, tools: readonly IrTool[] | undefined): ResponsesFunctionCallItem => {
+  const { name, namespace } = splitResponsesToolName(call.name, tools);
+  return {
+    id: `fc_${randomId()}`,
+    type: 'function_call',
+    status: 'in_progress',
+    arguments: '',
+    call_id: fitResponsesCallId(call.id),
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+  };
+};
+
+/**
+ * Whole IR content → output items: consecutive text blocks share one message item. Anthropic
+ * redacted thinking has no Responses form and is left out (the next turn then simply lacks it).
+ */
+export const encodeResponsesOutput = (content: readonly IrAssistantBlock[], tools: readonly IrTool[] | undefined): ResponsesOutputItem[] => {
+  const items: ResponsesOutputItem[] = [];
+  let message: ResponsesMessageItem | undefined;
+  for (const block of content) {
+    if (block.type === 'text') {
+      if (block.text === '') continue;
+      if (message === undefined) {
+        message = { ...newMessageItem(), status: 'completed' };
+        items.push(message);
+      }
+      message.content.push(outputTextPart(block.text));
+      continue;
+    }
+    if (block.type === 'redacted_thinking') continue;
+    message = undefined;
+    if (block.type === 'thinking') {
+      const item = newReasoningItem();
+      finishReasoningItem(item, block.text, block.signature);
+      items.push(item);
+    } else {
+      const item = newFunctionCallItem(block, tools);
+      items.push({ ...item, status: 'completed', arguments: block.arguments === '' ? '{}' : block.arguments });
+    }
+  }
+  return items;
+};

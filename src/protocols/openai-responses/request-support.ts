@@ -1,0 +1,91 @@
+import { unsupportedFeature } from '../../errors';
+
+/**
+ * What a Responses request may ask for when it is translated to another upstream format. The same
+ * request sent to a Responses upstream never comes here (passthrough), so everything refused here is
+ * only refused across formats, with a 400 that names the field instead of a silent drop.
+ */
+const STATEFUL = 'stateful Responses features need an openai-responses upstream';
+
+const MESSAGE_PARTS = new Set(['input_text', 'input_image', 'input_file', 'output_text', 'refusal']);
+const TOOL_OUTPUT_PARTS = new Set(['input_text', 'input_image']);
+const ITEMS = new Set(['message', 'function_call', 'function_call_output', 'reasoning']);
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+const typeOf = (value: unknown): string | undefined =>
+  isObject(value) && typeof value.type === 'string' ? value.type : undefined;
+const present = (value: unknown): boolean => value !== undefined && value !== null;
+
+const checkFileReference = (part: Json, path: string): void => {
+  const type = typeOf(part);
+  if (type === 'input_image' && !present(part.image_url) && present(part.file_id))
+    throw unsupportedFeature(`${path}.file_id: OpenAI file ids need an openai-responses upstream`);
+  if (type === 'input_file' && !present(part.file_data) && !present(part.file_url) && present(part.file_id))
+    throw unsupportedFeature(`${path}.file_id: OpenAI file ids need an openai-responses upstream`);
+};
+
+const checkParts = (parts: unknown, allowed: Set<string>, path: string, what: string): void => {
+  if (!Array.isArray(parts)) return;
+  parts.forEach((part, index) => {
+    const type = typeOf(part);
+    if (type === undefined || !isObject(part)) return;
+    if (!allowed.has(type)) throw unsupportedFeature(`${path}[${index}]: ${type} parts cannot be translated in ${what}`);
+    checkFileReference(part, `${path}[${index}]`);
+  });
+};
+
+/** Message items may omit `type`; the schema wants it spelled out. */
+const normalizeItem = (item: unknown): unknown =>
+  isObject(item) && item.type === undefined && typeof item.role === 'string' ? { ...item, type: 'message' } : item;
+
+const checkItem = (item: unknown, path: string): void => {
+  const type = typeOf(item);
+  if (type === undefined || !isObject(item)) return;
+  if (type === 'item_reference') throw unsupportedFeature(`${path}: item_reference: ${STATEFUL}`);
+  if (!ITEMS.has(type)) throw unsupportedFeature(`${path}: ${type} items need an openai-responses upstream`);
+  if (type === 'message') checkParts(item.content, MESSAGE_PARTS, `${path}.content`, 'messages');
+  if (type === 'function_call_output') checkParts(item.output, TOOL_OUTPUT_PARTS, `${path}.output`, 'tool outputs');
+};
+
+const checkTools = (tools: unknown): void => {
+  if (!Array.isArray(tools)) return;
+  tools.forEach((tool, index) => {
+    const type = typeOf(tool);
+    if (type === undefined || type === 'function' || !isObject(tool)) return;
+    if (type === 'namespace') {
+      if (!Array.isArray(tool.tools)) return;
+      tool.tools.forEach((member, memberIndex) => {
+        const memberType = typeOf(member);
+        if (memberType !== undefined && memberType !== 'function')
+          throw unsupportedFeature(`tools[${index}].tools[${memberIndex}]: ${memberType} tools need an openai-responses upstream`);
+      });
+      return;
+    }
+    throw unsupportedFeature(`tools[${index}]: ${type} tools need an openai-responses upstream`);
+  });
+};
+
+const checkToolChoice = (choice: unknown): void => {
+  const type = typeOf(choice);
+  if (type === undefined || type === 'function' || type === 'allowed_tools') return;
+  throw unsupportedFeature(`tool_choice: ${type} tool choice needs an openai-responses upstream`);
+};
+
+/** Refuses what the IR cannot carry and fills in implied item types; returns the body to validate. */
+export const prepareResponsesRequest = (body: unknown): unknown => {
+  if (!isObject(body)) return body;
+  if (present(body.previous_response_id)) throw unsupportedFeature(`previous_response_id: ${STATEFUL}`);
+  if (present(body.conversation)) throw unsupportedFeature(`conversation: ${STATEFUL}`);
+  if (body.background === true) throw unsupportedFeature(`background: ${STATEFUL}`);
+  if (present(body.prompt)) throw unsupportedFeature('prompt: stored prompt templates need an openai-responses upstream');
+  if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0)
+    throw unsupportedFeature('top_logprobs: logprobs need an openai-responses upstream');
+  checkTools(body.tools);
+  checkToolChoice(body.tool_choice);
+  if (!Array.isArray(body.input)) return body;
+  const input = body.input.map(normalizeItem);
+  input.forEach((item, index) => checkItem(item, `input[${index}]`));
+  return { ...body, input };
+};

@@ -1,0 +1,32 @@
+import type { WireFormat } from '../ir/format';
+import { anthropicCodec } from './anthropic';
+import type { Codec } from './codec';
+import { geminiCodec } from './gemini';
+import { openaiChatCodec } from './openai-chat';
+import { openaiResponsesCodec } from './openai-responses';
+
+/** The only map from a wire format to its codec. */
+const CODECS: Record<WireFormat, Codec> = {
+  'openai-chat': openaiChatCodec,
+  'openai-responses': openaiResponsesCodec,
+  anthropic: anthropicCodec,
+  gemini: geminiCodec,
+};
+
+export const codecFor = (format: WireFormat): Codec => CODECS[format];
+
+/**
+ * Client headers forwarded upstream on same-format passthrough (never when translating): the
+ * version and beta flags a native client relies on. Auth headers are always the relay's own.
+ */
+export const passthroughClientHeaders = (format: WireFormat): readonly string[] => {
+  switch (format) {
+    case 'anthropic':
+      return ['anthropic-version', 'anthropic-beta'];
+    case 'openai-chat':
+    case 'openai-responses':
+      return ['openai-beta'];
+    case 'gemini':
+      return [];
+  }
+};

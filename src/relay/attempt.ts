@@ -1,0 +1,50 @@
+import type { Env } from '../env';
+import type { RelayError } from '../errors';
+import type { WireFormat } from '../ir/format';
+import type { IrRequest } from '../ir/request';
+import type { Codec, RouteInfo } from '../protocols/codec';
+import type { Candidate } from '../routing/provider';
+import type { StreamOutcome } from './usage-tap';
+
+/** Everything one upstream attempt needs to know about the client's call. */
+export interface AttemptContext {
+  env: Env;
+  requestId: string;
+  clientFormat: WireFormat;
+  clientCodec: Codec;
+  route: RouteInfo;
+  /** The client's body as parsed JSON (passthrough forwards it). */
+  body: Record<string, unknown>;
+  stream: boolean;
+  clientHeaders: Headers;
+  /** The client's request in IR, decoded on first use (only translation needs it). */
+  ir: () => IrRequest;
+  created: number;
+  signal: AbortSignal;
+}
+
+/** A response ready for the client, plus what the relay learns about it as it is delivered. */
+export interface AttemptResult {
+  status: number;
+  headers: Record<string, string>;
+  body: ReadableStream<Uint8Array> | string;
+  outcome: StreamOutcome;
+  upstreamFormat: WireFormat;
+  candidate: Candidate;
+}
+
+/**
+ * An attempt that failed before any byte went to the client. `retryable` lets the fallback loop try
+ * the next candidate; `clientResponse` is what the client gets if this was the last one (for
+ * passthrough, the upstream's own error body; for translation, the error in the client's shape).
+ */
+export class AttemptFailure extends Error {
+  override readonly name = 'AttemptFailure';
+  constructor(
+    readonly error: RelayError,
+    readonly retryable: boolean,
+    readonly clientResponse?: { status: number; headers: Record<string, string>; body: string },
+  ) {
+    super(error.message);
+  }
+}

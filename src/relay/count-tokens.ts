@@ -1,0 +1,51 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { RelayError } from '../errors';
+import type { WireFormat } from '../ir/format';
+import type { IrRequest } from '../ir/request';
+import type { RouteInfo } from '../protocols/codec';
+import { codecFor } from '../protocols/registry';
+import { resolveModel } from '../routing/resolve-model';
+import { loadRouteTable } from '../routing/route-table';
+import { readJsonBody } from './read-body';
+import { fetchUpstream } from './upstream-fetch';
+
+/** ~4 characters per token over the request's text: used only where the upstream has no count endpoint. */
+const estimateTokens = (request: IrRequest): number =>
+  Math.max(1, Math.ceil(JSON.stringify({ s: request.system, m: request.messages, t: request.tools ?? [] }).length / 4));
+
+/**
+ * Token counting (Anthropic count_tokens, Gemini countTokens). Asked of the first candidate upstream
+ * that has a count endpoint in its format; otherwise (OpenAI Chat has none, and the mock) a local
+ * estimate, marked with `x-polyrelay-token-count: estimate`. Counting is not a generation: no quota.
+ */
+export const countTokens = async (c: Context<AppEnv>, format: WireFormat, route: RouteInfo): Promise<Response> => {
+  const clientCodec = codecFor(format);
+  if (clientCodec.encodeTokenCount === undefined) throw new RelayError('not_found', 404, 'token counting is not available in this format');
+  const body = await readJsonBody(c.req.raw);
+  const request = clientCodec.decodeRequest(body, route);
+  const model = route.model ?? request.model;
+  if (c.var.apiKey.models !== null && !c.var.apiKey.models.includes(model)) {
+    throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
+  }
+  const candidates = resolveModel(await loadRouteTable(c.env), model, Date.now());
+  if (candidates.length === 0) throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`);
+
+  for (const candidate of candidates) {
+    if (candidate.provider.protocol === 'mock') break;
+    const upstreamCodec = codecFor(candidate.formatFor(format));
+    if (upstreamCodec.encodeCountTokens === undefined || upstreamCodec.decodeCountTokens === undefined) continue;
+    const target = { model: candidate.upstreamModel, stream: false };
+    const response = await fetchUpstream(c.env, {
+      provider: candidate.provider,
+      format: upstreamCodec.format,
+      target,
+      encoded: upstreamCodec.encodeCountTokens({ ...request, model: candidate.upstreamModel }, target),
+      signal: c.req.raw.signal,
+    });
+    if (!response.ok) throw upstreamCodec.decodeError(response.status, await response.text(), response.headers);
+    return c.json(clientCodec.encodeTokenCount(upstreamCodec.decodeCountTokens(await response.json())) as Record<string, unknown>);
+  }
+  c.header('x-polyrelay-token-count', 'estimate');
+  return c.json(clientCodec.encodeTokenCount(estimateTokens(request)) as Record<string, unknown>);
+};

@@ -1,0 +1,61 @@
+import { RelayError, toRelayError } from '../errors';
+import type { Candidate } from '../routing/provider';
+import { recordProviderFailure, recordProviderSuccess } from '../routing/provider-health';
+import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
+import { passthroughAttempt } from './passthrough';
+import { translateAttempt } from './translate';
+
+export type CandidatesResult =
+  | { ok: true; attempt: AttemptResult }
+  | {
+      ok: false;
+      error: RelayError;
+      failure: { status: number; headers: Record<string, string>; body: string };
+      lastAttempt?: { candidate: Candidate; upstreamFormat: AttemptResult['upstreamFormat'] };
+    };
+
+/**
+ * Tries candidates in order until one answers. Connection errors, timeouts, 408/429/5xx/529 move on
+ * to the next candidate (nothing has reached the client yet); other upstream errors (4xx: the
+ * request itself is wrong) are answered at once. Errors the relay raises itself (validation,
+ * unsupported features) are the client's and are thrown to the caller's error handler.
+ */
+export const runCandidates = async (context: AttemptContext, candidates: Candidate[]): Promise<CandidatesResult> => {
+  let last: { error: RelayError; failure: { status: number; headers: Record<string, string>; body: string }; candidate: Candidate } | undefined;
+  for (const candidate of candidates) {
+    const upstreamFormat = candidate.formatFor(context.clientFormat);
+    try {
+      const attempt =
+        upstreamFormat === context.clientFormat ? await passthroughAttempt(context, candidate) : await translateAttempt(context, candidate);
+      recordProviderSuccess(candidate.provider.id);
+      return { ok: true, attempt };
+    } catch (thrown) {
+      const failure = asAttemptFailure(thrown, context);
+      if (failure === undefined) throw thrown;
+      if (failure.retryable) recordProviderFailure(candidate.provider.id, Date.now());
+      const response = failure.clientResponse ?? encodeForClient(failure.error, context);
+      last = { error: failure.error, failure: response, candidate };
+      if (!failure.retryable || context.signal.aborted) break;
+    }
+  }
+  if (last === undefined) throw new RelayError('overloaded', 503, 'no upstream available for this model');
+  const upstreamFormat = last.candidate.formatFor(context.clientFormat);
+  return { ok: false, error: last.error, failure: last.failure, lastAttempt: { candidate: last.candidate, upstreamFormat } };
+};
+
+/** Upstream-side failures become AttemptFailures; the relay's own 4xx verdicts stay thrown. */
+const asAttemptFailure = (thrown: unknown, context: AttemptContext): AttemptFailure | undefined => {
+  if (thrown instanceof AttemptFailure) return thrown;
+  if (thrown instanceof RelayError) {
+    const upstreamSide = thrown.upstreamStatus !== undefined || thrown.kind === 'timeout' || thrown.status >= 500;
+    return upstreamSide ? new AttemptFailure(thrown, !context.signal.aborted) : undefined;
+  }
+  // An upstream body we could not decode (e.g. invalid JSON on a 200) is the upstream's fault.
+  const error = toRelayError(thrown);
+  return new AttemptFailure(new RelayError('api_error', 502, 'upstream returned a response the relay could not read', { cause: error.cause }), true);
+};
+
+const encodeForClient = (error: RelayError, context: AttemptContext) => {
+  const encoded = context.clientCodec.encodeError(error, context.requestId);
+  return { status: encoded.status, headers: { 'content-type': 'application/json', ...encoded.headers }, body: JSON.stringify(encoded.body) };
+};

@@ -1,0 +1,85 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { RelayError, toRelayError } from '../errors';
+import type { WireFormat } from '../ir/format';
+import type { IrRequest } from '../ir/request';
+import type { RouteInfo } from '../protocols/codec';
+import { codecFor } from '../protocols/registry';
+import { admitRequest, refundRequest, releaseRequest } from '../quota/quota-client';
+import { rateLimitHeaders } from '../quota/headers';
+import { resolveModel } from '../routing/resolve-model';
+import { loadRouteTable } from '../routing/route-table';
+import type { AttemptContext } from './attempt';
+import { trackDelivery } from './completion';
+import { runCandidates } from './fallback';
+import { readJsonBody } from './read-body';
+import { recordUsage } from './record-usage';
+
+/**
+ * The one relay pipeline behind every generation endpoint: parse → route → admit → try candidates
+ * (passthrough when the upstream speaks the client's format, translation otherwise) → respond,
+ * then account for the request off the client's path.
+ */
+export const relay = async (c: Context<AppEnv>, format: WireFormat, route: RouteInfo = {}): Promise<Response> => {
+  const started = Date.now();
+  const env = c.env;
+  const key = c.var.apiKey;
+  const clientCodec = codecFor(format);
+  const body = await readJsonBody(c.req.raw);
+  const { model, stream } = clientCodec.peekRequest(body, route);
+  if (key.models !== null && !key.models.includes(model)) {
+    throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
+  }
+  const candidates = resolveModel(await loadRouteTable(env), model, started);
+  if (candidates.length === 0) {
+    throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`, {
+      code: 'model_not_found',
+      param: 'model',
+    });
+  }
+
+  let ir: IrRequest | undefined;
+  const context: AttemptContext = {
+    env,
+    requestId: c.var.requestId,
+    clientFormat: format,
+    clientCodec,
+    route,
+    body,
+    stream,
+    clientHeaders: c.req.raw.headers,
+    ir: () => (ir ??= clientCodec.decodeRequest(body, { ...route, model, stream })),
+    created: Math.floor(started / 1000),
+    signal: c.req.raw.signal,
+  };
+
+  const admission = await admitRequest(env, key, started);
+  const usageBase = { requestId: c.var.requestId, key, model, clientFormat: format, stream, started };
+  const headersOf = (extra: Record<string, string>) => ({ ...extra, ...rateLimitHeaders(admission.verdict, format) });
+
+  const result = await runCandidates(context, candidates);
+  if (!result.ok) {
+    // Nothing upstream answered successfully: the client does not pay quota for our failure.
+    c.executionCtx.waitUntil(refundRequest(env, key, admission, Date.now()).then(() => releaseRequest(env, key, admission)));
+    recordUsage(c, { ...usageBase, status: result.failure.status, error: result.error, attempt: result.lastAttempt });
+    return new Response(result.failure.body, { status: result.failure.status, headers: headersOf(result.failure.headers) });
+  }
+
+  const attempt = result.attempt;
+  const ttfbMs = Date.now() - started;
+  if (typeof attempt.body === 'string') {
+    c.executionCtx.waitUntil(releaseRequest(env, key, admission));
+    recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs });
+    return new Response(attempt.body, { status: attempt.status, headers: headersOf(attempt.headers) });
+  }
+
+  const { stream: clientStream, delivered } = trackDelivery(attempt.body);
+  c.executionCtx.waitUntil(
+    delivered.then(async (delivery) => {
+      await releaseRequest(env, key, admission);
+      const error = attempt.outcome.error ?? (delivery === 'errored' ? toRelayError(new Error('stream failed')) : undefined);
+      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error });
+    }),
+  );
+  return new Response(clientStream, { status: attempt.status, headers: headersOf(attempt.headers) });
+};

@@ -1,0 +1,50 @@
+import type { Context } from 'hono';
+import type { AuthenticatedKey } from '../auth/key-record';
+import type { AppEnv } from '../env';
+import type { RelayError } from '../errors';
+import type { WireFormat } from '../ir/format';
+import { emptyUsage } from '../ir/usage';
+import type { UsageEvent } from '../usage/event';
+import type { AttemptResult } from './attempt';
+
+export interface UsageRecord {
+  requestId: string;
+  key: AuthenticatedKey;
+  model: string;
+  clientFormat: WireFormat;
+  stream: boolean;
+  started: number;
+  status: number;
+  attempt?: Partial<Pick<AttemptResult, 'candidate' | 'upstreamFormat' | 'outcome'>>;
+  error?: RelayError;
+  ttfbMs?: number;
+  aborted?: boolean;
+}
+
+/** Builds the usage event and hands it to the usage queue without the client waiting for it. */
+export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
+  const now = Date.now();
+  const event: UsageEvent = {
+    requestId: record.requestId,
+    accountId: record.key.accountId,
+    keyId: record.key.id,
+    model: record.model,
+    providerId: record.attempt?.candidate?.provider.id ?? null,
+    upstreamModel: record.attempt?.candidate?.upstreamModel ?? null,
+    clientFormat: record.clientFormat,
+    upstreamFormat: record.attempt?.upstreamFormat ?? null,
+    status: record.error?.status ?? record.status,
+    errorType: record.error?.kind ?? null,
+    stream: record.stream,
+    aborted: record.aborted ?? false,
+    usage: record.attempt?.outcome?.usage ?? emptyUsage(),
+    latencyMs: now - record.started,
+    ttfbMs: record.ttfbMs ?? null,
+    createdAt: record.started,
+  };
+  c.executionCtx.waitUntil(
+    c.env.USAGE_QUEUE.send(event).catch((error: unknown) => {
+      console.error(JSON.stringify({ message: 'usage event could not be queued', requestId: event.requestId, error: String(error) }));
+    }),
+  );
+};

@@ -1,0 +1,73 @@
+import { decryptSecret } from '../crypto/secret-box';
+import type { Env } from '../env';
+import { RelayError } from '../errors';
+import type { WireFormat } from '../ir/format';
+import { mockUpstream } from '../mock/mock-upstream';
+import type { EncodedUpstreamRequest, UpstreamTarget } from '../protocols/codec';
+import { codecFor } from '../protocols/registry';
+import type { ProviderConfig } from '../routing/provider';
+
+const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
+
+export interface UpstreamCall {
+  provider: ProviderConfig;
+  format: WireFormat;
+  target: UpstreamTarget;
+  encoded: EncodedUpstreamRequest;
+  /** Client headers to forward (same-format passthrough only). */
+  forwardHeaders?: Record<string, string>;
+  /** Aborted when the client goes away or the relay gives up. */
+  signal: AbortSignal;
+}
+
+const joinUrl = (baseUrl: string, path: string): string => `${baseUrl.replace(/\/+$/, '')}${path}`;
+
+const decryptedKey = async (env: Env, provider: ProviderConfig): Promise<string> => {
+  if (provider.apiKeyEncrypted === null) return '';
+  if (!env.ENCRYPTION_KEY) throw new RelayError('api_error', 500, 'relay misconfigured: ENCRYPTION_KEY is not set');
+  return decryptSecret(env.ENCRYPTION_KEY, provider.apiKeyEncrypted);
+};
+
+/**
+ * Sends one upstream request and resolves with its response headers. The first-byte timeout covers
+ * the time until headers arrive; the body is then the caller's to read (idle timeouts are applied
+ * by the stream reader). Network failures and timeouts become RelayErrors the fallback loop can
+ * act on; the upstream's key never appears in an error.
+ */
+export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Response> => {
+  const { provider } = call;
+  if (provider.protocol === 'mock') return mockUpstream(call.format, call.encoded, call.target);
+
+  const codec = codecFor(call.format);
+  const headers = new Headers({ 'content-type': 'application/json', accept: call.target.stream ? 'text/event-stream' : 'application/json' });
+  for (const [name, value] of Object.entries(call.forwardHeaders ?? {})) headers.set(name, value);
+  for (const [name, value] of Object.entries(provider.headers)) headers.set(name, value);
+  for (const [name, value] of Object.entries(call.encoded.headers ?? {})) headers.set(name, value);
+  const apiKey = await decryptedKey(env, provider);
+  if (apiKey !== '') for (const [name, value] of Object.entries(codec.authHeaders(apiKey))) headers.set(name, value);
+
+  const timeoutMs = provider.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+  const controller = new AbortController();
+  const onClientAbort = () => controller.abort(call.signal.reason);
+  call.signal.addEventListener('abort', onClientAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new RelayError('timeout', 504, `${provider.id}: no response within ${timeoutMs} ms`)), timeoutMs);
+  try {
+    return await fetch(joinUrl(provider.baseUrl, call.encoded.path), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(call.encoded.body),
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (controller.signal.reason instanceof RelayError) throw controller.signal.reason;
+    if (call.signal.aborted) throw new RelayError('api_error', 499, 'client closed the request', { cause: error });
+    throw new RelayError('api_error', 502, `${provider.id}: upstream connection failed`, { cause: error, upstreamStatus: 502 });
+  } finally {
+    clearTimeout(timer);
+    call.signal.removeEventListener('abort', onClientAbort);
+  }
+};
+
+/** Statuses after which the next candidate is tried (before any byte reached the client). */
+export const isRetryableStatus = (status: number): boolean =>
+  status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504 || status === 529;

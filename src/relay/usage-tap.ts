@@ -1,0 +1,52 @@
+import type { RelayError } from '../errors';
+import type { IrStopReason } from '../ir/stop-reason';
+import type { IrStreamEvent } from '../ir/stream-event';
+import { emptyUsage, type IrUsage } from '../ir/usage';
+
+/** What a stream told us about itself by the time it ended. */
+export interface StreamOutcome {
+  usage: IrUsage;
+  stopReason?: IrStopReason;
+  error?: RelayError;
+  finished: boolean;
+}
+
+export const newOutcome = (): StreamOutcome => ({ usage: emptyUsage(), finished: false });
+
+const mergeUsage = (into: IrUsage, from: Partial<IrUsage> | undefined): void => {
+  if (from === undefined) return;
+  for (const field of Object.keys(from) as Array<keyof IrUsage>) {
+    const value = from[field];
+    if (typeof value === 'number') into[field] = value;
+  }
+};
+
+/** Records usage, stop reason and errors off IR events as they pass (the events are not changed). */
+export const observeIrEvent = (outcome: StreamOutcome, event: IrStreamEvent): void => {
+  switch (event.type) {
+    case 'start':
+      mergeUsage(outcome.usage, event.usage);
+      break;
+    case 'usage':
+      mergeUsage(outcome.usage, event.usage);
+      break;
+    case 'finish':
+      mergeUsage(outcome.usage, event.usage);
+      outcome.stopReason = event.stopReason;
+      outcome.finished = true;
+      break;
+    case 'error':
+      outcome.error = event.error;
+      break;
+    default:
+      break;
+  }
+};
+
+export const irUsageTap = (outcome: StreamOutcome): TransformStream<IrStreamEvent, IrStreamEvent> =>
+  new TransformStream<IrStreamEvent, IrStreamEvent>({
+    transform(event, controller) {
+      observeIrEvent(outcome, event);
+      controller.enqueue(event);
+    },
+  });

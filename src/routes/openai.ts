@@ -1,0 +1,10 @@
+import { Hono } from 'hono';
+import { apiKeyAuth } from '../auth/middleware';
+import type { AppEnv } from '../env';
+import { relay } from '../relay/pipeline';
+import { clientFormat } from './client-format';
+
+/** OpenAI surfaces: Chat Completions and Responses. */
+export const openaiRoutes = new Hono<AppEnv>()
+  .post('/v1/chat/completions', clientFormat('openai-chat'), apiKeyAuth({ scope: 'chat' }), (c) => relay(c, 'openai-chat'))
+  .post('/v1/responses', clientFormat('openai-responses'), apiKeyAuth({ scope: 'chat' }), (c) => relay(c, 'openai-responses'));

@@ -1,0 +1,64 @@
+import { eq } from 'drizzle-orm';
+import { dbOf, tables } from '../db/client';
+import type { Env } from '../env';
+import type { ProviderConfig } from './provider';
+
+export interface RouteEntry {
+  /** Public model name; a trailing `*` matches any suffix (the upstream then gets the requested name). */
+  publicModel: string;
+  upstreamModel: string;
+  provider: ProviderConfig;
+}
+
+export interface RouteTable {
+  routes: RouteEntry[];
+  providers: ProviderConfig[];
+}
+
+/**
+ * Enabled providers and their model routes, cached per isolate for a few seconds so the hot path
+ * does not read D1 on every request. Admin writes call invalidateRouteTable(): the isolate that
+ * served the write sees the change on the next request, others within ROUTE_TABLE_TTL_MS.
+ */
+const ROUTE_TABLE_TTL_MS = 5_000;
+let cached: { table: Promise<RouteTable>; expires: number } | undefined;
+
+export const invalidateRouteTable = (): void => {
+  cached = undefined;
+};
+
+export const loadRouteTable = (env: Env, now = Date.now()): Promise<RouteTable> => {
+  if (cached !== undefined && cached.expires > now) return cached.table;
+  const table = readRouteTable(env);
+  cached = { table, expires: now + ROUTE_TABLE_TTL_MS };
+  table.catch(() => invalidateRouteTable());
+  return table;
+};
+
+const readRouteTable = async (env: Env): Promise<RouteTable> => {
+  const db = dbOf(env.DB);
+  const [providerRows, routeRows] = await db.batch([
+    db.select().from(tables.providers).where(eq(tables.providers.enabled, true)),
+    db.select().from(tables.modelRoutes),
+  ]);
+  const providers = new Map<string, ProviderConfig>();
+  for (const row of providerRows) {
+    providers.set(row.id, {
+      id: row.id,
+      protocol: row.protocol,
+      baseUrl: row.baseUrl,
+      apiKeyEncrypted: row.apiKeyEncrypted,
+      priority: row.priority,
+      weight: row.weight,
+      headers: row.headers,
+      firstByteTimeoutMs: row.firstByteTimeoutMs,
+      idleTimeoutMs: row.idleTimeoutMs,
+    });
+  }
+  const routes: RouteEntry[] = [];
+  for (const row of routeRows) {
+    const provider = providers.get(row.providerId);
+    if (provider) routes.push({ publicModel: row.publicModel, upstreamModel: row.upstreamModel, provider });
+  }
+  return { routes, providers: [...providers.values()] };
+};

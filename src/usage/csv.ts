@@ -1,0 +1,56 @@
+import type { Env } from '../env';
+import { dollarText } from './money';
+import { cursorAfter, usageEventPage, type EventCursor, type UsageEventRow } from './usage-events';
+import type { UsageFilter } from './usage-filter';
+
+export type CsvValue = string | number | boolean | null;
+
+/**
+ * RFC 4180: a field holding a comma, a double quote, CR or LF is enclosed in double quotes, and each
+ * double quote inside it is doubled. Records end with CRLF. null is the empty field.
+ * @see https://www.rfc-editor.org/rfc/rfc4180#section-2
+ */
+export const csvField = (value: CsvValue): string => {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+export const csvRecord = (values: readonly CsvValue[]): string => `${values.map(csvField).join(',')}\r\n`;
+
+export const USAGE_CSV_COLUMNS = [
+  'request_id', 'created_at', 'account_id', 'key_id', 'model', 'provider_id', 'upstream_model', 'client_format', 'upstream_format',
+  'status', 'error_type', 'stream', 'aborted', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
+  'reasoning_tokens', 'cost_usd', 'cost_micros', 'latency_ms', 'ttfb_ms',
+] as const;
+
+const usageCsvRecord = (row: UsageEventRow): string =>
+  csvRecord([
+    row.request_id, new Date(row.created_at).toISOString(), row.account_id, row.key_id, row.model, row.provider_id, row.upstream_model,
+    row.client_format, row.upstream_format, row.status, row.error_type, row.stream === 1, row.aborted === 1, row.input_tokens,
+    row.output_tokens, row.cache_read_tokens, row.cache_write_tokens, row.reasoning_tokens, dollarText(row.cost_micros), row.cost_micros,
+    row.latency_ms, row.ttfb_ms,
+  ]);
+
+export const CSV_PAGE_ROWS = 1000;
+
+/**
+ * The usage CSV as a pull stream: each pull reads one keyset page from D1 and emits it as one chunk,
+ * only when the reader wants more. Memory holds one page (≈ 1,000 rows, a few hundred KB) however many
+ * rows match, and a client that stops reading stops the D1 queries.
+ */
+export const usageCsvStream = (env: Env, filter: UsageFilter, pageRows = CSV_PAGE_ROWS): ReadableStream<Uint8Array> => {
+  const encoder = new TextEncoder();
+  let cursor: EventCursor | null = null;
+  let header = csvRecord(USAGE_CSV_COLUMNS);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const rows = await usageEventPage(env, filter, cursor, pageRows);
+      const text = header + rows.map(usageCsvRecord).join('');
+      header = '';
+      if (text !== '') controller.enqueue(encoder.encode(text));
+      cursor = cursorAfter(rows);
+      if (rows.length < pageRows) controller.close();
+    },
+  });
+};

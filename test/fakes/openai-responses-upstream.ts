@@ -1,0 +1,263 @@
+/**
+ * A fake OpenAI Responses upstream, written from the wire format (not from the codec under test):
+ * `POST {basePath}/responses` and `POST {basePath}/responses/input_tokens` with
+ * `Authorization: Bearer <key>`, JSON Response objects, SSE streams where every event has an
+ * `event: <type>` line and a `data:` payload carrying `type` and `sequence_number` (no `[DONE]`), and
+ * `{"error":{message,type,param,code}}` errors. Web APIs only, so it runs in workerd and in Node 22.
+ *
+ * Without a script it answers "happily": a text message, or a call of the first offered function
+ * tool when the request offers tools (and the last input item is not already a tool output).
+ */
+export interface RecordedOpenAIResponsesRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export type OpenAIResponsesScript =
+  /** A non-stream answer (any status; 200 by default). */
+  | { type: 'json'; body: unknown; status?: number; headers?: Record<string, string> }
+  /** An SSE answer: each object is one event (its `type` names it; `sequence_number` is filled in when absent). Strings go out as raw data lines. */
+  | { type: 'stream'; events: unknown[]; done?: boolean }
+  /** A recorded `.chunks.txt` (one data payload per line) replayed as SSE with its event names. */
+  | { type: 'recorded'; text: string; done?: boolean }
+  /** An HTTP error in OpenAI's shape (body defaults from the status). */
+  | { type: 'error'; status: number; body?: unknown; headers?: Record<string, string> };
+
+export type OpenAIResponsesScriptSource = OpenAIResponsesScript | ((body: Record<string, unknown>) => OpenAIResponsesScript);
+
+export interface OpenAIResponsesUpstreamOptions {
+  apiKey?: string;
+  /** The path part of the provider baseUrl (`https://api.openai.com/v1` ⇒ `/v1`). */
+  basePath?: string;
+  /** Answer for every request that has no queued script. Default: the happy script. */
+  script?: OpenAIResponsesScriptSource;
+}
+
+export interface FakeOpenAIResponsesUpstream {
+  (request: Request): Promise<Response>;
+  readonly requests: RecordedOpenAIResponsesRequest[];
+  /** Scripts used once each, in order, before falling back to `options.script`. */
+  enqueue(...scripts: OpenAIResponsesScriptSource[]): void;
+}
+
+export const FAKE_OPENAI_RESPONSES_KEY = 'sk-fake-openai-responses';
+export const FAKE_OPENAI_RESPONSES_TEXT = 'Hello from the fake Responses upstream.';
+
+const encoder = new TextEncoder();
+
+const errorBody = (message: string, type: string, code: string | null, param: string | null = null) => ({
+  error: { message, type, param, code },
+});
+
+const DEFAULT_ERRORS: Record<number, [string, string, string | null]> = {
+  400: ['Invalid request.', 'invalid_request_error', null],
+  401: ['Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'],
+  403: ['You are not allowed to sample from this model.', 'permission_error', null],
+  404: ['The model does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found'],
+  429: ['Rate limit reached for requests.', 'requests', 'rate_limit_exceeded'],
+  500: ['The server had an error while processing your request.', 'server_error', null],
+  503: ['The engine is currently overloaded, please try again later.', 'server_error', 'server_is_overloaded'],
+};
+
+const HEADERS = { 'x-request-id': 'req_fake' };
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...HEADERS, ...headers } });
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : undefined;
+
+const sse = (frames: string[]): Response => {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const frame of frames) controller.enqueue(encoder.encode(frame));
+      controller.close();
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...HEADERS },
+  });
+};
+
+/** `event: <type>` + `data:` for a JSON payload; a raw string is sent as a bare data line. */
+const frame = (payload: unknown): string => {
+  if (typeof payload === 'string') return `data: ${payload}\n\n`;
+  const type = record(payload)?.type;
+  return `${typeof type === 'string' ? `event: ${type}\n` : ''}data: ${JSON.stringify(payload)}\n\n`;
+};
+
+const numbered = (events: unknown[]): unknown[] =>
+  events.map((event, index) => {
+    const object = record(event);
+    return object === undefined || 'sequence_number' in object ? event : { ...object, sequence_number: index };
+  });
+
+/** Arguments that satisfy a simple JSON schema's required properties. */
+const sampleArguments = (parameters: unknown): string => {
+  const schema = record(parameters);
+  const properties = record(schema?.properties) ?? {};
+  const required = Array.isArray(schema?.required) ? schema.required.filter((key): key is string => typeof key === 'string') : [];
+  const out: Record<string, unknown> = {};
+  for (const key of required) {
+    const type = record(properties[key])?.type;
+    out[key] = type === 'number' || type === 'integer' ? 1 : type === 'boolean' ? true : type === 'array' ? [] : type === 'object' ? {} : 'example';
+  }
+  return JSON.stringify(out);
+};
+
+const toolToCall = (body: Record<string, unknown>): { name: string; arguments: string } | undefined => {
+  const tools = Array.isArray(body.tools) ? body.tools.map(record) : [];
+  const input = Array.isArray(body.input) ? body.input : [];
+  const last = record(input[input.length - 1]);
+  if (body.tool_choice === 'none' || last?.type === 'function_call_output') return undefined;
+  const tool = tools.find((candidate) => candidate?.type === 'function' && typeof candidate.name === 'string');
+  return tool && typeof tool.name === 'string' ? { name: tool.name, arguments: sampleArguments(tool.parameters) } : undefined;
+};
+
+const USAGE = {
+  input_tokens: 21,
+  input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+  output_tokens: 9,
+  output_tokens_details: { reasoning_tokens: 0 },
+  total_tokens: 30,
+};
+
+const responseObject = (id: string, body: Record<string, unknown>, status: string, output: unknown[], usage: unknown) => ({
+  id,
+  object: 'response',
+  created_at: 1700000000,
+  status,
+  background: false,
+  error: null,
+  incomplete_details: null,
+  instructions: typeof body.instructions === 'string' ? body.instructions : null,
+  max_output_tokens: typeof body.max_output_tokens === 'number' ? body.max_output_tokens : null,
+  model: typeof body.model === 'string' ? body.model : 'fake-model',
+  output,
+  parallel_tool_calls: body.parallel_tool_calls !== false,
+  previous_response_id: null,
+  reasoning: { effort: null, summary: null },
+  store: body.store !== false,
+  temperature: 1,
+  text: { format: { type: 'text' }, verbosity: 'medium' },
+  tool_choice: body.tool_choice ?? 'auto',
+  tools: Array.isArray(body.tools) ? body.tools : [],
+  top_p: 1,
+  truncation: 'disabled',
+  usage,
+  user: null,
+  metadata: {},
+});
+
+const happyScript = (body: Record<string, unknown>, sequence: number): OpenAIResponsesScript => {
+  const id = `resp_fake${sequence}`;
+  const call = toolToCall(body);
+  const itemId = call ? `fc_fake${sequence}` : `msg_fake${sequence}`;
+  const part = { type: 'output_text', annotations: [], logprobs: [], text: FAKE_OPENAI_RESPONSES_TEXT };
+  const done = call
+    ? { id: itemId, type: 'function_call', status: 'completed', arguments: call.arguments, call_id: `call_fake${sequence}`, name: call.name }
+    : { id: itemId, type: 'message', status: 'completed', role: 'assistant', content: [part] };
+  const completed = responseObject(id, body, 'completed', [done], USAGE);
+  if (body.stream !== true) return { type: 'json', body: completed };
+
+  const inProgress = responseObject(id, body, 'in_progress', [], null);
+  const at = { item_id: itemId, output_index: 0 };
+  const middle = call
+    ? [
+        { type: 'response.output_item.added', output_index: 0, item: { ...done, status: 'in_progress', arguments: '' } },
+        { type: 'response.function_call_arguments.delta', ...at, delta: call.arguments.slice(0, 2) },
+        { type: 'response.function_call_arguments.delta', ...at, delta: call.arguments.slice(2) },
+        { type: 'response.function_call_arguments.done', ...at, arguments: call.arguments },
+      ]
+    : [
+        { type: 'response.output_item.added', output_index: 0, item: { ...done, status: 'in_progress', content: [] } },
+        { type: 'response.content_part.added', ...at, content_index: 0, part: { ...part, text: '' } },
+        { type: 'response.output_text.delta', ...at, content_index: 0, delta: 'Hello', logprobs: [] },
+        { type: 'response.output_text.delta', ...at, content_index: 0, delta: FAKE_OPENAI_RESPONSES_TEXT.slice(5), logprobs: [] },
+        { type: 'response.output_text.done', ...at, content_index: 0, text: FAKE_OPENAI_RESPONSES_TEXT, logprobs: [] },
+        { type: 'response.content_part.done', ...at, content_index: 0, part },
+      ];
+  return {
+    type: 'stream',
+    events: [
+      { type: 'response.created', response: inProgress },
+      { type: 'response.in_progress', response: inProgress },
+      ...middle,
+      { type: 'response.output_item.done', output_index: 0, item: done },
+      { type: 'response.completed', response: completed },
+    ],
+  };
+};
+
+const answer = (script: OpenAIResponsesScript): Response => {
+  switch (script.type) {
+    case 'json':
+      return json(script.status ?? 200, script.body, script.headers);
+    case 'error': {
+      const [message, type, code] = DEFAULT_ERRORS[script.status] ?? ['Upstream error.', 'server_error', null];
+      return json(script.status, script.body ?? errorBody(message, type, code), script.headers);
+    }
+    case 'stream': {
+      const frames = numbered(script.events).map(frame);
+      return sse(script.done === true ? [...frames, 'data: [DONE]\n\n'] : frames);
+    }
+    case 'recorded': {
+      const frames = script.text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          const type = record(JSON.parse(line))?.type;
+          return `${typeof type === 'string' ? `event: ${type}\n` : ''}data: ${line}\n\n`;
+        });
+      return sse(script.done === true ? [...frames, 'data: [DONE]\n\n'] : frames);
+    }
+  }
+};
+
+const estimateTokens = (body: Record<string, unknown>): number =>
+  Math.max(1, Math.ceil(JSON.stringify([body.instructions ?? '', body.input ?? '', body.tools ?? []]).length / 4));
+
+export const createOpenAIResponsesUpstream = (options: OpenAIResponsesUpstreamOptions = {}): FakeOpenAIResponsesUpstream => {
+  const apiKey = options.apiKey ?? FAKE_OPENAI_RESPONSES_KEY;
+  const base = options.basePath ?? '/v1';
+  const requests: RecordedOpenAIResponsesRequest[] = [];
+  const queue: OpenAIResponsesScriptSource[] = [];
+
+  const handler = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const text = await request.text();
+    let body: unknown = null;
+    try {
+      body = text === '' ? null : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    requests.push({ method: request.method, path: url.pathname + url.search, headers: Object.fromEntries(request.headers), body });
+
+    const counting = url.pathname === `${base}/responses/input_tokens`;
+    if (request.method !== 'POST' || (url.pathname !== `${base}/responses` && !counting)) {
+      return json(404, errorBody(`Invalid URL (${request.method} ${url.pathname})`, 'invalid_request_error', null));
+    }
+    if (request.headers.get('authorization') !== `Bearer ${apiKey}`) {
+      return json(401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+    }
+    const parsed = record(body);
+    if (!parsed) return json(400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+    if (typeof parsed.model !== 'string' || parsed.model === '') {
+      return json(400, errorBody("Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model'));
+    }
+    if (counting) return json(200, { object: 'response.input_tokens', input_tokens: estimateTokens(parsed) });
+    const source = queue.shift() ?? options.script ?? ((value: Record<string, unknown>) => happyScript(value, requests.length));
+    return answer(typeof source === 'function' ? source(parsed) : source);
+  };
+
+  return Object.assign(handler, {
+    requests,
+    enqueue: (...scripts: OpenAIResponsesScriptSource[]) => {
+      queue.push(...scripts);
+    },
+  });
+};

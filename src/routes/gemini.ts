@@ -1,34 +1,40 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { apiKeyAuth } from '../auth/middleware';
 import type { AppEnv } from '../env';
 import { RelayError } from '../errors';
 import { countTokens } from '../relay/count-tokens';
 import { relay } from '../relay/pipeline';
-import { geminiModelList, geminiModelOf } from './model-list';
 import { clientFormat } from './client-format';
+import { geminiModelList, geminiModelOf } from './model-list';
+
+/** `{model}:{method}` from the last path segment. */
+const geminiCall = (c: Context<AppEnv>): Promise<Response> => {
+  const target = c.req.param('target') ?? '';
+  const colon = target.lastIndexOf(':');
+  const model = colon > 0 ? target.slice(0, colon) : '';
+  const method = colon > 0 ? target.slice(colon + 1) : target;
+  if (model === '') throw new RelayError('not_found', 404, 'unknown method: expected /v1beta/models/{model}:generateContent');
+  switch (method) {
+    case 'generateContent':
+      return relay(c, 'gemini', { model, stream: false });
+    case 'streamGenerateContent':
+      return relay(c, 'gemini', { model, stream: true });
+    case 'countTokens':
+      return countTokens(c, 'gemini', { model, stream: false, endpoint: 'count_tokens' });
+    default:
+      throw new RelayError('not_found', 404, `method "${method}" is not supported by this relay`);
+  }
+};
+
+const gemini = [clientFormat('gemini'), apiKeyAuth({ scope: 'chat' })] as const;
 
 /**
- * Gemini surface: `/v1beta/models/{model}:{method}`. The model and the streaming flag live in the
- * path; `:streamGenerateContent` is answered as SSE (the `alt=sse` form every Google SDK uses).
+ * Gemini surface: `/v1beta/models/{model}:{method}` (and the same methods under `/v1/models/`, which
+ * newer Google SDKs call). The model and the streaming flag live in the path; `:streamGenerateContent`
+ * is answered as SSE (the `alt=sse` form every Google SDK uses).
  */
 export const geminiRoutes = new Hono<AppEnv>()
-  .use('/v1beta/*', clientFormat('gemini'), apiKeyAuth({ scope: 'chat' }))
-  .get('/v1beta/models', (c) => geminiModelList(c))
-  .get('/v1beta/models/:model', (c) => geminiModelOf(c, c.req.param('model')))
-  .post('/v1beta/models/:target', (c) => {
-    const target = c.req.param('target');
-    const colon = target.lastIndexOf(':');
-    const model = colon > 0 ? target.slice(0, colon) : '';
-    const method = colon > 0 ? target.slice(colon + 1) : target;
-    if (model === '') throw new RelayError('not_found', 404, `unknown method: expected /v1beta/models/{model}:generateContent`);
-    switch (method) {
-      case 'generateContent':
-        return relay(c, 'gemini', { model, stream: false });
-      case 'streamGenerateContent':
-        return relay(c, 'gemini', { model, stream: true });
-      case 'countTokens':
-        return countTokens(c, 'gemini', { model, stream: false, endpoint: 'count_tokens' });
-      default:
-        throw new RelayError('not_found', 404, `method "${method}" is not supported by this relay`);
-    }
-  });
+  .get('/v1beta/models', ...gemini, (c) => geminiModelList(c))
+  .get('/v1beta/models/:model', ...gemini, (c) => geminiModelOf(c, c.req.param('model')))
+  .post('/v1beta/models/:target', ...gemini, geminiCall)
+  .post('/v1/models/:target', ...gemini, geminiCall);

@@ -13,5 +13,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    globalSetup: ['test/clients/global-setup.ts'],
   },
 });

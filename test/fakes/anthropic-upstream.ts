@@ -131,13 +131,22 @@ const happyBlocks = (body: Json, counter: number): HappyBlock[] => {
     out.push({
       block: { type: 'tool_use', id: `toolu_fake${counter}`, name: String(firstTool.name), input },
       // Real streams split arguments; a no-argument call sends one empty fragment.
-      deltas: json === '{}' ? [{ type: 'input_json_delta', partial_json: '' }] : [
-        { type: 'input_json_delta', partial_json: json.slice(0, Math.ceil(json.length / 2)) },
-        { type: 'input_json_delta', partial_json: json.slice(Math.ceil(json.length / 2)) },
-      ],
+      deltas:
+        json === '{}'
+          ? [{ type: 'input_json_delta', partial_json: '' }]
+          : [
+              { type: 'input_json_delta', partial_json: json.slice(0, Math.ceil(json.length / 2)) },
+              { type: 'input_json_delta', partial_json: json.slice(Math.ceil(json.length / 2)) },
+            ],
     });
   } else {
-    out.push({ block: { type: 'text', text: 'Hello from the fake upstream.' }, deltas: [{ type: 'text_delta', text: 'Hello' }, { type: 'text_delta', text: ' from the fake upstream.' }] });
+    out.push({
+      block: { type: 'text', text: 'Hello from the fake upstream.' },
+      deltas: [
+        { type: 'text_delta', text: 'Hello' },
+        { type: 'text_delta', text: ' from the fake upstream.' },
+      ],
+    });
   }
   return out;
 };
@@ -153,14 +162,32 @@ const happyReply = (body: Json, counter: number, requestId: string): Response =>
   if (body.stream !== true) {
     return jsonResponse(
       200,
-      { id, type: 'message', role: 'assistant', model, content: blocks.map((entry) => entry.block), stop_reason: stopReason, stop_sequence: null, usage },
+      {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: blocks.map((entry) => entry.block),
+        stop_reason: stopReason,
+        stop_sequence: null,
+        usage,
+      },
       { 'request-id': requestId },
     );
   }
   const frames = [
     sseFrame({
       type: 'message_start',
-      message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1 },
+      },
     }),
     sseFrame({ type: 'ping' }),
   ];
@@ -175,7 +202,9 @@ const happyReply = (body: Json, counter: number, requestId: string): Response =>
     for (const delta of entry.deltas) frames.push(sseFrame({ type: 'content_block_delta', index, delta }));
     frames.push(sseFrame({ type: 'content_block_stop', index }));
   });
-  frames.push(sseFrame({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } }));
+  frames.push(
+    sseFrame({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } }),
+  );
   frames.push(sseFrame({ type: 'message_stop' }));
   return sseResponse(frames, requestId);
 };
@@ -207,6 +236,7 @@ export const createAnthropicUpstream = (options: AnthropicUpstreamOptions = {}):
   const handle = async (request: Request): Promise<Response> => {
     counter += 1;
     const requestId = `req_fake${counter}`;
+    const invalid = (message: string) => errorResponse(400, 'invalid_request_error', message, requestId);
     const url = new URL(request.url);
     const text = await request.text();
     let body: unknown;
@@ -222,19 +252,17 @@ export const createAnthropicUpstream = (options: AnthropicUpstreamOptions = {}):
     if (request.method !== 'POST') return errorResponse(405, 'invalid_request_error', `Method ${request.method} not allowed`, requestId);
     const key = request.headers.get('x-api-key') ?? request.headers.get('authorization')?.replace(/^Bearer /, '');
     if (key !== apiKey) return errorResponse(401, 'authentication_error', 'invalid x-api-key', requestId);
-    if (request.headers.get('anthropic-version') === null) {
-      return errorResponse(400, 'invalid_request_error', 'anthropic-version: header is required', requestId);
-    }
-    if (!isObject(body)) return errorResponse(400, 'invalid_request_error', 'There was an error parsing the body of your request', requestId);
-    if (typeof body.model !== 'string' || body.model === '') return errorResponse(400, 'invalid_request_error', 'model: Field required', requestId);
-    if (!Array.isArray(body.messages)) return errorResponse(400, 'invalid_request_error', 'messages: Field required', requestId);
+    if (request.headers.get('anthropic-version') === null) return invalid('anthropic-version: header is required');
+    if (!isObject(body)) return invalid('There was an error parsing the body of your request');
+    if (typeof body.model !== 'string' || body.model === '') return invalid('model: Field required');
+    if (!Array.isArray(body.messages)) return invalid('messages: Field required');
     if (countTokens) {
       for (const field of ['max_tokens', 'stream', 'temperature', 'stop_sequences', 'metadata']) {
-        if (field in body) return errorResponse(400, 'invalid_request_error', `${field}: Extra inputs are not permitted`, requestId);
+        if (field in body) return invalid(`${field}: Extra inputs are not permitted`);
       }
       return jsonResponse(200, { input_tokens: options.inputTokens ?? estimateTokens(body) }, { 'request-id': requestId });
     }
-    if (typeof body.max_tokens !== 'number') return errorResponse(400, 'invalid_request_error', 'max_tokens: Field required', requestId);
+    if (typeof body.max_tokens !== 'number') return invalid('max_tokens: Field required');
 
     const reply = replies.shift();
     return reply === undefined ? happyReply(body, counter, requestId) : scriptedReply(reply, requestId);

@@ -49,6 +49,7 @@ export const captureQueue = (): SentMessage[] => {
   const sent: SentMessage[] = [];
   vi.spyOn(env.IMAGE_QUEUE, 'send').mockImplementation(async (body: unknown, options?: QueueSendOptions) => {
     sent.push({ body: body as ImageQueueMessage, delaySeconds: options?.delaySeconds });
+    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } };
   });
   return sent;
 };

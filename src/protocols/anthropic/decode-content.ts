@@ -130,7 +130,9 @@ export const decodeAnthropicUserBlock = (block: AnthropicAnyBlock, path: Path): 
     case 'tool_result':
       return [decodeToolResult(block, path)];
     default:
-      if (ASSISTANT_ONLY.has(block.type)) throw invalidRequest(`${at(path)}: '${block.type}' blocks belong in assistant messages`, at(path));
+      if (ASSISTANT_ONLY.has(block.type)) {
+        throw invalidRequest(`${at(path)}: '${block.type}' blocks belong in assistant messages`, at(path));
+      }
       throw untranslatable(block, path);
   }
 };
@@ -151,7 +153,9 @@ export const decodeAnthropicAssistantBlock = (block: AnthropicAnyBlock, path: Pa
       return { type: 'tool_call', id: parsed.id, name: parsed.name, arguments: stringifyToolArguments(parsed.input) };
     }
     default:
-      if (USER_ONLY.has(block.type)) throw invalidRequest(`${at(path)}: '${block.type}' blocks belong in user messages`, at(path));
+      if (USER_ONLY.has(block.type)) {
+        throw invalidRequest(`${at(path)}: '${block.type}' blocks belong in user messages`, at(path));
+      }
       throw untranslatable(block, path);
   }
 };

@@ -30,7 +30,9 @@ import type {
  */
 
 const textContent = (content: AnthropicMessageParam['content'], path: Path): IrTextBlock[] =>
-  typeof content === 'string' ? [{ type: 'text', text: content }] : content.map((block, index) => decodeAnthropicText(block, [...path, index]));
+  typeof content === 'string'
+    ? [{ type: 'text', text: content }]
+    : content.map((block, index) => decodeAnthropicText(block, [...path, index]));
 
 const decodeMessage = (message: AnthropicMessageParam, index: number): IrMessage => {
   const path = ['messages', index, 'content'];

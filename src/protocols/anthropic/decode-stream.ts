@@ -120,7 +120,8 @@ export const decodeAnthropicStream = (): TransformStream<SseEvent, IrStreamEvent
         const input = block.input;
         const hasInput = input !== null && typeof input === 'object' && Object.keys(input).length > 0;
         if (hasInput) open.startInput = stringifyToolArguments(input);
-        controller.enqueue({ type: 'block_start', index: irIndex, block: { type: 'tool_call', id: block.id ?? '', name: block.name ?? '' } });
+        const start = { type: 'tool_call' as const, id: block.id ?? '', name: block.name ?? '' };
+        controller.enqueue({ type: 'block_start', index: irIndex, block: start });
         return;
       }
       default:
@@ -191,8 +192,9 @@ export const decodeAnthropicStream = (): TransformStream<SseEvent, IrStreamEvent
       } catch {
         return fail(controller, streamError('anthropic: malformed stream event'));
       }
-      const type =
-        payload !== null && typeof payload === 'object' && 'type' in payload && typeof payload.type === 'string' ? payload.type : event.event;
+      // `data.type` repeats the event name; it also covers proxies that drop the `event:` line.
+      const named = payload !== null && typeof payload === 'object' && 'type' in payload ? payload.type : undefined;
+      const type = typeof named === 'string' ? named : event.event;
       if (type === 'error') return onError(payload, controller);
       if (type === 'ping') {
         if (started) controller.enqueue({ type: 'ping' });

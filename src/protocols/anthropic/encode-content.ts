@@ -90,8 +90,12 @@ const encodeFile = (block: IrFileBlock): AnthropicDocumentOut => {
     }
     return { type: 'document', source: { type: 'url', url: source.url }, ...extra };
   }
-  if (mediaType === 'application/pdf') return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: source.data }, ...extra };
-  if (mediaType === 'text/plain') return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: base64ToUtf8(source.data) }, ...extra };
+  if (mediaType === 'application/pdf') {
+    return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: source.data }, ...extra };
+  }
+  if (mediaType === 'text/plain') {
+    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: base64ToUtf8(source.data) }, ...extra };
+  }
   throw unsupportedFeature(`anthropic accepts only PDF and plain-text documents (got ${source.mediaType})`);
 };
 

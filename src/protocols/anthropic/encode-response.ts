@@ -4,7 +4,7 @@ import type { ClientContext } from '../codec';
 import { wrapSignature } from '../signature';
 import { withPrefix } from '../shared/ids';
 import { parseToolArguments } from '../shared/tool-arguments';
-import { toAnthropicStopReason } from './stop-reason';
+import { toAnthropicStopReason, withToolCallOverride } from './stop-reason';
 import type { AnthropicStopReason } from './stop-reason';
 import { encodeAnthropicUsage } from './usage';
 import type { AnthropicUsage } from './usage';
@@ -52,7 +52,7 @@ const encodeBlock = (block: IrAssistantBlock): AnthropicContentOut | undefined =
 export const encodeAnthropicResponse = (response: IrResponse, context: ClientContext): AnthropicMessageOut => {
   const content = response.content.map(encodeBlock).filter((block): block is AnthropicContentOut => block !== undefined);
   const sawToolCall = content.some((block) => block.type === 'tool_use');
-  const reason = sawToolCall && (response.stopReason === 'end_turn' || response.stopReason === 'stop_sequence') ? 'tool_use' : response.stopReason;
+  const reason = withToolCallOverride(response.stopReason, sawToolCall);
   return {
     id: anthropicMessageId(response.id),
     type: 'message',

@@ -8,7 +8,7 @@ import type { ClientContext } from '../codec';
 import { wrapSignature } from '../signature';
 import { anthropicMessageId } from './encode-response';
 import { anthropicStreamErrorPayload } from './errors';
-import { toAnthropicStopReason } from './stop-reason';
+import { toAnthropicStopReason, withToolCallOverride } from './stop-reason';
 import { encodeAnthropicUsage } from './usage';
 
 /**
@@ -82,7 +82,9 @@ export const encodeAnthropicStream = (context: ClientContext): TransformStream<I
   const stopBlock = (controller: Controller, state: BlockState) => {
     const index = state.clientIndex;
     if (index === undefined) return;
-    if (state.kind === 'thinking') delta(controller, index, { type: 'signature_delta', signature: wrapSignature(state.signature, 'anthropic') });
+    if (state.kind === 'thinking') {
+      delta(controller, index, { type: 'signature_delta', signature: wrapSignature(state.signature, 'anthropic') });
+    }
     if (state.kind === 'tool_call' && !state.sentArguments) delta(controller, index, { type: 'input_json_delta', partial_json: '{}' });
     send(controller, { type: 'content_block_stop', index });
   };
@@ -147,11 +149,11 @@ export const encodeAnthropicStream = (context: ClientContext): TransformStream<I
         ensureMessageStart(controller);
         closeAll(controller);
         done = true;
-        const reason =
-          sawToolCall && (event.stopReason === 'end_turn' || event.stopReason === 'stop_sequence') ? 'tool_use' : event.stopReason;
+        const reason = withToolCallOverride(event.stopReason, sawToolCall);
+        const stopSequence = reason === 'stop_sequence' ? (event.stopSequence ?? null) : null;
         send(controller, {
           type: 'message_delta',
-          delta: { stop_reason: toAnthropicStopReason(reason), stop_sequence: reason === 'stop_sequence' ? (event.stopSequence ?? null) : null },
+          delta: { stop_reason: toAnthropicStopReason(reason), stop_sequence: stopSequence },
           usage: encodeAnthropicUsage(event.usage),
         });
         send(controller, { type: 'message_stop' });

@@ -35,6 +35,10 @@ export const mapAnthropicStopReason = (reason: string | null | undefined, sawToo
   }
 };
 
+/** A tool call emitted ⇒ the tool reason wins over a plain end (Gemini reports STOP for calls). */
+export const withToolCallOverride = (reason: IrStopReason, sawToolCall: boolean): IrStopReason =>
+  sawToolCall && (reason === 'end_turn' || reason === 'stop_sequence') ? 'tool_use' : reason;
+
 /** IR → client `stop_reason`. */
 export const toAnthropicStopReason = (reason: IrStopReason): AnthropicStopReason => {
   switch (reason) {

@@ -122,10 +122,10 @@ const decodeFunctionResponse = (
   open: OpenCall[],
 ): IrToolResultBlock => {
   const givenId = response.id !== null && response.id !== undefined && response.id !== '' ? response.id : undefined;
-  const position =
-    givenId !== undefined ? open.findIndex((call) => call.id === givenId) : open.findIndex((call) => call.name === response.name);
+  const byId = givenId === undefined ? -1 : open.findIndex((call) => call.id === givenId);
+  const position = byId !== -1 ? byId : open.findIndex((call) => call.name === response.name);
   const [matched] = position === -1 ? [] : open.splice(position, 1);
-  // A client-supplied id is trusted even when the call is not in this request's history.
+  // An id matching no call here (its call is not in this request's history) is still the client's word.
   const toolCallId = matched?.id ?? givenId;
   if (toolCallId === undefined) {
     throw invalidRequest(`${where}.functionResponse: no earlier functionCall named "${response.name}" to answer`, `${where}.functionResponse`);

@@ -57,17 +57,16 @@ export class GeminiPartialArgs {
     const appending = this.continuing === path && typeof value === 'string';
     this.continuing = fragment.willContinue === true && typeof value === 'string' ? path : undefined;
 
+    const last = segments[segments.length - 1];
+    if (last === undefined) return;
     let node: JsonRecord | unknown[] = this.args;
-    for (let i = 0; i < segments.length - 1; i++) {
-      const key = segments[i] as PathSegment;
-      const nextIsIndex = typeof segments[i + 1] === 'number';
+    segments.slice(0, -1).forEach((key, i) => {
       const current: unknown = Array.isArray(node) ? node[Number(key)] : node[String(key)];
-      const child: JsonRecord | unknown[] = isContainer(current) ? current : nextIsIndex ? [] : {};
+      const child: JsonRecord | unknown[] = isContainer(current) ? current : typeof segments[i + 1] === 'number' ? [] : {};
       if (Array.isArray(node)) node[Number(key)] = child;
       else node[String(key)] = child;
       node = child;
-    }
-    const last = segments[segments.length - 1] as PathSegment;
+    });
     const previous: unknown = Array.isArray(node) ? node[Number(last)] : node[String(last)];
     const next = appending && typeof previous === 'string' ? previous + String(value) : value;
     if (Array.isArray(node)) node[Number(last)] = next;

@@ -1,8 +1,8 @@
-import type { IrAssistantBlock } from '../../ir/content';
 import type { IrBlockDelta, IrBlockStart, IrStreamEvent } from '../../ir/stream-event';
 import { RelayError } from '../../errors';
 import type { SseEvent } from '../../sse/event';
 import { randomId } from '../shared/ids';
+import { irBlockEvents } from './block-events';
 import { decodeResponsesOutputItems, reasoningText } from './decode-response';
 import { relayErrorFromResponsesFailure } from './errors';
 import { decodeReasoningSignature } from './reasoning-signature';
@@ -235,20 +235,6 @@ class ResponsesStreamState {
     }
   }
 
-  private replay(block: IrAssistantBlock): void {
-    const opened =
-      block.type === 'tool_call'
-        ? this.openBlock({ type: 'tool_call', id: block.id, name: block.name })
-        : block.type === 'redacted_thinking'
-          ? this.openBlock({ type: 'redacted_thinking', data: block.data })
-          : this.openBlock({ type: block.type });
-    if (block.type === 'text' && block.text) this.delta(opened.index, { type: 'text', text: block.text });
-    if (block.type === 'thinking' && block.text) this.delta(opened.index, { type: 'thinking', text: block.text });
-    if (block.type === 'thinking' && block.signature) this.delta(opened.index, { type: 'signature', signature: block.signature });
-    if (block.type === 'tool_call' && block.arguments) this.delta(opened.index, { type: 'arguments', json: block.arguments });
-    this.closeOpen();
-  }
-
   private finish(response: ResponsesResponseWire | null | undefined, fallbackStatus: string): void {
     this.start(response);
     this.closeOpen();
@@ -256,7 +242,7 @@ class ResponsesStreamState {
       const output = decodeResponsesOutputItems(response.output);
       this.sawToolCall ||= output.sawToolCall;
       this.sawRefusal ||= output.sawRefusal;
-      output.content.forEach((block) => this.replay(block));
+      for (const block of output.content) for (const event of irBlockEvents(block, this.nextIndex++)) this.emit(event);
     }
     this.emit({
       type: 'finish',

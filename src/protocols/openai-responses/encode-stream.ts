@@ -56,7 +56,8 @@ class ResponsesStreamEncoder {
     if (this.terminated) return;
     switch (event.type) {
       case 'start':
-        this.responseId = responsesResponseId(event.id);
+        // The id is fixed once response.created is out: the SDK rejects a changed lifecycle identity.
+        if (!this.started) this.responseId = responsesResponseId(event.id);
         return this.start();
       case 'block_start':
         this.start();

@@ -155,6 +155,17 @@ describe('decodeGeminiRequest', () => {
     );
     expect(ir.messages[1]?.content[0]).toMatchObject({ type: 'tool_call', id: 'toolu_1', arguments: '{}' });
     expect(ir.messages[2]?.content[0]).toMatchObject({ type: 'tool_result', toolCallId: 'toolu_1' });
+    const mixed = decodeGeminiRequest(
+      {
+        contents: [
+          user('x'),
+          { role: 'model', parts: [{ functionCall: { name: 'ls' } }] },
+          { role: 'user', parts: [{ functionResponse: { id: 'unknown', name: 'ls', response: {} } }] },
+        ],
+      },
+      route,
+    );
+    expect(mixed.messages[2]?.content[0]).toMatchObject({ type: 'tool_result', toolCallId: 'call_1_0' });
   });
 
   it('reads thought parts (merged) and signatures on text parts', () => {

@@ -1,3 +1,4 @@
+import { GoogleGenAI } from '@google/genai/web';
 import { describe, expect, it } from 'vitest';
 import type { IrResponse } from '../../../src/ir/response';
 import { decodeGeminiResponse } from '../../../src/protocols/gemini/decode-response';
@@ -70,5 +71,28 @@ describe('encodeGeminiResponse', () => {
     const base: IrResponse = { id: 'x', model: 'm', content: [], stopReason: 'max_tokens', usage };
     expect(encodeGeminiResponse(base, clientContext()).candidates[0]).toEqual({ finishReason: 'MAX_TOKENS', index: 0 });
     expect(encodeGeminiResponse({ ...base, stopReason: 'context_window' }, clientContext()).candidates[0]?.finishReason).toBe('MAX_TOKENS');
+  });
+
+  it('is read by the official js-genai SDK (text, functionCalls, usage)', async () => {
+    const response: IrResponse = {
+      id: 'r1',
+      model: 'g',
+      content: [
+        { type: 'text', text: 'Checking.' },
+        { type: 'tool_call', id: 'call_r1_0', name: 'ls', arguments: '{"path":"/"}' },
+      ],
+      stopReason: 'tool_use',
+      usage,
+    };
+    const body = encodeGeminiResponse(response, clientContext({ model: 'public-name' }));
+    const ai = new GoogleGenAI({
+      apiKey: 'k',
+      httpOptions: { baseUrl: 'https://relay.test', fetch: async () => Response.json(body) },
+    });
+    const answer = await ai.models.generateContent({ model: 'public-name', contents: 'ls /' });
+    expect(answer.text).toBe('Checking.');
+    expect(answer.functionCalls).toEqual([{ id: 'call_r1_0', name: 'ls', args: { path: '/' } }]);
+    expect(answer.usageMetadata?.totalTokenCount).toBe(86);
+    expect(answer.responseId).toBe('r1');
   });
 });

@@ -13,7 +13,7 @@ describe('Gemini usage', () => {
     const usage = { inputTokens: 30, outputTokens: 56, cacheReadTokens: 0, cacheWriteTokens: 7, reasoningTokens: 40 };
     const metadata = encodeGeminiUsage(usage);
     expect(metadata).toEqual({ promptTokenCount: 30, candidatesTokenCount: 16, totalTokenCount: 86, thoughtsTokenCount: 40 });
-    expect(decodeGeminiUsage(metadata)).toEqual({ ...usage, cacheWriteTokens: 0 });
+    expect(decodeGeminiUsage({ ...metadata })).toEqual({ ...usage, cacheWriteTokens: 0 });
   });
 
   it('partial usage only names what the chunk said; merging replaces field by field', () => {

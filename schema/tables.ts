@@ -164,3 +164,16 @@ export const ledger = sqliteTable(
   },
   (table) => [uniqueIndex('ledger_kind_reference_idx').on(table.kind, table.reference), index('ledger_account_idx').on(table.accountId)],
 );
+
+/**
+ * Usage events the consumer could not write after every retry, kept by the dead-letter consumer so
+ * nothing is lost when a DLQ message would expire; an operator fixes the cause and replays them.
+ */
+export const usageDeadLetters = sqliteTable('usage_dead_letters', {
+  messageId: text('message_id').primaryKey(),
+  requestId: text('request_id'),
+  /** The message body as JSON, exactly as queued. */
+  body: text('body').notNull(),
+  error: text('error').notNull(),
+  receivedAt: integer('received_at').notNull(),
+});

@@ -2,7 +2,10 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { adminAuth } from './admin/admin-auth';
+import { accountAdminRoutes } from './admin/accounts';
 import { keyAdminRoutes } from './admin/keys';
+import { priceAdminRoutes } from './admin/prices';
+import { usageAdminRoutes, usageCsvRoutes } from './admin/usage';
 import { providerAdminRoutes } from './admin/providers';
 import { configOf, type AppEnv } from './env';
 import { RelayError, toRelayError } from './errors';
@@ -14,9 +17,11 @@ import { anthropicRoutes } from './routes/anthropic';
 import { guessClientFormat } from './routes/client-format';
 import { geminiRoutes } from './routes/gemini';
 import { healthRoutes } from './routes/health';
+import { imageRoutes } from './routes/images';
 import { modelList } from './routes/model-list';
 import { modelRoutes } from './routes/models';
 import { openaiRoutes } from './routes/openai';
+import { usageRoutes } from './routes/usage';
 import { apiKeyAuth } from './auth/middleware';
 import { clientFormat } from './routes/client-format';
 
@@ -42,6 +47,7 @@ export const buildApp = () => {
   );
 
   app.route('/', healthRoutes);
+  app.route('/', usageRoutes);
   app.on(['GET', 'HEAD'], ['/api/hello', '/anthropic/api/hello'], (c) => c.json({ ok: true }));
   for (const prefix of ['/', '/openai', '/api.openai.com']) {
     app.route(prefix, openaiRoutes);
@@ -52,11 +58,17 @@ export const buildApp = () => {
   app.route('/anthropic', modelRoutes);
   app.get('/anthropic/models', clientFormat('anthropic'), apiKeyAuth({ scope: 'chat' }), (c) => modelList(c));
   app.route('/', geminiRoutes);
+  app.route('/', imageRoutes);
+  app.route('/openai', imageRoutes);
   app.route('/gemini', geminiRoutes);
 
   app.use('/admin/*', adminAuth());
   app.route('/admin/providers', providerAdminRoutes);
   app.route('/admin/keys', keyAdminRoutes);
+  app.route('/admin/usage', usageAdminRoutes);
+  app.route('/admin', usageCsvRoutes);
+  app.route('/admin/prices', priceAdminRoutes);
+  app.route('/admin/accounts', accountAdminRoutes);
 
   app.notFound((c) => errorResponse(c, new RelayError('not_found', 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((error, c) => {

@@ -1,6 +1,9 @@
 import { buildApp } from './app';
 import type { Env } from './env';
+import { consumeImageBatch } from './images/consumer';
+import { sweepStuckTasks } from './images/sweep';
 import { consumeUsageBatch } from './usage/consumer';
+import { consumeUsageDeadLetters } from './usage/dead-letters';
 import type { UsageEvent } from './usage/event';
 import { pruneUsageEvents } from './usage/retention';
 
@@ -12,10 +15,13 @@ export default {
   fetch: app.fetch,
   async queue(batch, env) {
     if (batch.queue === 'polyrelay-usage') return consumeUsageBatch(batch as MessageBatch<UsageEvent>, env);
-    // Image tasks arrive with the images feature; until then a message on that queue is retried, never lost.
+    if (batch.queue === 'polyrelay-usage-dlq') return consumeUsageDeadLetters(batch as MessageBatch<UsageEvent>, env);
+    if (batch.queue === 'polyrelay-images') return consumeImageBatch(batch, env);
+    // A queue without a consumer here (a misconfigured binding): retried, then dead-lettered, never dropped.
     batch.retryAll();
   },
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(pruneUsageEvents(env, controller.scheduledTime));
+    ctx.waitUntil(sweepStuckTasks(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;

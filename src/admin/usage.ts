@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { dayOf } from '../usage/days';
 import { usageCsvStream } from '../usage/csv';
+import { replayDeadLetters } from '../usage/dead-letters';
 import { cursorAfter, decodeCursor, encodeCursor, usageEventPage, usageEventView } from '../usage/usage-events';
 import { daysInOrder, parseQuery, usageFilterObject, usageFilterSchema, type UsageFilter } from '../usage/usage-filter';
 import { GROUP_FIELDS, usageReport, type GroupField } from '../usage/usage-report';
@@ -35,7 +36,8 @@ const filterOf = (query: UsageFilter): UsageFilter => ({
 
 /**
  * /admin/usage: `GET /` totals from the daily rollup grouped by day/key/account/model;
- * `GET /events` raw events, newest last, keyset-paginated with `cursor`.
+ * `GET /events` raw events, oldest first, keyset-paginated with `cursor`; `GET /dead-letters` events
+ * that exhausted their retries; `POST /dead-letters/replay` writes up to 100 of them again.
  */
 export const usageAdminRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
@@ -47,7 +49,12 @@ export const usageAdminRoutes = new Hono<AppEnv>()
     const rows = await usageEventPage(c.env, filterOf(query), query.cursor === undefined ? null : decodeCursor(query.cursor), query.limit);
     const next = rows.length === query.limit ? cursorAfter(rows) : null;
     return c.json({ object: 'list', data: rows.map(usageEventView), nextCursor: next === null ? null : encodeCursor(next) });
-  });
+  })
+  .get('/dead-letters', async (c) => {
+    const rows = await c.env.DB.prepare('SELECT * FROM usage_dead_letters ORDER BY received_at, message_id LIMIT 100').all();
+    return c.json({ object: 'list', data: rows.results });
+  })
+  .post('/dead-letters/replay', async (c) => c.json(await replayDeadLetters(c.env, 100)));
 
 /** GET /admin/usage.csv: every matching raw event as RFC 4180 CSV, streamed page by page. */
 export const usageCsvRoutes = new Hono<AppEnv>().get('/usage.csv', (c) => {

@@ -5,8 +5,9 @@ import { getTask, putTask } from './task-store';
 import { isTerminal, type ImageTask, type TaskError, type TaskStatus } from './task';
 
 /**
- * Ends a task as failed or cancelled (only from the listed states): terminal state, refund, webhook. Terminal states are sticky: the
- * latest KV copy is re-read and left alone if another writer already ended the task, so a duplicate
+ * Ends a task as failed or cancelled (only from the listed states): terminal state, refund, webhook.
+ * Terminal states are sticky: the latest KV copy is re-read and left alone if another writer already
+ * ended the task, so a duplicate
  * message or a sweep racing a consumer cannot overwrite "completed". The refund sits behind the
  * ledger's uniqueness, so even two writers that both pass the check refund once.
  */

@@ -13,6 +13,7 @@ import type { AttemptContext } from './attempt';
 import { trackDelivery } from './completion';
 import { runCandidates } from './fallback';
 import { readJsonBody } from './read-body';
+import { assertCanSpend } from '../usage/billing';
 import { recordUsage } from './record-usage';
 
 /**
@@ -53,9 +54,10 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     signal: c.req.raw.signal,
   };
 
+  await assertCanSpend(env, key, started);
   const admission = await admitRequest(env, key, started);
   const usageBase = { requestId: c.var.requestId, key, model, clientFormat: format, stream, started };
-  const headersOf = (extra: Record<string, string>) => ({ ...extra, ...rateLimitHeaders(admission.verdict, format) });
+  const headersOf = (extra: Record<string, string>) => ({ ...extra, ...rateLimitHeaders(admission.verdict, format), 'x-request-id': c.var.requestId });
 
   const result = await runCandidates(context, candidates);
   if (!result.ok) {

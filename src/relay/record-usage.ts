@@ -28,6 +28,7 @@ export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
     requestId: record.requestId,
     accountId: record.key.accountId,
     keyId: record.key.id,
+    billing: record.key.billing,
     model: record.model,
     providerId: record.attempt?.candidate?.provider.id ?? null,
     upstreamModel: record.attempt?.candidate?.upstreamModel ?? null,

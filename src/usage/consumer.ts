@@ -10,7 +10,7 @@ interface PreparedMessage {
   statements: D1PreparedStatement[];
 }
 
-const loadPrices = async (env: Env, events: readonly UsageEvent[]): Promise<Map<string, ModelPrice>> => {
+export const loadPrices = async (env: Env, events: readonly UsageEvent[]): Promise<Map<string, ModelPrice>> => {
   // A malformed body must fail only its own message (below), not the price lookup for the batch.
   const models = [...new Set(events.flatMap((event: UsageEvent | null) => (typeof event?.model === 'string' ? [event.model] : [])))];
   if (models.length === 0) return new Map();

@@ -6,7 +6,7 @@ import { vi } from 'vitest';
 import type { AppEnv, Env } from '../../src/env';
 import { toRelayError } from '../../src/errors';
 import { consumeImageBatch } from '../../src/images/consumer';
-import type { ImageQueueMessage } from '../../src/images/messages';
+import { imageQueueMessageSchema, type ImageQueueMessage } from '../../src/images/messages';
 import { codecFor } from '../../src/protocols/registry';
 import { imageRoutes } from '../../src/routes/images';
 import { invalidateRouteTable } from '../../src/routing/route-table';
@@ -22,7 +22,7 @@ app.use(requestId());
 app.route('/', imageRoutes);
 app.onError((error, c) => {
   const encoded = codecFor('openai-chat').encodeError(toRelayError(error), c.var.requestId ?? '');
-  return c.json(encoded.body, { status: encoded.status as 400 });
+  return new Response(JSON.stringify(encoded.body), { status: encoded.status, headers: { 'content-type': 'application/json', ...encoded.headers } });
 });
 
 export const BASE = 'http://relay.test';
@@ -48,8 +48,8 @@ export interface SentMessage {
 export const captureQueue = (): SentMessage[] => {
   const sent: SentMessage[] = [];
   vi.spyOn(env.IMAGE_QUEUE, 'send').mockImplementation(async (body: unknown, options?: QueueSendOptions) => {
-    sent.push({ body: body as ImageQueueMessage, delaySeconds: options?.delaySeconds });
-    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } };
+    sent.push({ body: imageQueueMessageSchema.parse(body), delaySeconds: options?.delaySeconds });
+    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
   });
   return sent;
 };

@@ -130,14 +130,14 @@ describe('usage consumer', () => {
     expect(await rollup(key.id)).toEqual({ requests: 500, input: 500_000, cost: 500 * EVENT_COST });
   });
 
-  it('sustains a measurable event rate into local D1', async () => {
-    const key = await createKey({ billing: 'prepaid' });
+  it.each(['prepaid', 'subscription'] as const)('sustains a measurable event rate into local D1 (%s)', async (billing) => {
+    const key = await createKey({ billing });
     const total = 5_000;
-    const events = Array.from({ length: total }, () => prepaidEvent(key));
+    const events = Array.from({ length: total }, () => usageEvent({ accountId: key.accountId, keyId: key.id, model: MODEL, billing }));
     const started = performance.now();
     for (let offset = 0; offset < total; offset += 100) await consume(events.slice(offset, offset + 100));
     const seconds = (performance.now() - started) / 1000;
-    console.log(`[figure] usage consumer: ${total} events in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} events/s (batches of 100, prepaid)`);
+    console.log(`[figure] usage consumer (${billing}): ${total} events in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} events/s, batches of 100`);
     expect(await dbCount('SELECT COUNT(*) AS n FROM usage_events WHERE key_id = ?1', key.id)).toBe(total);
   });
 });

@@ -121,7 +121,7 @@ const outputConfig = z.looseObject({
 
 const requestFields = {
   model: z.string().min(1),
-  messages: z.array(message),
+  messages: z.array(message).min(1, 'at least one message is required'),
   system: z.union([z.string(), z.array(anthropicTextBlockSchema)]).nullish(),
   max_tokens: z.number().int().nonnegative().nullish(),
   stop_sequences: z.array(z.string()).nullish(),

@@ -41,7 +41,7 @@ const wireShapeFor = (error: RelayError): WireShape => {
     case 'permission':
       return { status: error.status, type: 'permission_error', code };
     case 'rate_limit':
-      return { status: error.status, type: 'requests', code: code ?? 'rate_limit_exceeded' };
+      return { status: error.status, type: 'rate_limit_error', code: code ?? 'rate_limit_exceeded' };
     case 'api_error':
       return { status: error.status, type: 'server_error', code };
     case 'overloaded':

@@ -124,7 +124,7 @@ describe('decodeAnthropicRequest', () => {
   });
 
   it('maps the thinking variants', () => {
-    const base = { model: 'm', max_tokens: 20000, messages: [] };
+    const base = { model: 'm', max_tokens: 20000, messages: [{ role: 'user', content: 'hi' }] };
     expect(decodeAnthropicRequest({ ...base, thinking: { type: 'enabled', budget_tokens: 10000 } }, generate).reasoning).toEqual({
       enabled: true,
       budgetTokens: 10000,
@@ -216,18 +216,18 @@ describe('decodeAnthropicRequest', () => {
       ),
     );
     expect([misplaced.kind, misplaced.message]).toEqual(['invalid_request', "messages[0].content[0]: 'tool_use' blocks belong in assistant messages"]);
-    const badThinking = thrown(() => decodeAnthropicRequest({ model: 'm', max_tokens: 1, messages: [], thinking: { type: 'enabled' } }, generate));
+    const badThinking = thrown(() => decodeAnthropicRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }], thinking: { type: 'enabled' } }, generate));
     expect(badThinking.message).toBe('thinking.budget_tokens: Required');
   });
 
   it('refuses what the IR cannot carry with unsupported_feature', () => {
     const base = { model: 'm', max_tokens: 1 };
     const serverTool = thrown(() =>
-      decodeAnthropicRequest({ ...base, messages: [], tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 }] }, generate),
+      decodeAnthropicRequest({ ...base, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 }] }, generate),
     );
     expect([serverTool.kind, serverTool.status]).toEqual(['unsupported_feature', 400]);
     expect(serverTool.message).toContain('web_search_20250305');
-    const clientTool = thrown(() => decodeAnthropicRequest({ ...base, messages: [], tools: [{ type: 'bash_20250124', name: 'bash' }] }, generate));
+    const clientTool = thrown(() => decodeAnthropicRequest({ ...base, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'bash_20250124', name: 'bash' }] }, generate));
     expect(clientTool.kind).toBe('unsupported_feature');
     const serverBlock = thrown(() =>
       decodeAnthropicRequest(
@@ -243,16 +243,16 @@ describe('decodeAnthropicRequest', () => {
       ),
     );
     expect(fileImage.kind).toBe('unsupported_feature');
-    const mcp = thrown(() => decodeAnthropicRequest({ ...base, messages: [], mcp_servers: [{ type: 'url', url: 'https://x', name: 'x' }] }, generate));
+    const mcp = thrown(() => decodeAnthropicRequest({ ...base, messages: [{ role: 'user', content: 'hi' }], mcp_servers: [{ type: 'url', url: 'https://x', name: 'x' }] }, generate));
     expect(mcp.kind).toBe('unsupported_feature');
   });
 
   it('ignores harmless unknown fields', () => {
     const ir = decodeAnthropicRequest(
-      { model: 'm', max_tokens: 5, messages: [], service_tier: 'auto', inference_geo: 'us', container: 'c_1', cache_control: { type: 'ephemeral' }, speed: 'fast' },
+      { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], service_tier: 'auto', inference_geo: 'us', container: 'c_1', cache_control: { type: 'ephemeral' }, speed: 'fast' },
       generate,
     );
-    expect(ir).toEqual({ model: 'm', system: [], messages: [], stream: false, maxOutputTokens: 5 });
+    expect(ir).toEqual({ model: 'm', system: [], messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false, maxOutputTokens: 5 });
   });
 });
 

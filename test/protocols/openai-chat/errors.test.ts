@@ -26,7 +26,7 @@ describe('encodeOpenAIChatError', () => {
     ['not_found', 404, 404, 'invalid_request_error', null],
     ['model_not_found', 404, 404, 'invalid_request_error', 'model_not_found'],
     ['request_too_large', 413, 413, 'invalid_request_error', null],
-    ['rate_limit', 429, 429, 'requests', 'rate_limit_exceeded'],
+    ['rate_limit', 429, 429, 'rate_limit_error', 'rate_limit_exceeded'],
     ['api_error', 502, 502, 'server_error', null],
     ['overloaded', 503, 503, 'server_error', 'server_is_overloaded'],
     ['timeout', 504, 504, 'server_error', 'timeout'],

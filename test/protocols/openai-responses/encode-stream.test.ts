@@ -188,7 +188,7 @@ describe('encodeResponsesStream', () => {
     expect(events.at(-2)?.data).toMatchObject({
       code: 'rate_limit_exceeded',
       message: 'anthropic: slow down',
-      error: { type: 'requests', code: 'rate_limit_exceeded', message: 'anthropic: slow down' },
+      error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'anthropic: slow down' },
     });
     expect(last(events)).toMatchObject({
       response: { status: 'failed', error: { code: 'rate_limit_exceeded', message: 'anthropic: slow down' }, output: [{ status: 'incomplete' }] },

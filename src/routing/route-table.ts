@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { dbOf, tables } from '../db/client';
-import type { Env } from '../env';
+import { configOf, type Env } from '../env';
 import type { ProviderConfig } from './provider';
 
 export interface RouteEntry {
@@ -42,7 +42,9 @@ const readRouteTable = async (env: Env): Promise<RouteTable> => {
     db.select().from(tables.modelRoutes),
   ]);
   const providers = new Map<string, ProviderConfig>();
+  const mockEnabled = configOf(env).mockProviderEnabled;
   for (const row of providerRows) {
+    if (row.protocol === 'mock' && !mockEnabled) continue;
     providers.set(row.id, {
       id: row.id,
       protocol: row.protocol,

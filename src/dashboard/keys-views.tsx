@@ -1,0 +1,193 @@
+import type { FC } from 'hono/jsx';
+import { keyCreateSchema } from '../admin/key-schema';
+import type { QuotaStatus } from '../quota/quota-client';
+import type { WindowView } from '../quota/windows';
+import type { KeyView, KeyWithQuota } from './key-data';
+import { formatIso, Pill, PostForm } from './layout';
+
+export const PLANS = keyCreateSchema.shape.plan.unwrap().options;
+export const SCOPES = keyCreateSchema.shape.scopes.unwrap().element.options;
+export const BILLING_MODES = keyCreateSchema.shape.billing.unwrap().options;
+
+const resetText = (epochMs: number): string => formatIso(new Date(Math.ceil(epochMs / 1000) * 1000).toISOString());
+
+const WindowCell: FC<{ name: string; view: WindowView }> = ({ name, view }) =>
+  view.limit === null ? null : (
+    <div class="small">
+      {name}: {view.used}/{view.limit}
+      {view.open ? <span class="muted"> · resets {resetText(view.reset)}</span> : <span class="muted"> · not opened</span>}
+    </div>
+  );
+
+export const QuotaSummary: FC<{ quota: QuotaStatus | null }> = ({ quota }) => {
+  if (quota === null) return <span class="muted">—</span>;
+  const windows = [
+    { name: '5h', view: quota.fiveHour },
+    { name: 'week', view: quota.week },
+    { name: 'minute', view: quota.minute },
+  ].filter((entry) => entry.view.limit !== null);
+  return (
+    <div>
+      <Pill>{quota.mode}</Pill>
+      {windows.map((entry) => (
+        <WindowCell name={entry.name} view={entry.view} />
+      ))}
+      {quota.concurrency.limit === null ? null : (
+        <div class="small">
+          concurrent: {quota.concurrency.active}/{quota.concurrency.limit}
+        </div>
+      )}
+    </div>
+  );
+};
+
+export const keyState = (key: KeyView, now: number): { label: string; tone: 'good' | 'bad' | 'warn' } => {
+  if (key.revokedAt !== null) return { label: 'revoked', tone: 'bad' };
+  if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) return { label: 'expired', tone: 'warn' };
+  return { label: 'active', tone: 'good' };
+};
+
+export const KeyTable: FC<{ keys: KeyWithQuota[]; csrfToken: string; now: number }> = ({ keys, csrfToken, now }) => (
+  <table id="key-list">
+    <thead>
+      <tr>
+        <th>Name</th>
+        <th>Key</th>
+        <th>Plan</th>
+        <th>Scopes / models</th>
+        <th class="num">Spend cap</th>
+        <th>Quota</th>
+        <th>State</th>
+        <th></th>
+      </tr>
+    </thead>
+    <tbody>
+      {keys.length === 0 ? (
+        <tr>
+          <td colspan={8} class="muted">
+            No keys yet.
+          </td>
+        </tr>
+      ) : null}
+      {keys.map(({ key, quota }) => {
+        const state = keyState(key, now);
+        return (
+          <tr data-key-id={key.id}>
+            <td>
+              <a href={`/dashboard/keys/${encodeURIComponent(key.id)}`}>{key.name}</a>
+              <div class="small muted">{key.id}</div>
+            </td>
+            <td>
+              <code>{key.prefix}</code>
+              <div class="small muted">{key.accountId}</div>
+            </td>
+            <td>
+              {key.plan}
+              <div class="small muted">{key.billing}</div>
+            </td>
+            <td>
+              {key.scopes.join(', ')}
+              <div class="small muted">{key.models === null ? 'all models' : key.models.join(', ')}</div>
+            </td>
+            <td class="num">{key.monthlySpendCap === null ? '—' : `$${key.monthlySpendCap.toFixed(2)}/mo`}</td>
+            <td>
+              <QuotaSummary quota={quota} />
+            </td>
+            <td>
+              <Pill tone={state.tone}>{state.label}</Pill>
+            </td>
+            <td>
+              {key.revokedAt === null ? (
+                <PostForm action={`/dashboard/keys/${encodeURIComponent(key.id)}/revoke`} token={csrfToken} confirm={`Revoke ${key.name}? Clients using it stop working.`} inline>
+                  <button type="submit" class="danger">
+                    Revoke
+                  </button>
+                </PostForm>
+              ) : null}
+            </td>
+          </tr>
+        );
+      })}
+    </tbody>
+  </table>
+);
+
+interface KeyFieldsProps {
+  current?: KeyView;
+  accounts: Array<{ id: string; name: string }>;
+}
+
+/** The fields shared by the create and edit forms; an edit form leaves the account alone. */
+export const KeyFields: FC<KeyFieldsProps> = ({ current, accounts }) => (
+  <div class="grid">
+    <label>
+      Name
+      <input name="name" required value={current?.name} />
+    </label>
+    {current === undefined ? (
+      <label>
+        Account
+        <select name="accountId">
+          <option value="">new account for this key</option>
+          {accounts.map((account) => (
+            <option value={account.id}>
+              {account.name} ({account.id})
+            </option>
+          ))}
+        </select>
+      </label>
+    ) : null}
+    <label>
+      Plan
+      <select name="plan">
+        {PLANS.map((plan) => (
+          <option value={plan} selected={(current?.plan ?? 'free') === plan}>
+            {plan}
+          </option>
+        ))}
+      </select>
+    </label>
+    <label>
+      Billing
+      <select name="billing">
+        {BILLING_MODES.map((mode) => (
+          <option value={mode} selected={(current?.billing ?? 'subscription') === mode}>
+            {mode}
+          </option>
+        ))}
+      </select>
+    </label>
+    <label>
+      Models (comma-separated; empty = all)
+      <input name="models" value={current?.models?.join(', ') ?? ''} placeholder="claude-sonnet-4-5, gpt-5" />
+    </label>
+    <label>
+      Monthly spend cap (USD; empty = none)
+      <input name="monthlySpendCap" inputmode="decimal" value={current?.monthlySpendCap === null || current === undefined ? '' : String(current.monthlySpendCap)} />
+    </label>
+    <label>
+      Expires (UTC; empty = never)
+      <input name="expiresAt" type="datetime-local" value={current?.expiresAt ? current.expiresAt.slice(0, 16) : ''} />
+    </label>
+    <div>
+      {SCOPES.map((scope) => (
+        <label class="check">
+          <input type="checkbox" name="scopes" value={scope} checked={current === undefined ? scope === 'chat' : current.scopes.includes(scope)} /> {scope}
+        </label>
+      ))}
+    </div>
+  </div>
+);
+
+export const CreatedKey: FC<{ id: string; name: string; plaintext: string }> = ({ id, name, plaintext }) => (
+  <div class="card" id="created-key">
+    <strong>Key “{name}” created.</strong> Copy it now: it is shown once and only its hash is stored.
+    <div class="secret">
+      <code id="new-key-plaintext">{plaintext}</code>
+      <button type="button" data-copy="new-key-plaintext">
+        Copy
+      </button>
+    </div>
+    <a href={`/dashboard/keys/${encodeURIComponent(id)}`}>Key details</a> · <a href="/dashboard/keys">Back to all keys</a>
+  </div>
+);

@@ -1,0 +1,150 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { listAccounts } from '../usage/accounts';
+import { callAdmin } from './admin-api';
+import { listField, numberField, readForm, splitNames, textField, type FormData } from './form';
+import { findKeyWithQuota, listKeysWithQuota } from './key-data';
+import { CreatedKey, KeyFields, KeyTable, keyState, QuotaSummary } from './keys-views';
+import { flashOf, formatIso, Layout, Pill, PostForm, withFlash } from './layout';
+import type { DashboardEnv } from './session';
+
+const createdKeySchema = z.object({ id: z.string(), name: z.string(), key: z.string() });
+
+/** datetime-local gives "2026-12-31T23:59" with no zone; the dashboard states that it means UTC. */
+const expiresAtOf = (form: FormData): string | undefined => {
+  const value = textField(form, 'expiresAt');
+  if (value === undefined) return undefined;
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? `${value}:00Z` : value;
+};
+
+/** The admin API body for POST /admin/keys (create) or PATCH /admin/keys/:id (edit: cleared fields become null). */
+const keyBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknown> => {
+  const clear = mode === 'edit' ? null : undefined;
+  const models = splitNames(textField(form, 'models'));
+  const body: Record<string, unknown> = {
+    name: textField(form, 'name') ?? '',
+    plan: textField(form, 'plan'),
+    billing: textField(form, 'billing'),
+    scopes: listField(form, 'scopes'),
+    models: models.length === 0 ? clear : models,
+    monthlySpendCap: numberField(form, 'monthlySpendCap') ?? clear,
+    expiresAt: expiresAtOf(form) ?? clear,
+  };
+  if (mode === 'create') body.accountId = textField(form, 'accountId');
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+};
+
+const accountChoices = async (c: { env: DashboardEnv['Bindings'] }) => (await listAccounts(c.env, null, 500)).map((account) => ({ id: account.id, name: account.name }));
+
+/** /dashboard/keys: list, create (plaintext shown once), edit, revoke, quota reset. */
+export const keyPages = new Hono<DashboardEnv>()
+  .get('/', async (c) => {
+    const now = Date.now();
+    const [keys, accounts] = await Promise.all([listKeysWithQuota(c.env, now), accountChoices(c)]);
+    return c.html(
+      <Layout title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+        <KeyTable keys={keys} csrfToken={c.var.csrfToken} now={now} />
+        <h2>Create a key</h2>
+        <div class="card">
+          <PostForm action="/dashboard/keys" token={c.var.csrfToken}>
+            <KeyFields accounts={accounts} />
+            <p>
+              <button type="submit">Create key</button>
+            </p>
+          </PostForm>
+        </div>
+      </Layout>,
+    );
+  })
+  .post('/', async (c) => {
+    const result = await callAdmin(c, 'POST', '/keys', keyBody(await readForm(c), 'create'));
+    if (!result.ok) return c.redirect(withFlash('/dashboard/keys', { kind: 'error', message: result.message }), 303);
+    const created = createdKeySchema.parse(result.body);
+    const now = Date.now();
+    const [keys, accounts] = await Promise.all([listKeysWithQuota(c.env, now), accountChoices(c)]);
+    // Rendered in the POST response, never stored or redirected with: reloading cannot show the key again.
+    return c.html(
+      <Layout title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken}>
+        <CreatedKey id={created.id} name={created.name} plaintext={created.key} />
+        <KeyTable keys={keys} csrfToken={c.var.csrfToken} now={now} />
+        <h2>Create another key</h2>
+        <div class="card">
+          <PostForm action="/dashboard/keys" token={c.var.csrfToken}>
+            <KeyFields accounts={accounts} />
+            <p>
+              <button type="submit">Create key</button>
+            </p>
+          </PostForm>
+        </div>
+      </Layout>,
+      201,
+    );
+  })
+  .get('/:id', async (c) => {
+    const now = Date.now();
+    const found = await findKeyWithQuota(c.env, c.req.param('id'), now);
+    if (found === null) return c.redirect(withFlash('/dashboard/keys', { kind: 'error', message: `key "${c.req.param('id')}" not found` }), 303);
+    const { key, quota } = found;
+    const path = `/dashboard/keys/${encodeURIComponent(key.id)}`;
+    const state = keyState(key, now);
+    return c.html(
+      <Layout title={`Key: ${key.name}`} active="/dashboard/keys" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+        <div class="card">
+          <p>
+            <code>{key.prefix}</code> <Pill tone={state.tone}>{state.label}</Pill> · id <code>{key.id}</code> · account{' '}
+            <a href={`/dashboard/accounts/${encodeURIComponent(key.accountId)}`}>{key.accountId}</a>
+          </p>
+          <p class="small muted">
+            created {formatIso(key.createdAt)} · expires {formatIso(key.expiresAt)} · revoked {formatIso(key.revokedAt)}
+          </p>
+          <h2>Quota</h2>
+          <QuotaSummary quota={quota} />
+          <p>
+            <a href={`/dashboard/usage?keyId=${encodeURIComponent(key.id)}`}>Usage of this key</a>
+          </p>
+        </div>
+        {key.revokedAt === null ? (
+          <>
+            <h2>Edit</h2>
+            <div class="card">
+              <PostForm action={path} token={c.var.csrfToken}>
+                <KeyFields current={key} accounts={[]} />
+                <p>
+                  <button type="submit">Save changes</button>
+                </p>
+              </PostForm>
+            </div>
+            <PostForm action={`${path}/reset-quota`} token={c.var.csrfToken} confirm="Clear this key's quota windows?" inline>
+              <button type="submit" class="secondary">
+                Reset quota windows
+              </button>
+            </PostForm>{' '}
+            <PostForm action={`${path}/revoke`} token={c.var.csrfToken} confirm={`Revoke ${key.name}?`} inline>
+              <button type="submit" class="danger">
+                Revoke key
+              </button>
+            </PostForm>
+          </>
+        ) : null}
+      </Layout>,
+    );
+  })
+  .post('/:id', async (c) => {
+    const id = c.req.param('id');
+    const path = `/dashboard/keys/${encodeURIComponent(id)}`;
+    const result = await callAdmin(c, 'PATCH', `/keys/${encodeURIComponent(id)}`, keyBody(await readForm(c), 'edit'));
+    const flash = result.ok ? { kind: 'ok' as const, message: 'Key updated.' } : { kind: 'error' as const, message: result.message };
+    return c.redirect(withFlash(path, flash), 303);
+  })
+  .post('/:id/revoke', async (c) => {
+    const id = c.req.param('id');
+    const result = await callAdmin(c, 'DELETE', `/keys/${encodeURIComponent(id)}`);
+    const flash = result.ok ? { kind: 'ok' as const, message: `Key ${id} revoked.` } : { kind: 'error' as const, message: result.message };
+    return c.redirect(withFlash('/dashboard/keys', flash), 303);
+  })
+  .post('/:id/reset-quota', async (c) => {
+    const id = c.req.param('id');
+    const result = await callAdmin(c, 'POST', `/keys/${encodeURIComponent(id)}/reset-quota`);
+    const flash = result.ok ? { kind: 'ok' as const, message: 'Quota windows cleared.' } : { kind: 'error' as const, message: result.message };
+    return c.redirect(withFlash(`/dashboard/keys/${encodeURIComponent(id)}`, flash), 303);
+  });

@@ -1,0 +1,86 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import type { AppVariables, Env } from '../env';
+import { csrfTokenFor } from './csrf';
+
+/**
+ * The dashboard session: a stateless cookie `__Host-polyrelay_session` = `<expiresAt>.<nonce>`, signed with
+ * HMAC-SHA256 (hono/cookie's signed cookies). The signing secret is derived from ADMIN_TOKEN, never the
+ * token itself, so rotating the admin token logs every dashboard session out at once.
+ */
+export const SESSION_COOKIE = 'polyrelay_session';
+export const SESSION_TTL_SECONDS = 12 * 3600;
+
+export interface DashboardVariables {
+  /** The session's CSRF token, rendered into every form. */
+  csrfToken: string;
+}
+
+export type DashboardEnv = { Bindings: Env; Variables: AppVariables & DashboardVariables };
+
+export interface Session {
+  nonce: string;
+  expiresAt: number;
+}
+
+const secretCache = new Map<string, Promise<string>>();
+
+/** HMAC(ADMIN_TOKEN, label): a per-purpose key, so a cookie MAC never doubles as anything else. */
+export const derivedSecret = (adminToken: string, label: string): Promise<string> => {
+  const cacheKey = `${label}\u0000${adminToken}`;
+  let secret = secretCache.get(cacheKey);
+  if (secret === undefined) {
+    secret = (async () => {
+      const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(adminToken), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(label));
+      return Array.from(new Uint8Array(mac), (byte) => byte.toString(16).padStart(2, '0')).join('');
+    })();
+    secretCache.set(cacheKey, secret);
+  }
+  return secret;
+};
+
+const sessionSecret = (adminToken: string) => derivedSecret(adminToken, 'polyrelay dashboard session v1');
+
+const randomNonce = (): string => Array.from(crypto.getRandomValues(new Uint8Array(18)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
+export const startSession = async (c: Context, adminToken: string, now: number): Promise<void> => {
+  const expiresAt = now + SESSION_TTL_SECONDS * 1000;
+  await setSignedCookie(c, SESSION_COOKIE, `${expiresAt}.${randomNonce()}`, await sessionSecret(adminToken), {
+    prefix: 'host',
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Strict',
+    maxAge: SESSION_TTL_SECONDS,
+  });
+};
+
+export const endSession = (c: Context): void => {
+  deleteCookie(c, SESSION_COOKIE, { prefix: 'host', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' });
+};
+
+/** The session in the request's cookie, or null when it is missing, forged or expired. */
+export const readSession = async (c: Context<DashboardEnv>, now: number): Promise<Session | null> => {
+  const adminToken = c.env.ADMIN_TOKEN;
+  if (!adminToken) return null;
+  const value = await getSignedCookie(c, await sessionSecret(adminToken), SESSION_COOKIE, 'host');
+  if (typeof value !== 'string') return null;
+  const match = /^(\d+)\.([0-9a-f]{36})$/.exec(value);
+  const expiresAt = Number(match?.[1]);
+  if (match?.[2] === undefined || !Number.isSafeInteger(expiresAt) || expiresAt <= now) return null;
+  return { nonce: match[2], expiresAt };
+};
+
+/** Pages behind the login: a missing or bad session goes to /dashboard/login (a 401 for non-GET requests). */
+export const requireSession = (): MiddlewareHandler<DashboardEnv> =>
+  async function requireSession(c, next) {
+    const session = await readSession(c, Date.now());
+    if (session === null) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect('/dashboard/login', 303);
+      return c.text('session expired: log in again', 401);
+    }
+    const adminToken = c.env.ADMIN_TOKEN ?? '';
+    c.set('csrfToken', await csrfTokenFor(await derivedSecret(adminToken, 'polyrelay dashboard csrf v1'), session.nonce));
+    await next();
+  };

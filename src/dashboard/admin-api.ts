@@ -33,7 +33,7 @@ adminApi.onError((error) => {
 
 export type AdminResult = { ok: true; status: number; body: unknown } | { ok: false; status: number; message: string };
 
-const executionContextOf = (c: Context<DashboardEnv>): ExecutionContext | undefined => {
+const executionContextOf = (c: Context<DashboardEnv>) => {
   try {
     return c.executionCtx;
   } catch {

@@ -2,7 +2,7 @@ import type { WireFormat } from '../ir/format';
 import { WIRE_FORMATS } from '../ir/format';
 import type { Candidate, ProviderProtocol } from './provider';
 import type { RouteEntry, RouteTable } from './route-table';
-import { isProviderHealthy } from './provider-health';
+import { isProviderHealthy, providerRateLimitedUntil } from './provider-health';
 
 const isWireFormat = (protocol: ProviderProtocol): protocol is WireFormat =>
   (WIRE_FORMATS as readonly string[]).includes(protocol);
@@ -27,13 +27,21 @@ const weightedShuffle = <T extends { provider: { weight: number } }>(items: T[],
   return out;
 };
 
+export interface ModelRoute {
+  /** In the order to try them. */
+  candidates: Candidate[];
+  /** When every route was skipped because its provider asked to wait: the earliest time one may be called again. */
+  rateLimitedUntil?: number;
+}
+
 /**
  * Candidates for a public model, in the order to try them: exact routes before wildcard routes,
  * lower priority number first, weighted choice within a group, unhealthy (circuit open) providers
  * moved to the end rather than dropped so a model never becomes unreachable on stale health.
- * Only providers that speak a chat wire format (or the mock) serve chat endpoints.
+ * Providers that said `retry-after` (or answered 429) are skipped until then: calling them again
+ * would only earn another 429. Only providers that speak a chat wire format (or the mock) serve chat.
  */
-export const resolveModel = (table: RouteTable, model: string, now: number, random = Math.random): Candidate[] => {
+export const routeModel = (table: RouteTable, model: string, now: number, random = Math.random): ModelRoute => {
   const exact: RouteEntry[] = [];
   const wildcard: RouteEntry[] = [];
   for (const route of table.routes) {
@@ -49,10 +57,20 @@ export const resolveModel = (table: RouteTable, model: string, now: number, rand
     groups.set(route.provider.priority, group);
   }
   const ordered = [...groups.entries()].sort(([a], [b]) => a - b).flatMap(([, group]) => weightedShuffle(group, random));
-  const healthy = ordered.filter((route) => isProviderHealthy(route.provider.id, now));
-  const unhealthy = ordered.filter((route) => !isProviderHealthy(route.provider.id, now));
-  return [...healthy, ...unhealthy].map((route) => toCandidate(route, model));
+  let rateLimitedUntil = Number.POSITIVE_INFINITY;
+  const callable = ordered.filter((route) => {
+    const until = providerRateLimitedUntil(route.provider.id, now);
+    if (until > 0) rateLimitedUntil = Math.min(rateLimitedUntil, until);
+    return until === 0;
+  });
+  const healthy = callable.filter((route) => isProviderHealthy(route.provider.id, now));
+  const unhealthy = callable.filter((route) => !isProviderHealthy(route.provider.id, now));
+  const candidates = [...healthy, ...unhealthy].map((route) => toCandidate(route, model));
+  return candidates.length === 0 && ordered.length > 0 ? { candidates, rateLimitedUntil } : { candidates };
 };
+
+export const resolveModel = (table: RouteTable, model: string, now: number, random = Math.random): Candidate[] =>
+  routeModel(table, model, now, random).candidates;
 
 const toCandidate = (route: RouteEntry, requestedModel: string): Candidate => {
   const protocol = route.provider.protocol;

@@ -13,6 +13,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     relayUrl: string;
     relayKey: string;
+    fakeUrls: Record<'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini', string>;
   }
 }
 
@@ -66,6 +67,12 @@ export default async function setup(project: TestProject) {
 
   project.provide('relayUrl', relayUrl);
   project.provide('relayKey', String(key.key));
+  project.provide('fakeUrls', {
+    'openai-chat': chat?.url ?? '',
+    'openai-responses': responses?.url ?? '',
+    anthropic: anthropic?.url ?? '',
+    gemini: gemini?.url ?? '',
+  });
 
   return async () => {
     await server.close();

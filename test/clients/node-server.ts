@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type WebHandler = (request: Request) => Promise<Response> | Response;
+export type WebHandler = ((request: Request) => Promise<Response> | Response) & { requests?: unknown[] };
 
 const toRequest = async (incoming: IncomingMessage, origin: string): Promise<Request> => {
   const chunks: Buffer[] = [];
@@ -19,12 +19,20 @@ const toRequest = async (incoming: IncomingMessage, origin: string): Promise<Req
   });
 };
 
-/** Serves a web-standard handler (the fake upstreams) on 127.0.0.1, streaming response bodies chunk by chunk. */
+/**
+ * Serves a web-standard handler (the fake upstreams) on 127.0.0.1, streaming response bodies chunk by
+ * chunk. `GET /__requests` answers what the fake has recorded, so tests in other processes can
+ * check what the relay sent upstream.
+ */
 export const serveOnLoopback = async (handler: WebHandler): Promise<{ url: string; server: Server; close: () => Promise<void> }> => {
   let origin = '';
   const server = createServer((incoming, outgoing) => {
     void (async () => {
       try {
+        if (incoming.method === 'GET' && incoming.url === '/__requests') {
+          outgoing.writeHead(200, { 'content-type': 'application/json' });
+          return outgoing.end(JSON.stringify(handler.requests ?? []));
+        }
         const response = await handler(await toRequest(incoming, origin));
         outgoing.writeHead(response.status, Object.fromEntries(response.headers));
         if (response.body === null) return outgoing.end();

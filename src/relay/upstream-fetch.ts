@@ -1,6 +1,6 @@
 import { decryptSecret } from '../crypto/secret-box';
 import type { Env } from '../env';
-import { RelayError } from '../errors';
+import { RelayError, type ErrorKind } from '../errors';
 import type { WireFormat } from '../ir/format';
 import { mockUpstream } from '../mock/mock-upstream';
 import type { EncodedUpstreamRequest, UpstreamTarget } from '../protocols/codec';
@@ -8,6 +8,12 @@ import { codecFor } from '../protocols/registry';
 import type { ProviderConfig } from '../routing/provider';
 
 const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/** Until response headers, and for streams until the first content event. */
+export const firstByteTimeoutOf = (provider: ProviderConfig): number => provider.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+/** Longest silence allowed between two chunks of a response body. */
+export const idleTimeoutOf = (provider: ProviderConfig): number => provider.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
 
 export interface UpstreamCall {
   provider: ProviderConfig;
@@ -16,7 +22,7 @@ export interface UpstreamCall {
   encoded: EncodedUpstreamRequest;
   /** Client headers to forward (same-format passthrough only). */
   forwardHeaders?: Record<string, string>;
-  /** Aborted when the client goes away or the relay gives up. */
+  /** Aborted when the client goes away or the relay gives up; it aborts the fetch at any point, body included. */
   signal: AbortSignal;
 }
 
@@ -30,9 +36,11 @@ const decryptedKey = async (env: Env, provider: ProviderConfig): Promise<string>
 
 /**
  * Sends one upstream request and resolves with its response headers. The first-byte timeout covers
- * the time until headers arrive; the body is then the caller's to read (idle timeouts are applied
- * by the stream reader). Network failures and timeouts become RelayErrors the fallback loop can
- * act on; the upstream's key never appears in an error.
+ * the time until headers arrive; the body is then the caller's to read (idle and first-content
+ * timeouts are applied by its reader). `call.signal` stays wired to the fetch after the headers, so
+ * aborting it (client gone, relay gave up) closes the upstream connection mid-body too. Network
+ * failures and timeouts become RelayErrors the fallback loop can act on; the upstream's key never
+ * appears in an error.
  */
 export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Response> => {
   const { provider } = call;
@@ -46,7 +54,7 @@ export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Respo
   const apiKey = await decryptedKey(env, provider);
   if (apiKey !== '') for (const [name, value] of Object.entries(codec.authHeaders(apiKey))) headers.set(name, value);
 
-  const timeoutMs = provider.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+  const timeoutMs = firstByteTimeoutOf(provider);
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(call.signal.reason);
   call.signal.addEventListener('abort', onClientAbort, { once: true });
@@ -59,14 +67,18 @@ export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Respo
       signal: controller.signal,
     });
   } catch (error) {
+    call.signal.removeEventListener('abort', onClientAbort);
     if (controller.signal.reason instanceof RelayError) throw controller.signal.reason;
     if (call.signal.aborted) throw new RelayError('api_error', 499, 'client closed the request', { cause: error });
     throw new RelayError('api_error', 502, `${provider.id}: upstream connection failed`, { cause: error, upstreamStatus: 502 });
   } finally {
     clearTimeout(timer);
-    call.signal.removeEventListener('abort', onClientAbort);
   }
 };
+
+/** Error kinds after which another candidate may succeed (the upstream's trouble, not the request's). */
+export const isRetryableKind = (kind: ErrorKind): boolean =>
+  kind === 'api_error' || kind === 'overloaded' || kind === 'rate_limit' || kind === 'timeout';
 
 /** Statuses after which the next candidate is tried (before any byte reached the client). */
 export const isRetryableStatus = (status: number): boolean =>

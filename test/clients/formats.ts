@@ -7,8 +7,12 @@ export const UPSTREAMS = [
   { format: 'mock', model: 'mock-sdk' },
 ] as const;
 
-export const WEATHER_TOOL = {
+export const WEATHER_TOOL: {
+  name: 'get_weather';
+  description: string;
+  parameters: { type: 'object'; properties: Record<string, { type: string }>; required: string[] };
+} = {
   name: 'get_weather',
   description: 'Current weather for a city',
   parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-} as const;
+};

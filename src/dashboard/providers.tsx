@@ -1,0 +1,208 @@
+import { Hono } from 'hono';
+import type { FC } from 'hono/jsx';
+import { dbOf } from '../db/client';
+import { findProvider, listProviders } from '../db/providers';
+import { isProviderHealthy } from '../routing/provider-health';
+import { PROVIDER_PROTOCOLS } from '../routing/provider';
+import { callAdmin } from './admin-api';
+import { checked, numberField, readForm, splitNames, textField, type FormData } from './form';
+import { flashOf, Layout, Pill, PostForm, withFlash } from './layout';
+import type { DashboardEnv } from './session';
+
+type ProviderView = Awaited<ReturnType<typeof listProviders>>[number];
+
+/** "sonnet=claude-sonnet-5" routes the public name sonnet to the upstream's claude-sonnet-5. */
+const modelEntriesOf = (text: string | undefined) =>
+  splitNames(text).map((entry) => {
+    const [name = '', upstream] = entry.split('=').map((part) => part.trim());
+    return upstream ? { name, upstream } : name;
+  });
+
+const modelsText = (provider: ProviderView): string =>
+  provider.models.map((model) => (typeof model === 'string' ? model : `${model.name}=${model.upstream}`)).join('\n');
+
+/** Fields for POST /admin/providers or PATCH /admin/providers/:id; an empty API key field keeps the stored key. */
+const providerBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknown> => {
+  const body: Record<string, unknown> = {
+    protocol: textField(form, 'protocol'),
+    baseUrl: textField(form, 'baseUrl'),
+    apiKey: textField(form, 'apiKey'),
+    models: modelEntriesOf(textField(form, 'models')),
+    priority: numberField(form, 'priority'),
+    weight: numberField(form, 'weight'),
+    enabled: checked(form, 'enabled'),
+    firstByteTimeoutMs: numberField(form, 'firstByteTimeoutMs'),
+    idleTimeoutMs: numberField(form, 'idleTimeoutMs'),
+  };
+  if (mode === 'create') body.id = textField(form, 'id') ?? '';
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+};
+
+const ProviderFields: FC<{ current?: ProviderView }> = ({ current }) => (
+  <div class="grid">
+    {current === undefined ? (
+      <label>
+        Id
+        <input name="id" required pattern="[a-z0-9][a-z0-9_.\-]{0,63}" placeholder="anthropic" />
+      </label>
+    ) : null}
+    <label>
+      Protocol
+      <select name="protocol">
+        {PROVIDER_PROTOCOLS.map((protocol) => (
+          <option value={protocol} selected={current?.protocol === protocol}>
+            {protocol}
+          </option>
+        ))}
+      </select>
+    </label>
+    <label>
+      Base URL
+      <input name="baseUrl" required value={current?.baseUrl} placeholder="https://api.anthropic.com" />
+    </label>
+    <label>
+      Upstream API key {current?.hasApiKey ? '(stored; leave empty to keep it)' : ''}
+      <input name="apiKey" type="password" autocomplete="off" />
+    </label>
+    <label>
+      Models (one per line; public=upstream to rename)
+      <textarea name="models" required>
+        {current === undefined ? '' : modelsText(current)}
+      </textarea>
+    </label>
+    <label>
+      Priority (lower first)
+      <input name="priority" inputmode="numeric" value={String(current?.priority ?? 0)} />
+    </label>
+    <label>
+      Weight
+      <input name="weight" inputmode="numeric" value={String(current?.weight ?? 1)} />
+    </label>
+    <label>
+      First-byte timeout (ms)
+      <input name="firstByteTimeoutMs" inputmode="numeric" value={current?.firstByteTimeoutMs === null ? '' : String(current?.firstByteTimeoutMs ?? '')} />
+    </label>
+    <label>
+      Idle timeout (ms)
+      <input name="idleTimeoutMs" inputmode="numeric" value={current?.idleTimeoutMs === null ? '' : String(current?.idleTimeoutMs ?? '')} />
+    </label>
+    <label class="check">
+      <input type="checkbox" name="enabled" value="on" checked={current?.enabled ?? true} /> enabled
+    </label>
+  </div>
+);
+
+const HealthPill: FC<{ provider: ProviderView; now: number }> = ({ provider, now }) => {
+  if (!provider.enabled) return <Pill tone="warn">disabled</Pill>;
+  return isProviderHealthy(provider.id, now) ? <Pill tone="good">healthy</Pill> : <Pill tone="bad">circuit open</Pill>;
+};
+
+const providerPath = (id: string) => `/dashboard/providers/${encodeURIComponent(id)}`;
+
+/** /dashboard/providers: upstream keys are write-only here, as in the admin API (only "stored" is shown). */
+export const providerPages = new Hono<DashboardEnv>()
+  .get('/', async (c) => {
+    const providers = await listProviders(dbOf(c.env.DB));
+    const now = Date.now();
+    return c.html(
+      <Layout title="Providers" active="/dashboard/providers" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+        <p class="small muted">Health is this isolate's circuit breaker (5 failures in a row open it for 30 s); other isolates keep their own.</p>
+        <table>
+          <thead>
+            <tr>
+              <th>Id</th>
+              <th>Protocol / base URL</th>
+              <th>Models</th>
+              <th class="num">Priority</th>
+              <th class="num">Weight</th>
+              <th>Upstream key</th>
+              <th>Health</th>
+            </tr>
+          </thead>
+          <tbody>
+            {providers.map((provider) => (
+              <tr>
+                <td>
+                  <a href={providerPath(provider.id)}>{provider.id}</a>
+                </td>
+                <td>
+                  {provider.protocol}
+                  <div class="small muted">{provider.baseUrl}</div>
+                </td>
+                <td class="small">{modelsText(provider).split('\n').join(', ')}</td>
+                <td class="num">{provider.priority}</td>
+                <td class="num">{provider.weight}</td>
+                <td>{provider.hasApiKey ? <Pill>stored</Pill> : <span class="muted">none</span>}</td>
+                <td>
+                  <HealthPill provider={provider} now={now} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h2>Add a provider</h2>
+        <div class="card">
+          <PostForm action="/dashboard/providers" token={c.var.csrfToken}>
+            <ProviderFields />
+            <p>
+              <button type="submit">Add provider</button>
+            </p>
+          </PostForm>
+        </div>
+      </Layout>,
+    );
+  })
+  .post('/', async (c) => {
+    const form = await readForm(c);
+    const result = await callAdmin(c, 'POST', '/providers', providerBody(form, 'create'));
+    if (!result.ok) return c.redirect(withFlash('/dashboard/providers', { kind: 'error', message: result.message }), 303);
+    return c.redirect(withFlash('/dashboard/providers', { kind: 'ok', message: `Provider ${textField(form, 'id')} added.` }), 303);
+  })
+  .get('/:id', async (c) => {
+    const provider = await findProvider(dbOf(c.env.DB), c.req.param('id'));
+    if (provider === undefined) return c.redirect(withFlash('/dashboard/providers', { kind: 'error', message: `provider "${c.req.param('id')}" not found` }), 303);
+    const path = providerPath(provider.id);
+    return c.html(
+      <Layout title={`Provider: ${provider.id}`} active="/dashboard/providers" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+        <p>
+          <HealthPill provider={provider} now={Date.now()} /> <span class="small muted">extra headers: {provider.headers.length === 0 ? 'none' : provider.headers.join(', ')}</span>
+        </p>
+        <div class="card">
+          <PostForm action={path} token={c.var.csrfToken}>
+            <ProviderFields current={provider} />
+            <p>
+              <button type="submit">Save changes</button>
+            </p>
+          </PostForm>
+        </div>
+        <PostForm action={`${path}/enabled`} token={c.var.csrfToken} inline>
+          <input type="hidden" name="enabled" value={provider.enabled ? 'false' : 'true'} />
+          <button type="submit" class="secondary">
+            {provider.enabled ? 'Disable' : 'Enable'}
+          </button>
+        </PostForm>{' '}
+        <PostForm action={`${path}/delete`} token={c.var.csrfToken} confirm={`Delete provider ${provider.id} and its model routes?`} inline>
+          <button type="submit" class="danger">
+            Delete
+          </button>
+        </PostForm>
+      </Layout>,
+    );
+  })
+  .post('/:id', async (c) => {
+    const id = c.req.param('id');
+    const result = await callAdmin(c, 'PATCH', `/providers/${encodeURIComponent(id)}`, providerBody(await readForm(c), 'edit'));
+    return c.redirect(withFlash(providerPath(id), result.ok ? { kind: 'ok', message: 'Provider updated.' } : { kind: 'error', message: result.message }), 303);
+  })
+  .post('/:id/enabled', async (c) => {
+    const id = c.req.param('id');
+    const enabled = textField(await readForm(c), 'enabled') === 'true';
+    const result = await callAdmin(c, 'PATCH', `/providers/${encodeURIComponent(id)}`, { enabled });
+    const message = result.ok ? `Provider ${enabled ? 'enabled' : 'disabled'}.` : result.message;
+    return c.redirect(withFlash(providerPath(id), { kind: result.ok ? 'ok' : 'error', message }), 303);
+  })
+  .post('/:id/delete', async (c) => {
+    const id = c.req.param('id');
+    const result = await callAdmin(c, 'DELETE', `/providers/${encodeURIComponent(id)}`);
+    return c.redirect(withFlash('/dashboard/providers', result.ok ? { kind: 'ok', message: `Provider ${id} deleted.` } : { kind: 'error', message: result.message }), 303);
+  });

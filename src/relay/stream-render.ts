@@ -1,0 +1,68 @@
+import type { RelayError } from '../errors';
+import type { IrStreamEvent } from '../ir/stream-event';
+import type { ClientContext, Codec } from '../protocols/codec';
+import { formatSseEvent } from '../sse/encode';
+import type { SseEvent } from '../sse/event';
+import { lockstep } from './lockstep';
+import type { ChunkFacts, StreamRenderer } from './stream-relay';
+
+const encoder = new TextEncoder();
+const toBytes = (events: SseEvent[]): Uint8Array[] => events.map((event) => encoder.encode(formatSseEvent(event)));
+
+/**
+ * The in-stream error a client of `codec` expects, for a stream the relay did not encode itself
+ * (passthrough). Built with the format's own encoder fed `start` then `error`; only what the error
+ * produced is kept, since the client already got the upstream's own opening events.
+ */
+export const passthroughErrorTail = async (codec: Codec, context: ClientContext, error: RelayError): Promise<Uint8Array[]> => {
+  const encoderStep = lockstep(codec.encodeStream(context));
+  await encoderStep.push({ type: 'start', id: context.requestId, model: context.request.model });
+  const tail = [...(await encoderStep.push({ type: 'error', error })), ...(await encoderStep.end())];
+  return toBytes(tail);
+};
+
+const tailFor = async (ir: IrStreamEvent[], errorTail: (error: RelayError) => Promise<Uint8Array[]>): Promise<Uint8Array[]> => {
+  const error = ir.find((event) => event.type === 'error');
+  return error?.type === 'error' ? errorTail(error.error) : [];
+};
+
+/** Passthrough: the upstream's bytes exactly as sent; an in-stream error is added only if the upstream was cut. */
+export const rawRenderer = (errorTail: (error: RelayError) => Promise<Uint8Array[]>): StreamRenderer => ({
+  chunk: async (facts: ChunkFacts) => [facts.bytes],
+  end: (ir) => tailFor(ir, errorTail),
+  cancel: () => {},
+});
+
+/** Passthrough with a codec's event filter (the relay changed the request in a way the client must not see). */
+export const filteredRenderer = (
+  filter: TransformStream<SseEvent, SseEvent>,
+  errorTail: (error: RelayError) => Promise<Uint8Array[]>,
+): StreamRenderer => {
+  const step = lockstep(filter);
+  return {
+    async chunk(facts) {
+      const out: SseEvent[] = [];
+      for (const event of facts.sse) out.push(...(await step.push(event)));
+      return toBytes(out);
+    },
+    async end(ir) {
+      return [...toBytes(await step.end()), ...(await tailFor(ir, errorTail))];
+    },
+    cancel: (reason) => step.abort(reason),
+  };
+};
+
+/** Translation: every IR event through the client's encoder; its own error and EOF handling finish the stream. */
+export const translatedRenderer = (clientEncoder: TransformStream<IrStreamEvent, SseEvent>): StreamRenderer => {
+  const step = lockstep(clientEncoder);
+  const encode = async (events: IrStreamEvent[]) => {
+    const out: SseEvent[] = [];
+    for (const event of events) out.push(...(await step.push(event)));
+    return out;
+  };
+  return {
+    chunk: async (facts) => toBytes(await encode(facts.ir)),
+    end: async (ir) => toBytes([...(await encode(ir)), ...(await step.end())]),
+    cancel: (reason) => step.abort(reason),
+  };
+};

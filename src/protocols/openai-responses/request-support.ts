@@ -49,21 +49,32 @@ const checkItem = (item: unknown, path: string): void => {
   if (type === 'function_call_output') checkParts(item.output, TOOL_OUTPUT_PARTS, `${path}.output`, 'tool outputs');
 };
 
-const checkTools = (tools: unknown): void => {
-  if (!Array.isArray(tools)) return;
-  tools.forEach((tool, index) => {
-    const type = typeOf(tool);
-    if (type === undefined || type === 'function' || !isObject(tool)) return;
-    if (type === 'namespace') {
-      if (!Array.isArray(tool.tools)) return;
-      tool.tools.forEach((member, memberIndex) => {
-        const memberType = typeOf(member);
-        if (memberType !== undefined && memberType !== 'function')
-          throw unsupportedFeature(`tools[${index}].tools[${memberIndex}]: ${memberType} tools need an openai-responses upstream`);
-      });
-      return;
-    }
-    throw unsupportedFeature(`tools[${index}]: ${type} tools need an openai-responses upstream`);
+/**
+ * Hosted tools (web_search, file_search, code_interpreter, …) run inside OpenAI; no other upstream
+ * can run them. They are dropped rather than refused: agents such as Codex CLI offer web_search on
+ * every turn, and a 400 would make every other model unusable from them, while a model that is
+ * not offered a tool simply does not call it. Client-executed `custom` tools are kept, so that the
+ * decoder refuses them: dropping a tool the client itself runs would silently change the agent.
+ */
+const isFunctionTool = (tool: unknown): boolean => {
+  const type = typeOf(tool);
+  return type === undefined || type === 'function';
+};
+
+const refuseCustom = (tool: unknown, path: string): void => {
+  if (typeOf(tool) === 'custom') throw unsupportedFeature(`${path}: custom tools need an openai-responses upstream`);
+};
+
+const translatableTools = (tools: unknown): unknown => {
+  if (!Array.isArray(tools)) return tools;
+  return tools.flatMap((tool, index) => {
+    refuseCustom(tool, `tools[${index}]`);
+    if (isFunctionTool(tool)) return [tool];
+    if (typeOf(tool) !== 'namespace' || !isObject(tool)) return [];
+    const members = Array.isArray(tool.tools) ? tool.tools : [];
+    members.forEach((member, memberIndex) => refuseCustom(member, `tools[${index}].tools[${memberIndex}]`));
+    const kept = members.filter(isFunctionTool);
+    return kept.length > 0 ? [{ ...tool, tools: kept }] : [];
   });
 };
 
@@ -82,10 +93,11 @@ export const prepareResponsesRequest = (body: unknown): unknown => {
   if (present(body.prompt)) throw unsupportedFeature('prompt: stored prompt templates need an openai-responses upstream');
   if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0)
     throw unsupportedFeature('top_logprobs: logprobs need an openai-responses upstream');
-  checkTools(body.tools);
   checkToolChoice(body.tool_choice);
-  if (!Array.isArray(body.input)) return body;
+  const tools = translatableTools(body.tools);
+  const withTools = tools === undefined ? body : { ...body, tools };
+  if (!Array.isArray(body.input)) return withTools;
   const input = body.input.map(normalizeItem);
   input.forEach((item, index) => checkItem(item, `input[${index}]`));
-  return { ...body, input };
+  return { ...withTools, input };
 };

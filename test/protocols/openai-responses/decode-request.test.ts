@@ -230,7 +230,6 @@ describe('decodeResponsesRequest', () => {
       [{ input: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, /^input\[0\]\.content\[0\]: input_audio parts/],
       [{ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1', detail: 'auto' }] }] }, /file_id: OpenAI file ids/],
       [{ input: [{ type: 'function_call_output', call_id: 'c', output: [{ type: 'input_file', file_data: 'x' }] }] }, /tool outputs/],
-      [{ tools: [{ type: 'web_search' }] }, /^tools\[0\]: web_search tools need an openai-responses upstream$/],
       [{ tools: [{ type: 'custom', name: 'apply_patch' }] }, /^tools\[0\]: custom tools/],
       [{ tools: [{ type: 'namespace', name: 'n', tools: [{ type: 'custom', name: 'c' }] }] }, /^tools\[0\]\.tools\[0\]: custom tools/],
       [{ tool_choice: { type: 'web_search_preview' } }, /^tool_choice: web_search_preview/],
@@ -242,6 +241,14 @@ describe('decodeResponsesRequest', () => {
       expect(error.status).toBe(400);
       expect(error.message).toMatch(message);
     }
+  });
+});
+
+describe('hosted tools', () => {
+  it('drops OpenAI-hosted tools (Codex offers web_search on every turn) and keeps function tools', () => {
+    const request = decode({ model: 'm', input: 'x', tools: [{ type: 'web_search' }, fn('exec_command'), { type: 'namespace', name: 'mcp__d__', description: '', tools: [fn('search'), { type: 'file_search' }] }] });
+    expect(request.tools?.map((tool) => tool.name)).toEqual(['exec_command', 'mcp__d__search']);
+    expect(decode({ model: 'm', input: 'x', tools: [{ type: 'web_search' }] }).tools).toBeUndefined();
   });
 });
 

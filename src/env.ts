@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WireFormat } from './ir/format';
 import type { AuthenticatedKey } from './auth/key-record';
 import type { QuotaLimiter } from './quota/quota-limiter';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const PLANS = ['free', 'pro', 'max5x', 'max20x', 'unlimited'] as const;
 const limit = z.number().int().min(0).nullable();

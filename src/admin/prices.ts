@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dbOf, tables } from '../db/client';
 import type { AppEnv } from '../env';
 import { RelayError } from '../errors';

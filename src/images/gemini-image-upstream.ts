@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Env } from '../env';
 import { base64ToBytes, bytesToBase64, checkedImage, downloadImage, type ImageBytes } from './image-bytes';
 import { ImageFailure } from './image-failure';

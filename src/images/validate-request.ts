@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidRequest } from '../errors';
 import { assertPublicUrl } from '../net/url-safety';
 import { ASPECT_RATIOS, RATIOS_WITH_4K, RESOLUTIONS, type AspectRatio, type ImageRequest, type Resolution } from './task';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidRequest } from '../errors';
 import { dayStart, DAY_MS, isDay } from './days';
 

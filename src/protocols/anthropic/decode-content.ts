@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidRequest, unsupportedFeature } from '../../errors';
 import type { RelayError } from '../../errors';
 import type {

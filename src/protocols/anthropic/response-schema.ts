@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Anthropic Messages egress shapes (what an upstream answers): minimal and nullish, because

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Anthropic Messages ingress shapes (what clients send). Strict on the fields the relay reads,

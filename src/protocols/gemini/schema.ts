@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Gemini generateContent wire shapes. Ingress (client requests) is read after

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RelayError } from '../../errors';
 import { invalidRequestFromZod } from '../shared/zod-issue';
 

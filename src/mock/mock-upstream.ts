@@ -3,7 +3,8 @@ import type { WireFormat } from '../ir/format';
 import type { EncodedUpstreamRequest, UpstreamTarget } from '../protocols/codec';
 import { randomId } from '../protocols/shared/ids';
 import { codecFor } from '../protocols/registry';
-import { encodeSse } from '../sse/encode';
+import { encodeSseStage } from '../sse/encode';
+import { StageChain } from '../streams/stage-chain';
 import type { IrStreamEvent } from '../ir/stream-event';
 import { mockReply } from './mock-reply';
 import { responseToEvents } from './mock-stream';
@@ -30,7 +31,7 @@ export const mockUpstream = async (format: WireFormat, encoded: EncodedUpstreamR
         controller.close();
       },
     });
-    const body = source.pipeThrough(codec.encodeStream(context)).pipeThrough(encodeSse());
+    const body = source.pipeThrough(StageChain.from(codec.encodeStreamStage(context)).then(encodeSseStage()).toTransformStream());
     return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': requestId } });
   } catch (thrown) {
     const encodedError = codec.encodeError(toRelayError(thrown), requestId);

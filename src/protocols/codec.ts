@@ -52,6 +52,12 @@ export interface Codec {
   peekRequest(body: unknown, route: RouteInfo): { model: string; stream: boolean };
   encodeResponse(response: IrResponse, context: ClientContext): unknown;
   encodeStream(context: ClientContext): TransformStream<IrStreamEvent, SseEvent>;
+  /**
+   * The same encoder as a plain synchronous transformer: the relay fuses the SSE decoder, the
+   * upstream decoder, the usage tap, the client encoder and the SSE encoder into one TransformStream
+   * (src/streams/stage-chain.ts), because every extra JS stream hop costs time per chunk.
+   */
+  encodeStreamStage(context: ClientContext): Transformer<IrStreamEvent, SseEvent>;
   encodeError(error: RelayError, requestId: string): EncodedError;
   /** A token count answer in this format (Anthropic {input_tokens}, Gemini {totalTokens}, …). */
   encodeTokenCount?(inputTokens: number): unknown;
@@ -60,6 +66,8 @@ export interface Codec {
   encodeRequest(request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest;
   decodeResponse(body: unknown): IrResponse;
   decodeStream(): TransformStream<SseEvent, IrStreamEvent>;
+  /** The decoder as a plain synchronous transformer, for fusing (see encodeStreamStage). */
+  decodeStreamStage(): Transformer<SseEvent, IrStreamEvent>;
   decodeError(status: number, body: string, headers: Headers): RelayError;
   authHeaders(apiKey: string): Record<string, string>;
   /** Same-format passthrough: rewrite only the model (and what usage accounting needs). */

@@ -5,7 +5,7 @@ import type { SseEvent } from './event';
  * an optional space after the colon, comment lines, and multi-line data. An event still open at
  * EOF without its blank line is dispatched (some upstreams omit the final separator).
  */
-export const decodeSse = (): TransformStream<Uint8Array, SseEvent> => {
+export const decodeSseStage = (): Transformer<Uint8Array, SseEvent> => {
   const decoder = new TextDecoder();
   let buffer = '';
   let data: string[] = [];
@@ -52,7 +52,7 @@ export const decodeSse = (): TransformStream<Uint8Array, SseEvent> => {
     buffer = buffer.slice(start);
   };
 
-  return new TransformStream<Uint8Array, SseEvent>({
+  return {
     transform(chunk, controller) {
       buffer += decoder.decode(chunk, { stream: true });
       drain(controller, false);
@@ -64,5 +64,8 @@ export const decodeSse = (): TransformStream<Uint8Array, SseEvent> => {
       buffer = '';
       dispatch(controller);
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const decodeSse = (): TransformStream<Uint8Array, SseEvent> => new TransformStream(decodeSseStage());

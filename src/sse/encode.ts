@@ -13,12 +13,13 @@ export const formatSseEvent = (event: SseEvent): string => {
 };
 
 /** SSE events → bytes, one chunk per event so each reaches the client as soon as it exists. */
-export const encodeSse = (): TransformStream<SseEvent, Uint8Array> =>
-  new TransformStream<SseEvent, Uint8Array>({
-    transform(event, controller) {
-      controller.enqueue(encoder.encode(formatSseEvent(event)));
-    },
-  });
+export const encodeSseStage = (): Transformer<SseEvent, Uint8Array> => ({
+  transform(event, controller) {
+    controller.enqueue(encoder.encode(formatSseEvent(event)));
+  },
+});
+
+export const encodeSse = (): TransformStream<SseEvent, Uint8Array> => new TransformStream(encodeSseStage());
 
 /** A JSON payload as an SSE event. */
 export const jsonEvent = (data: unknown, event?: string): SseEvent =>

@@ -40,7 +40,7 @@ interface OpenBlock {
 
 const streamError = (message: string): RelayError => new RelayError('api_error', 502, message);
 
-export const decodeAnthropicStream = (): TransformStream<SseEvent, IrStreamEvent> => {
+export const decodeAnthropicStreamStage = (): Transformer<SseEvent, IrStreamEvent> => {
   let started = false;
   let done = false;
   let nextIndex = 0;
@@ -183,7 +183,7 @@ export const decodeAnthropicStream = (): TransformStream<SseEvent, IrStreamEvent
     });
   };
 
-  return new TransformStream<SseEvent, IrStreamEvent>({
+  return {
     transform(event, controller) {
       if (done) return;
       let payload: unknown;
@@ -223,5 +223,8 @@ export const decodeAnthropicStream = (): TransformStream<SseEvent, IrStreamEvent
     flush(controller) {
       if (!done) controller.enqueue({ type: 'error', error: streamError('upstream stream ended before completion') });
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const decodeAnthropicStream = (): TransformStream<SseEvent, IrStreamEvent> => new TransformStream(decodeAnthropicStreamStage());

@@ -39,7 +39,7 @@ type Controller = TransformStreamDefaultController<SseEvent>;
 const send = (controller: Controller, payload: { type: string } & Record<string, unknown>) =>
   controller.enqueue(jsonEvent(payload, payload.type));
 
-export const encodeAnthropicStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => {
+export const encodeAnthropicStreamStage = (context: ClientContext): Transformer<IrStreamEvent, SseEvent> => {
   const hideThinking = context.request.reasoning?.visible === false;
   let id = '';
   let started = false;
@@ -166,7 +166,7 @@ export const encodeAnthropicStream = (context: ClientContext): TransformStream<I
     }
   };
 
-  return new TransformStream<IrStreamEvent, SseEvent>({
+  return {
     transform(event, controller) {
       if (!done) handle(event, controller);
     },
@@ -174,5 +174,8 @@ export const encodeAnthropicStream = (context: ClientContext): TransformStream<I
       if (done) return;
       send(controller, anthropicStreamErrorPayload(new RelayError('api_error', 502, 'upstream stream ended before completion')));
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const encodeAnthropicStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => new TransformStream(encodeAnthropicStreamStage(context));

@@ -1,7 +1,7 @@
 import type { Codec } from '../codec';
 import { decodeAnthropicRequest, peekAnthropicRequest } from './decode-request';
 import { decodeAnthropicCountTokens, decodeAnthropicResponse } from './decode-response';
-import { decodeAnthropicStream } from './decode-stream';
+import { decodeAnthropicStream, decodeAnthropicStreamStage } from './decode-stream';
 import {
   anthropicAuthHeaders,
   encodeAnthropicCountTokens,
@@ -9,7 +9,7 @@ import {
   rewriteAnthropicPassthrough,
 } from './encode-request';
 import { encodeAnthropicResponse } from './encode-response';
-import { encodeAnthropicStream } from './encode-stream';
+import { encodeAnthropicStream, encodeAnthropicStreamStage } from './encode-stream';
 import { decodeAnthropicError, encodeAnthropicError } from './errors';
 
 /** The Anthropic Messages codec (PROTOCOLS §1.3). */
@@ -19,11 +19,13 @@ export const anthropicCodec: Codec = {
   peekRequest: peekAnthropicRequest,
   encodeResponse: encodeAnthropicResponse,
   encodeStream: encodeAnthropicStream,
+  encodeStreamStage: encodeAnthropicStreamStage,
   encodeError: encodeAnthropicError,
   encodeTokenCount: (inputTokens) => ({ input_tokens: inputTokens }),
   encodeRequest: encodeAnthropicRequest,
   decodeResponse: decodeAnthropicResponse,
   decodeStream: decodeAnthropicStream,
+  decodeStreamStage: decodeAnthropicStreamStage,
   decodeError: decodeAnthropicError,
   authHeaders: anthropicAuthHeaders,
   rewritePassthrough: rewriteAnthropicPassthrough,

@@ -19,7 +19,7 @@ import { decodeGeminiUsage, decodeGeminiUsagePartial } from './usage';
  */
 const truncated = (): RelayError => new RelayError('api_error', 502, 'upstream stream ended before completion');
 
-export const decodeGeminiStream = (): TransformStream<SseEvent, IrStreamEvent> => {
+export const decodeGeminiStreamStage = (): Transformer<SseEvent, IrStreamEvent> => {
   let started = false;
   let closed = false;
   let finishReason: string | undefined;
@@ -33,7 +33,7 @@ export const decodeGeminiStream = (): TransformStream<SseEvent, IrStreamEvent> =
     controller.enqueue({ type: 'error', error });
   };
 
-  return new TransformStream<SseEvent, IrStreamEvent>({
+  return {
     transform(event, controller) {
       if (closed) return;
       let json: unknown;
@@ -87,5 +87,8 @@ export const decodeGeminiStream = (): TransformStream<SseEvent, IrStreamEvent> =
       const usage: IrUsage = decodeGeminiUsage(usageMetadata);
       controller.enqueue({ type: 'finish', stopReason, usage });
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const decodeGeminiStream = (): TransformStream<SseEvent, IrStreamEvent> => new TransformStream(decodeGeminiStreamStage());

@@ -23,7 +23,7 @@ type OpenBlock =
   | { kind: 'text' | 'thinking' | 'redacted' }
   | { kind: 'tool'; id: string; name: string; args: string; signature?: string };
 
-export const encodeGeminiStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => {
+export const encodeGeminiStreamStage = (context: ClientContext): Transformer<IrStreamEvent, SseEvent> => {
   let responseId = context.requestId;
   let usage: IrUsage = emptyUsage();
   const blocks = new Map<number, OpenBlock>();
@@ -51,7 +51,7 @@ export const encodeGeminiStream = (context: ClientContext): TransformStream<IrSt
     return previous === undefined ? [] : [{ text: '', thoughtSignature: previous }];
   };
 
-  return new TransformStream<IrStreamEvent, SseEvent>({
+  return {
     transform(event, controller) {
       if (ended) return;
       switch (event.type) {
@@ -119,5 +119,8 @@ export const encodeGeminiStream = (context: ClientContext): TransformStream<IrSt
           return;
       }
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const encodeGeminiStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => new TransformStream(encodeGeminiStreamStage(context));

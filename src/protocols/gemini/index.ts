@@ -2,10 +2,10 @@ import type { Codec } from '../codec';
 import { decodeGeminiCountTokens, encodeGeminiCountTokens, encodeGeminiTokenCount } from './count-tokens';
 import { decodeGeminiRequest, peekGeminiRequest } from './decode-request';
 import { decodeGeminiResponse } from './decode-response';
-import { decodeGeminiStream } from './decode-stream';
+import { decodeGeminiStream, decodeGeminiStreamStage } from './decode-stream';
 import { encodeGeminiRequest, geminiAuthHeaders, rewriteGeminiPassthrough } from './encode-request';
 import { encodeGeminiResponse } from './encode-response';
-import { encodeGeminiStream } from './encode-stream';
+import { encodeGeminiStream, encodeGeminiStreamStage } from './encode-stream';
 import { decodeGeminiError, encodeGeminiError } from './errors';
 
 /** Gemini generateContent (format "D"): assembly only, every mapping lives in its own file. */
@@ -16,12 +16,14 @@ export const geminiCodec: Codec = {
   peekRequest: peekGeminiRequest,
   encodeResponse: encodeGeminiResponse,
   encodeStream: encodeGeminiStream,
+  encodeStreamStage: encodeGeminiStreamStage,
   encodeError: encodeGeminiError,
   encodeTokenCount: encodeGeminiTokenCount,
 
   encodeRequest: encodeGeminiRequest,
   decodeResponse: decodeGeminiResponse,
   decodeStream: decodeGeminiStream,
+  decodeStreamStage: decodeGeminiStreamStage,
   decodeError: decodeGeminiError,
   authHeaders: geminiAuthHeaders,
   rewritePassthrough: rewriteGeminiPassthrough,

@@ -213,16 +213,19 @@ class OpenAIChatStreamDecoder {
   }
 }
 
-export const decodeOpenAIChatStream = (): TransformStream<SseEvent, IrStreamEvent> => {
+export const decodeOpenAIChatStreamStage = (): Transformer<SseEvent, IrStreamEvent> => {
   let decoder: OpenAIChatStreamDecoder | undefined;
   const decoderFor = (controller: TransformStreamDefaultController<IrStreamEvent>) =>
     (decoder ??= new OpenAIChatStreamDecoder((event) => controller.enqueue(event)));
-  return new TransformStream<SseEvent, IrStreamEvent>({
+  return {
     transform(event, controller) {
       decoderFor(controller).push(event);
     },
     flush(controller) {
       decoderFor(controller).end();
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const decodeOpenAIChatStream = (): TransformStream<SseEvent, IrStreamEvent> => new TransformStream(decodeOpenAIChatStreamStage());

@@ -33,7 +33,7 @@ const isCompleteJson = (text: string): boolean => {
   }
 };
 
-export const encodeOpenAIChatStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => {
+export const encodeOpenAIChatStreamStage = (context: ClientContext): Transformer<IrStreamEvent, SseEvent> => {
   const showThinking = openAIChatShowsThinking(context.request);
   const tools = new Map<number, ToolSlot>();
   let id: string | undefined;
@@ -50,7 +50,7 @@ export const encodeOpenAIChatStream = (context: ClientContext): TransformStream<
     }),
   });
 
-  return new TransformStream<IrStreamEvent, SseEvent>({
+  return {
     transform(event, controller) {
       if (done) return;
       const ensureStarted = (upstreamId?: string) => {
@@ -129,5 +129,8 @@ export const encodeOpenAIChatStream = (context: ClientContext): TransformStream<
           return;
       }
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const encodeOpenAIChatStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => new TransformStream(encodeOpenAIChatStreamStage(context));

@@ -1,10 +1,10 @@
 import type { Codec } from '../codec';
 import { decodeOpenAIChatRequest, peekOpenAIChatRequest } from './decode-request';
 import { decodeOpenAIChatResponse } from './decode-response';
-import { decodeOpenAIChatStream } from './decode-stream';
+import { decodeOpenAIChatStream, decodeOpenAIChatStreamStage } from './decode-stream';
 import { encodeOpenAIChatRequest, rewriteOpenAIChatPassthrough } from './encode-request';
 import { encodeOpenAIChatResponse } from './encode-response';
-import { encodeOpenAIChatStream } from './encode-stream';
+import { encodeOpenAIChatStream, encodeOpenAIChatStreamStage } from './encode-stream';
 import { decodeOpenAIChatError, encodeOpenAIChatError } from './errors';
 import { openaiChatPassthroughFilter } from './passthrough-filter';
 
@@ -15,10 +15,12 @@ export const openaiChatCodec: Codec = {
   peekRequest: peekOpenAIChatRequest,
   encodeResponse: encodeOpenAIChatResponse,
   encodeStream: encodeOpenAIChatStream,
+  encodeStreamStage: encodeOpenAIChatStreamStage,
   encodeError: encodeOpenAIChatError,
   encodeRequest: encodeOpenAIChatRequest,
   decodeResponse: decodeOpenAIChatResponse,
   decodeStream: decodeOpenAIChatStream,
+  decodeStreamStage: decodeOpenAIChatStreamStage,
   decodeError: decodeOpenAIChatError,
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   rewritePassthrough: rewriteOpenAIChatPassthrough,

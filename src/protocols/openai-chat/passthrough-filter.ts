@@ -21,11 +21,16 @@ const isUsageOnlyChunk = (data: string): boolean => {
   }
 };
 
-export const openaiChatPassthroughFilter = (clientBody: Record<string, unknown>): TransformStream<SseEvent, SseEvent> | undefined => {
+export const openaiChatPassthroughFilterStage = (clientBody: Record<string, unknown>): Transformer<SseEvent, SseEvent> | undefined => {
   if (clientAskedForUsage(clientBody)) return undefined;
-  return new TransformStream<SseEvent, SseEvent>({
+  return {
     transform(event, controller) {
       if (!isUsageOnlyChunk(event.data)) controller.enqueue(event);
     },
-  });
+  };
+};
+
+export const openaiChatPassthroughFilter = (clientBody: Record<string, unknown>): TransformStream<SseEvent, SseEvent> | undefined => {
+  const stage = openaiChatPassthroughFilterStage(clientBody);
+  return stage === undefined ? undefined : new TransformStream(stage);
 };

@@ -263,12 +263,12 @@ class ResponsesStreamState {
   }
 }
 
-export const decodeResponsesStream = (): TransformStream<SseEvent, IrStreamEvent> => {
+export const decodeResponsesStreamStage = (): Transformer<SseEvent, IrStreamEvent> => {
   let state: ResponsesStreamState | undefined;
   const stateFor = (controller: TransformStreamDefaultController<IrStreamEvent>): ResponsesStreamState =>
     (state ??= new ResponsesStreamState((event) => controller.enqueue(event)));
 
-  return new TransformStream<SseEvent, IrStreamEvent>({
+  return {
     transform(sse, controller) {
       const current = stateFor(controller);
       if (current.terminated || sse.data === '[DONE]') return;
@@ -285,5 +285,8 @@ export const decodeResponsesStream = (): TransformStream<SseEvent, IrStreamEvent
       const current = stateFor(controller);
       if (!current.terminated) current.fail(new RelayError('api_error', 500, TRUNCATED));
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const decodeResponsesStream = (): TransformStream<SseEvent, IrStreamEvent> => new TransformStream(decodeResponsesStreamStage());

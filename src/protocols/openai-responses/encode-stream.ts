@@ -242,16 +242,19 @@ class ResponsesStreamEncoder {
   }
 }
 
-export const encodeResponsesStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => {
+export const encodeResponsesStreamStage = (context: ClientContext): Transformer<IrStreamEvent, SseEvent> => {
   let encoder: ResponsesStreamEncoder | undefined;
   const encoderFor = (controller: TransformStreamDefaultController<SseEvent>) =>
     (encoder ??= new ResponsesStreamEncoder(context, (event) => controller.enqueue(event)));
-  return new TransformStream<IrStreamEvent, SseEvent>({
+  return {
     transform(event, controller) {
       encoderFor(controller).handle(event);
     },
     flush(controller) {
       encoderFor(controller).end();
     },
-  });
+  };
 };
+
+/** The stage as a TransformStream of its own (tests and simple pipes; the relay fuses stages). */
+export const encodeResponsesStream = (context: ClientContext): TransformStream<IrStreamEvent, SseEvent> => new TransformStream(encodeResponsesStreamStage(context));

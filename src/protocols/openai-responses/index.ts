@@ -1,10 +1,10 @@
 import type { Codec } from '../codec';
 import { decodeResponsesRequest, peekResponsesRequest } from './decode-request';
 import { decodeResponsesResponse } from './decode-response';
-import { decodeResponsesStream } from './decode-stream';
+import { decodeResponsesStream, decodeResponsesStreamStage } from './decode-stream';
 import { encodeResponsesCountTokens, encodeResponsesRequest } from './encode-request';
 import { encodeResponsesResponse } from './encode-response';
-import { encodeResponsesStream } from './encode-stream';
+import { encodeResponsesStream, encodeResponsesStreamStage } from './encode-stream';
 import { decodeResponsesError, encodeResponsesError } from './errors';
 import { decodeResponsesInputTokens, encodeResponsesInputTokens, rewriteResponsesPassthrough } from './passthrough';
 
@@ -14,11 +14,13 @@ export const openaiResponsesCodec: Codec = {
   peekRequest: peekResponsesRequest,
   encodeResponse: encodeResponsesResponse,
   encodeStream: encodeResponsesStream,
+  encodeStreamStage: encodeResponsesStreamStage,
   encodeError: encodeResponsesError,
   encodeTokenCount: encodeResponsesInputTokens,
   encodeRequest: encodeResponsesRequest,
   decodeResponse: decodeResponsesResponse,
   decodeStream: decodeResponsesStream,
+  decodeStreamStage: decodeResponsesStreamStage,
   decodeError: decodeResponsesError,
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   rewritePassthrough: rewriteResponsesPassthrough,

@@ -46,9 +46,9 @@ export const configureRelay = async (relayUrl, fakeUrl) => {
 };
 
 // ── wrangler's test harness (the runtime `wrangler dev` uses) ──────────────────────────────────
-export const startHarnessRelay = async ({ fakeUrl, prebuiltWorkerDir }) => {
+export const startHarnessRelay = async ({ fakeUrl, prebuiltWorkerDir, root = ROOT }) => {
   const server = createTestHarness({
-    root: ROOT,
+    root,
     workers: [{ configPath: 'wrangler.toml', prebuiltWorkerDir, secrets: SECRETS, vars: { ALLOW_PRIVATE_URLS: 'true' } }],
   });
   const { url } = await server.listen();
@@ -65,14 +65,14 @@ export const startHarnessFloor = async ({ fakeUrl }) => {
 };
 
 // ── one workerd through Miniflare: relay + floor side by side ──────────────────────────────────
-const migrationStatements = () =>
-  readdirSync(path.join(ROOT, 'schema/migrations'))
+const migrationStatements = (root = ROOT) =>
+  readdirSync(path.join(root, 'schema/migrations'))
     .filter((name) => name.endsWith('.sql'))
     .sort()
-    .flatMap((name) => unstable_splitSqlQuery(readFileSync(path.join(ROOT, 'schema/migrations', name), 'utf8').replaceAll('--> statement-breakpoint', '')));
+    .flatMap((name) => unstable_splitSqlQuery(readFileSync(path.join(root, 'schema/migrations', name), 'utf8').replaceAll('--> statement-breakpoint', '')));
 
-export const relayWorkerOptions = ({ bundlePath, name = 'relay' }) => {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, 'wrangler.toml'));
+export const relayWorkerOptions = ({ bundlePath, name = 'relay', root = ROOT }) => {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(root, 'wrangler.toml'));
   // Keep only what the bundle needs (empty binding maps and wrangler's module rules do not convert).
   const kept = Object.fromEntries(
     Object.entries(workerOptions).filter(
@@ -95,39 +95,44 @@ export const relayWorkerOptions = ({ bundlePath, name = 'relay' }) => {
   };
 };
 
-export const floorWorkerOptions = ({ fakeUrl, name = 'floor' }) => ({
+export const floorWorkerOptions = ({ fakeUrl, name = 'floor', script = 'index.js', bindings = {} }) => ({
   name,
   modules: true,
-  scriptPath: path.join(BENCH, 'floor-worker/index.js'),
+  scriptPath: path.join(BENCH, 'floor-worker', script),
   compatibilityDate: '2026-11-01',
   compatibilityFlags: ['nodejs_compat'],
-  bindings: { UPSTREAM: fakeUrl },
+  bindings: { UPSTREAM: fakeUrl, ...bindings },
   unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
 });
 
 /** Miniflare 5 takes its own config shape; the V4 (wrangler-style) options are converted. */
 export const newMiniflare = (v4Options) => new Miniflare(convertV4MiniflareOptions(v4Options));
 
-export const applyMigrations = async (mf, workerName = 'relay') => {
+export const applyMigrations = async (mf, workerName = 'relay', root = ROOT) => {
   const db = await mf.getD1Database('DB', workerName);
-  await db.batch(migrationStatements().map((sql) => db.prepare(sql)));
+  await db.batch(migrationStatements(root).map((sql) => db.prepare(sql)));
 };
 
-export const startMiniflarePair = async ({ fakeUrl, bundlePath, persistRoot }) => {
+export const startMiniflarePair = async ({ fakeUrl, bundlePath, persistRoot, root = ROOT }) => {
   const mf = newMiniflare({
     host: '127.0.0.1',
     port: 0,
     ...(persistRoot
       ? { d1Persist: path.join(persistRoot, 'd1'), kvPersist: path.join(persistRoot, 'kv'), durableObjectsPersist: path.join(persistRoot, 'do') }
       : {}),
-    workers: [relayWorkerOptions({ bundlePath }), floorWorkerOptions({ fakeUrl })],
+    workers: [
+      relayWorkerOptions({ bundlePath, root }),
+      floorWorkerOptions({ fakeUrl }),
+      floorWorkerOptions({ fakeUrl, name: 'hops', script: 'hops.js', bindings: { HOPS: '4' } }),
+    ],
   });
   await mf.ready;
-  await applyMigrations(mf);
+  await applyMigrations(mf, 'relay', root);
   const relayUrl = (await mf.unsafeGetDirectURL('relay')).toString().replace(/\/$/, '');
   const floorUrl = (await mf.unsafeGetDirectURL('floor')).toString().replace(/\/$/, '');
+  const hopsUrl = (await mf.unsafeGetDirectURL('hops')).toString().replace(/\/$/, '');
   const keys = await configureRelay(relayUrl, fakeUrl);
-  return { relayUrl, floorUrl, ...keys, close: () => mf.dispose() };
+  return { relayUrl, floorUrl, hopsUrl, ...keys, close: () => mf.dispose() };
 };
 
 // ── peers (child processes, loopback) ──────────────────────────────────────────────────────────
@@ -177,10 +182,10 @@ const spawnPeer = (command, args, options) => {
 const PEERS = path.join(BENCH, 'node_modules');
 
 /** Portkey's AI gateway (Hono on @hono/node-server), provider and custom host chosen per request by header. */
-export const startPortkey = async () => {
+export const startPortkey = async ({ node = process.execPath } = {}) => {
   const port = await freePort();
   const script = path.join(PEERS, '@portkey-ai/gateway/build/start-server.js');
-  const peer = spawnPeer(process.execPath, [script, `--port=${port}`, '--headless'], {
+  const peer = spawnPeer(node, [script, `--port=${port}`, '--headless'], {
     cwd: path.join(PEERS, '@portkey-ai/gateway'),
     env: { ...process.env, NODE_ENV: 'production' },
   });

@@ -7,6 +7,7 @@ import { keyAdminRoutes } from './admin/keys';
 import { priceAdminRoutes } from './admin/prices';
 import { usageAdminRoutes, usageCsvRoutes } from './admin/usage';
 import { providerAdminRoutes } from './admin/providers';
+import { dashboardRoutes } from './dashboard/routes';
 import { configOf, type AppEnv } from './env';
 import { RelayError, toRelayError } from './errors';
 import { codecFor } from './protocols/registry';
@@ -15,6 +16,7 @@ import { QuotaExceededError } from './quota/quota-client';
 import { randomId } from './protocols/shared/ids';
 import { anthropicRoutes } from './routes/anthropic';
 import { guessClientFormat } from './routes/client-format';
+import { onboardingRoutes } from './onboarding/routes';
 import { geminiRoutes } from './routes/gemini';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/images';
@@ -69,6 +71,8 @@ export const buildApp = () => {
   app.route('/admin', usageCsvRoutes);
   app.route('/admin/prices', priceAdminRoutes);
   app.route('/admin/accounts', accountAdminRoutes);
+  app.route('/dashboard', dashboardRoutes);
+  app.route('/', onboardingRoutes);
 
   app.notFound((c) => errorResponse(c, new RelayError('not_found', 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((error, c) => {

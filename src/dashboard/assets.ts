@@ -38,12 +38,13 @@ header.top button { background:transparent; border-color:#5d74b3; color:#d6e2ff;
 .pill { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; background:#eef2f7; color:var(--muted); }
 .pill.good { background:#e3f5ea; color:var(--good); } .pill.bad { background:#fbe6e6; color:var(--bad); } .pill.warn { background:#fff3dc; color:var(--warn); }
 .muted { color:var(--muted); } .small { font-size:12px; }
-.charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(520px,1fr)); gap:16px; }
+.charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(460px,1fr)); gap:16px; }
+figure.card { margin:0; }
 svg.chart { width:100%; height:auto; display:block; }
-svg.chart text { font:11px system-ui,sans-serif; fill:#5d6b7c; }
+svg.chart text { font:12px system-ui,sans-serif; fill:#5d6b7c; }
 svg.chart .grid-line { stroke:#e7ecf1; } svg.chart .axis { stroke:#b9c3cf; }
 .legend { display:flex; gap:14px; font-size:12px; color:var(--muted); margin-top:4px; }
-.legend i { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:4px; vertical-align:-1px; }
+.legend svg { vertical-align:-1px; }
 .login { max-width:380px; margin:80px auto; }
 .snippet h3 { font-size:14px; margin:14px 0 2px; }
 .snippet .path { font-size:12px; color:var(--muted); }

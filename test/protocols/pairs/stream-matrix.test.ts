@@ -55,7 +55,8 @@ const clientRequest = (client: WireFormat): IrRequest => ({
 });
 
 /** Ids the encoders mint at random become placeholders, so goldens are stable. */
-const normalize = (sse: string): string => sse.replace(/\b(msg|rs|fc|call|resp)_[A-Za-z0-9]{20,}\b/g, '$1_<minted>');
+const normalize = (sse: string): string =>
+  sse.replace(/\b(msg|rs|fc|call|resp)_[A-Za-z0-9]{20,}\b/g, '$1_<minted>').replace(/"completed_at":\d+/g, '"completed_at":"<clock>"');
 
 const assertInvariants = (events: IrStreamEvent[]): void => {
   expect(events[0]?.type).toBe('start');

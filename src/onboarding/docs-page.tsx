@@ -1,0 +1,87 @@
+import type { FC } from 'hono/jsx';
+import { Document } from '../dashboard/layout';
+import type { ModelNames, Snippet, SnippetGroup } from './configs';
+
+const SnippetBlock: FC<{ snippet: Snippet }> = ({ snippet }) => (
+  <div class="snippet" id={`snippet-${snippet.id}`}>
+    <h3>{snippet.title}</h3>
+    {snippet.path ? <div class="path">{snippet.path}</div> : null}
+    <pre>
+      <code id={`code-${snippet.id}`} data-language={snippet.language}>
+        {snippet.body}
+      </code>
+    </pre>
+    <button type="button" class="secondary" data-copy={`code-${snippet.id}`}>
+      Copy
+    </button>
+  </div>
+);
+
+interface DocsPageProps {
+  base: string;
+  models: ModelNames;
+  groups: SnippetGroup[];
+}
+
+/** GET / and /docs: the relay's endpoints and ready configs, public (no key is ever shown or needed to read it). */
+export const DocsPage: FC<DocsPageProps> = ({ base, models, groups }) => (
+  <Document title="polyrelay · connect your agent">
+    <header class="top">
+      <span class="brand">polyrelay</span>
+      <a href="/docs" class="active">
+        Docs
+      </a>
+      <a href="/.well-known/polyrelay.json">Discovery</a>
+      <a href="/dashboard">Dashboard</a>
+    </header>
+    <main>
+      <h1>Connect to this relay</h1>
+      <div class="card">
+        <p>
+          Base URL <code id="relay-base-url">{base}</code>{' '}
+          <button type="button" class="secondary" data-copy="relay-base-url">
+            Copy
+          </button>
+        </p>
+        <p class="small muted">
+          One key works for every format: OpenAI Chat Completions and Responses under <code>{base}/v1</code>, Anthropic Messages at <code>{base}/v1/messages</code>,
+          Gemini at <code>{base}/v1beta/models/…</code>. Send it as <code>Authorization: Bearer</code>, <code>x-api-key</code>, <code>x-goog-api-key</code> or{' '}
+          <code>?key=</code>. <code>GET /v1/models</code> lists the models you may use; <code>GET /v1/usage</code> shows your quota.
+        </p>
+        <form method="get" action="/docs">
+          <div class="grid">
+            <label>
+              Anthropic model
+              <input name="anthropic_model" value={models.anthropic} />
+            </label>
+            <label>
+              OpenAI model
+              <input name="openai_model" value={models.openai} />
+            </label>
+            <label>
+              Gemini model
+              <input name="gemini_model" value={models.gemini} />
+            </label>
+            <div>
+              <button type="submit">Fill in these models</button>
+            </div>
+          </div>
+        </form>
+      </div>
+      <nav class="tabs">
+        {groups.map((group) => (
+          <a href={`#${group.id}`}>{group.title}</a>
+        ))}
+      </nav>
+      {groups.map((group) => (
+        <section class="card" id={group.id}>
+          <h2>{group.title}</h2>
+          <p class="small muted">{group.intro}</p>
+          {group.snippets.map((snippet) => (
+            <SnippetBlock snippet={snippet} />
+          ))}
+        </section>
+      ))}
+    </main>
+  </Document>
+);

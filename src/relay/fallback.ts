@@ -1,6 +1,6 @@
 import { RelayError, toRelayError } from '../errors';
 import type { Candidate } from '../routing/provider';
-import { recordProviderFailure, recordProviderSuccess } from '../routing/provider-health';
+import { claimProviderAttempt, recordProviderFailure, recordProviderSuccess } from '../routing/provider-health';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
 import { passthroughAttempt } from './passthrough';
 import { translateAttempt } from './translate';
@@ -16,14 +16,17 @@ export type CandidatesResult =
 
 /**
  * Tries candidates in order until one answers. Connection errors, timeouts, 408/429/5xx/529 move on
- * to the next candidate (nothing has reached the client yet); other upstream errors (4xx: the
- * request itself is wrong) are answered at once. Errors the relay raises itself (validation,
- * unsupported features) are the client's and are thrown to the caller's error handler.
+ * to the next candidate (nothing has reached the client yet: for streams, "answers" means it sent its
+ * first content event); other upstream errors (4xx: the request itself is wrong) are answered at once.
+ * Errors the relay raises itself (validation, unsupported features) are the client's and are thrown
+ * to the caller's error handler. Every upstream verdict feeds the provider's breaker, and a 429 or a
+ * `retry-after` takes the provider out of candidate selection until then.
  */
 export const runCandidates = async (context: AttemptContext, candidates: Candidate[]): Promise<CandidatesResult> => {
   let last: { error: RelayError; failure: { status: number; headers: Record<string, string>; body: string }; candidate: Candidate } | undefined;
   for (const candidate of candidates) {
     const upstreamFormat = candidate.formatFor(context.clientFormat);
+    claimProviderAttempt(candidate.provider.id, Date.now());
     try {
       const attempt =
         upstreamFormat === context.clientFormat ? await passthroughAttempt(context, candidate) : await translateAttempt(context, candidate);
@@ -32,7 +35,7 @@ export const runCandidates = async (context: AttemptContext, candidates: Candida
     } catch (thrown) {
       const failure = asAttemptFailure(thrown, context);
       if (failure === undefined) throw thrown;
-      if (failure.retryable) recordProviderFailure(candidate.provider.id, Date.now());
+      if (failure.retryable && !context.signal.aborted) recordFailure(candidate, failure);
       const response = failure.clientResponse ?? encodeForClient(failure.error, context);
       last = { error: failure.error, failure: response, candidate };
       if (!failure.retryable || context.signal.aborted) break;
@@ -43,9 +46,18 @@ export const runCandidates = async (context: AttemptContext, candidates: Candida
   return { ok: false, error: last.error, failure: last.failure, lastAttempt: { candidate: last.candidate, upstreamFormat } };
 };
 
+const recordFailure = (candidate: Candidate, failure: AttemptFailure): void => {
+  const { error } = failure;
+  const rateLimited = error.kind === 'rate_limit' || error.upstreamStatus === 429;
+  const retryAfterMs = error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000;
+  recordProviderFailure(candidate.provider.id, Date.now(), { rateLimited, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+};
+
 /** Upstream-side failures become AttemptFailures; the relay's own 4xx verdicts stay thrown. */
 const asAttemptFailure = (thrown: unknown, context: AttemptContext): AttemptFailure | undefined => {
   if (thrown instanceof AttemptFailure) return thrown;
+  // The client went away before any byte: nothing to retry for, but the pipeline still refunds and records.
+  if (context.signal.aborted) return new AttemptFailure(new RelayError('api_error', 499, 'client closed the request', { cause: thrown }), false);
   if (thrown instanceof RelayError) {
     const upstreamSide = thrown.upstreamStatus !== undefined || thrown.kind === 'timeout' || thrown.status >= 500;
     return upstreamSide ? new AttemptFailure(thrown, !context.signal.aborted) : undefined;

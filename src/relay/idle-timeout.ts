@@ -4,8 +4,8 @@ import { RelayError } from '../errors';
  * Wraps an upstream byte stream so that a gap of more than `idleMs` between chunks ends it (and
  * cancels the source, so a hung upstream connection is closed). Chunks are passed on as they
  * arrive; nothing is buffered. A failure (timeout, connection reset) is reported to `onFailure` and
- * then *closes* the stream instead of erroring it, so the format decoder downstream sees a stream
- * that ended before its terminator and emits a proper in-stream error in the client's format.
+ * then *closes* the stream instead of erroring it, so the reader gets what arrived and learns why it
+ * stopped (readBodyText turns that into a retryable failure). Streams use StreamRelay's own reads.
  */
 export const withIdleTimeout = (
   source: ReadableStream<Uint8Array>,

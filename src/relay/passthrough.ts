@@ -1,15 +1,24 @@
-import type { IrStreamEvent } from '../ir/stream-event';
+import type { RelayError } from '../errors';
+import type { IrRequest } from '../ir/request';
+import type { ClientContext } from '../protocols/codec';
 import { passthroughClientHeaders } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
-import { decodeSse } from '../sse/decode';
-import { encodeSse } from '../sse/encode';
-import type { SseEvent } from '../sse/event';
-import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
-import { withIdleTimeout } from './idle-timeout';
-import { fetchUpstream, isRetryableStatus } from './upstream-fetch';
-import { newOutcome, observeIrEvent, type StreamOutcome } from './usage-tap';
+import type { AttemptContext, AttemptResult } from './attempt';
+import { filteredRenderer, passthroughErrorTail, rawRenderer } from './stream-render';
+import { StreamRelay } from './stream-relay';
+import { firstByteTimeoutOf, fetchUpstream, idleTimeoutOf } from './upstream-fetch';
+import {
+  isJsonResponse,
+  jsonInsteadOfStream,
+  linkedAbort,
+  okBodyFailure,
+  parseJsonBody,
+  readBodyText,
+  recordMidStreamFailure,
+  statusFailure,
+} from './upstream-response';
+import { newOutcome } from './usage-tap';
 
-const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
@@ -22,39 +31,60 @@ const forwardedHeaders = (context: AttemptContext): Record<string, string> => {
   return out;
 };
 
+/** The client's request for the in-stream error encoder; passthrough never needed the full decode, so it may not exist. */
+const clientContextOf = (context: AttemptContext): ClientContext => {
+  let request: IrRequest;
+  try {
+    request = context.ir();
+  } catch {
+    const model = context.route.model ?? (typeof context.body.model === 'string' ? context.body.model : '');
+    request = { model, system: [], messages: [], stream: true };
+  }
+  return { requestId: context.requestId, request, created: context.created };
+};
+
 /**
  * Same format in and out: the body goes upstream with only the model (and auth) rewritten, and the
- * response comes back unchanged. Streams are piped chunk by chunk; a tap decodes a copy of the bytes
- * with the format's own stream decoder to learn usage, off the client's path.
+ * response comes back unchanged. Streams are relayed chunk by chunk, the format's own decoder reading
+ * each chunk on the side for usage and for the commit point (see StreamRelay); if the upstream is cut
+ * after bytes went out, the client gets the format's in-stream error instead of a bare EOF.
  */
 export const passthroughAttempt = async (context: AttemptContext, candidate: Candidate): Promise<AttemptResult> => {
   const codec = context.clientCodec;
+  const { provider } = candidate;
   const target = { model: candidate.upstreamModel, stream: context.stream };
   const encoded = codec.rewritePassthrough(structuredClone(context.body), target);
+  const upstream = linkedAbort(context.signal);
+  const firstContentBy = Date.now() + firstByteTimeoutOf(provider);
   const response = await fetchUpstream(context.env, {
-    provider: candidate.provider,
+    provider,
     format: context.clientFormat,
     target,
     encoded,
     forwardHeaders: forwardedHeaders(context),
-    signal: context.signal,
+    signal: upstream.signal,
   });
 
   if (!response.ok) {
-    const text = await response.text();
-    const error = codec.decodeError(response.status, text, response.headers);
-    const headers: Record<string, string> = { 'content-type': response.headers.get('content-type') ?? 'application/json' };
-    const retryAfter = response.headers.get('retry-after');
-    if (retryAfter !== null) headers['retry-after'] = retryAfter;
-    throw new AttemptFailure(error, isRetryableStatus(response.status), { status: response.status, headers, body: text });
+    throw await statusFailure(codec, response, (_error, text) => {
+      const headers: Record<string, string> = { 'content-type': response.headers.get('content-type') ?? 'application/json' };
+      const retryAfter = response.headers.get('retry-after');
+      if (retryAfter !== null) headers['retry-after'] = retryAfter;
+      return { status: response.status, headers, body: text };
+    });
   }
 
   const outcome = newOutcome();
   const base = { status: response.status, outcome, upstreamFormat: context.clientFormat, candidate };
+  const idleMs = idleTimeoutOf(provider);
+  if (context.stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(codec, response, idleMs, provider.id);
   if (!context.stream || response.body === null) {
-    const text = await response.text();
+    const text = await readBodyText(response, idleMs, provider.id);
+    const value = parseJsonBody(text, provider.id);
+    const failure = await okBodyFailure(codec, value, text, response.headers);
+    if (failure !== undefined) throw failure;
     try {
-      const decoded = codec.decodeResponse(JSON.parse(text));
+      const decoded = codec.decodeResponse(value);
       outcome.usage = decoded.usage;
       outcome.stopReason = decoded.stopReason;
       outcome.finished = true;
@@ -64,74 +94,18 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     return { ...base, headers: JSON_HEADERS, body: text };
   }
 
-  const idleMs = candidate.provider.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const upstreamBody = withIdleTimeout(response.body, idleMs, candidate.provider.id);
+  const errorTail = (error: RelayError) => passthroughErrorTail(codec, clientContextOf(context), error);
   const filter = codec.passthroughStreamFilter?.(context.body);
-  const body =
-    filter === undefined
-      ? upstreamBody.pipeThrough(byteTap(codec.decodeStream(), outcome))
-      : upstreamBody.pipeThrough(decodeSse()).pipeThrough(eventTap(codec.decodeStream(), outcome)).pipeThrough(filter).pipeThrough(encodeSse());
-  return { ...base, headers: SSE_HEADERS, body };
-};
-
-/** Feeds every SSE event to the format's decoder on the side and records what it learns. */
-const startSideDecoder = (decoder: TransformStream<SseEvent, IrStreamEvent>, outcome: StreamOutcome) => {
-  const writer = decoder.writable.getWriter();
-  const reader = decoder.readable.getReader();
-  const drained = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        observeIrEvent(outcome, value);
-      }
-    } catch {
-      // A stream our decoder cannot read still reaches the client untouched.
-    }
-  })();
-  return { writer, drained };
-};
-
-const byteTap = (decoder: TransformStream<SseEvent, IrStreamEvent>, outcome: StreamOutcome): TransformStream<Uint8Array, Uint8Array> => {
-  const sse = decodeSse();
-  const side = startSideDecoder(decoder, outcome);
-  const sseWriter = sse.writable.getWriter();
-  const pump = (async () => {
-    const reader = sse.readable.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        await side.writer.write(value);
-      }
-      await side.writer.close();
-    } catch {
-      side.writer.abort().catch(() => {});
-    }
-  })();
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      controller.enqueue(chunk);
-      sseWriter.write(chunk).catch(() => {});
-    },
-    async flush() {
-      await sseWriter.close().catch(() => {});
-      await pump;
-      await side.drained;
-    },
+  const relayStream = new StreamRelay({
+    body: response.body,
+    label: provider.id,
+    decoder: codec.decodeStream(),
+    renderer: filter === undefined ? rawRenderer(errorTail) : filteredRenderer(filter, errorTail),
+    outcome,
+    idleMs,
+    firstContentBy,
+    abortUpstream: (reason) => upstream.abort(reason),
+    onMidStreamFailure: recordMidStreamFailure(provider.id),
   });
-};
-
-const eventTap = (decoder: TransformStream<SseEvent, IrStreamEvent>, outcome: StreamOutcome): TransformStream<SseEvent, SseEvent> => {
-  const side = startSideDecoder(decoder, outcome);
-  return new TransformStream<SseEvent, SseEvent>({
-    transform(event, controller) {
-      controller.enqueue(event);
-      side.writer.write(event).catch(() => {});
-    },
-    async flush() {
-      await side.writer.close().catch(() => {});
-      await side.drained;
-    },
-  });
+  return { ...base, headers: SSE_HEADERS, body: await relayStream.open() };
 };

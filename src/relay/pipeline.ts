@@ -7,11 +7,12 @@ import type { RouteInfo } from '../protocols/codec';
 import { codecFor } from '../protocols/registry';
 import { admitRequest, refundRequest, releaseRequest } from '../quota/quota-client';
 import { rateLimitHeaders } from '../quota/headers';
-import { resolveModel } from '../routing/resolve-model';
+import { routeModel } from '../routing/resolve-model';
 import { loadRouteTable } from '../routing/route-table';
 import type { AttemptContext } from './attempt';
 import { trackDelivery } from './completion';
 import { runCandidates } from './fallback';
+import { isRetryableKind } from './upstream-fetch';
 import { readJsonBody } from './read-body';
 import { assertCanSpend } from '../usage/billing';
 import { recordUsage } from './record-usage';
@@ -31,7 +32,12 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   if (key.models !== null && !key.models.includes(model)) {
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }
-  const candidates = resolveModel(await loadRouteTable(env), model, started);
+  const { candidates, rateLimitedUntil } = routeModel(await loadRouteTable(env), model, started);
+  if (rateLimitedUntil !== undefined) {
+    // Every upstream for this model asked to wait: say so now rather than earn another 429 from one.
+    const retryAfterSeconds = Math.max(1, Math.ceil((rateLimitedUntil - started) / 1000));
+    throw new RelayError('rate_limit', 429, `every upstream serving "${model}" is rate-limited; retry in ${retryAfterSeconds}s`, { retryAfterSeconds });
+  }
   if (candidates.length === 0) {
     throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`, {
       code: 'model_not_found',
@@ -78,8 +84,10 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const { stream: clientStream, delivered } = trackDelivery(attempt.body);
   c.executionCtx.waitUntil(
     delivered.then(async (delivery) => {
-      await releaseRequest(env, key, admission);
       const error = attempt.outcome.error ?? (delivery === 'errored' ? toRelayError(new Error('stream failed')) : undefined);
+      // An upstream that died mid-stream is our failure too: the partial answer's tokens are recorded, the request is given back.
+      const upstreamFailed = delivery !== 'aborted' && error !== undefined && isRetryableKind(error.kind);
+      await (upstreamFailed ? refundRequest(env, key, admission, Date.now()) : releaseRequest(env, key, admission));
       recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error });
     }),
   );

@@ -66,6 +66,7 @@ export class StreamRelay {
   /** Bytes may have reached the client: failures from here on are mid-stream. */
   private committed = false;
   private failed = false;
+  private cancelled = false;
 
   constructor(private readonly options: StreamRelayOptions) {
     this.reader = options.body.getReader();
@@ -108,14 +109,20 @@ export class StreamRelay {
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         const out = held.splice(0);
-        while (out.length === 0 && !done) {
-          const step = await this.step();
-          if (step.kind === 'chunk') {
-            out.push(...(await this.options.renderer.chunk(step.facts)));
-          } else {
-            out.push(...(await this.options.renderer.end(step.ir)));
-            done = true;
+        try {
+          while (out.length === 0 && !done) {
+            const step = await this.step();
+            if (step.kind === 'chunk') {
+              out.push(...(await this.options.renderer.chunk(step.facts)));
+            } else {
+              out.push(...(await this.options.renderer.end(step.ir)));
+              done = true;
+            }
           }
+        } catch (error) {
+          // A renderer that throws (a client encoder refusing an event) must not leave the upstream running.
+          this.cancel(error);
+          throw error;
         }
         for (const bytes of out) controller.enqueue(bytes);
         if (done) controller.close();
@@ -171,7 +178,7 @@ export class StreamRelay {
   }
 
   private reportFailure(error: RelayError): void {
-    if (this.failed) return;
+    if (this.failed || this.cancelled) return;
     this.failed = true;
     this.options.onMidStreamFailure(error);
   }
@@ -194,6 +201,7 @@ export class StreamRelay {
   }
 
   private cancel(reason: unknown): void {
+    this.cancelled = true;
     this.options.abortUpstream(reason);
     this.reader.cancel(reason).catch(() => {});
     this.sse.abort(reason);

@@ -1,59 +1,85 @@
+import { RelayError, toRelayError } from '../errors';
+import type { IrResponse } from '../ir/response';
 import { codecFor } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
-import { decodeSse } from '../sse/decode';
-import { encodeSse } from '../sse/encode';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
-import { withIdleTimeout } from './idle-timeout';
 import { SSE_HEADERS } from './passthrough';
-import { fetchUpstream, isRetryableStatus } from './upstream-fetch';
-import { irUsageTap, newOutcome } from './usage-tap';
-
-const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+import { translatedRenderer } from './stream-render';
+import { StreamRelay } from './stream-relay';
+import { fetchUpstream, firstByteTimeoutOf, idleTimeoutOf } from './upstream-fetch';
+import {
+  isJsonResponse,
+  jsonInsteadOfStream,
+  linkedAbort,
+  okBodyFailure,
+  parseJsonBody,
+  readBodyText,
+  recordMidStreamFailure,
+  statusFailure,
+} from './upstream-response';
+import { newOutcome } from './usage-tap';
 
 /**
  * Client format ≠ upstream format: client request → IR → upstream request; upstream response or
- * stream → IR → client format. Streams are a pipeThrough chain, one event at a time.
+ * stream → IR → client format. Streams go one upstream chunk at a time through the upstream decoder
+ * and the client encoder (see StreamRelay); a cut upstream becomes the client format's in-stream error.
  */
 export const translateAttempt = async (context: AttemptContext, candidate: Candidate): Promise<AttemptResult> => {
+  const { provider } = candidate;
   const upstreamFormat = candidate.formatFor(context.clientFormat);
   const upstreamCodec = codecFor(upstreamFormat);
   const request = context.ir();
   const target = { model: candidate.upstreamModel, stream: request.stream };
+  const upstream = linkedAbort(context.signal);
+  const firstContentBy = Date.now() + firstByteTimeoutOf(provider);
   const response = await fetchUpstream(context.env, {
-    provider: candidate.provider,
+    provider,
     format: upstreamFormat,
     target,
     encoded: upstreamCodec.encodeRequest(request, target),
-    signal: context.signal,
+    signal: upstream.signal,
   });
 
   if (!response.ok) {
-    const error = upstreamCodec.decodeError(response.status, await response.text(), response.headers);
-    const encoded = context.clientCodec.encodeError(error, context.requestId);
-    throw new AttemptFailure(error, isRetryableStatus(response.status), {
-      status: encoded.status,
-      headers: { 'content-type': 'application/json', ...encoded.headers },
-      body: JSON.stringify(encoded.body),
+    throw await statusFailure(upstreamCodec, response, (error) => {
+      const encoded = context.clientCodec.encodeError(error, context.requestId);
+      return { status: encoded.status, headers: { 'content-type': 'application/json', ...encoded.headers }, body: JSON.stringify(encoded.body) };
     });
   }
 
   const outcome = newOutcome();
   const clientContext = { requestId: context.requestId, request, created: context.created };
   const base = { status: 200, outcome, upstreamFormat, candidate };
+  const idleMs = idleTimeoutOf(provider);
+  if (request.stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(upstreamCodec, response, idleMs, provider.id);
   if (!request.stream || response.body === null) {
-    const decoded = upstreamCodec.decodeResponse(await response.json());
+    const text = await readBodyText(response, idleMs, provider.id);
+    const value = parseJsonBody(text, provider.id);
+    const failure = await okBodyFailure(upstreamCodec, value, text, response.headers);
+    if (failure !== undefined) throw failure;
+    let decoded: IrResponse;
+    try {
+      decoded = upstreamCodec.decodeResponse(value);
+    } catch (cause) {
+      const message = `${provider.id}: upstream response could not be read`;
+      throw new AttemptFailure(new RelayError('api_error', 502, message, { cause: toRelayError(cause), upstreamStatus: 502 }), true);
+    }
     outcome.usage = decoded.usage;
     outcome.stopReason = decoded.stopReason;
     outcome.finished = true;
     return { ...base, headers: { 'content-type': 'application/json' }, body: JSON.stringify(context.clientCodec.encodeResponse(decoded, clientContext)) };
   }
 
-  const idleMs = candidate.provider.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const body = withIdleTimeout(response.body, idleMs, candidate.provider.id)
-    .pipeThrough(decodeSse())
-    .pipeThrough(upstreamCodec.decodeStream())
-    .pipeThrough(irUsageTap(outcome))
-    .pipeThrough(context.clientCodec.encodeStream(clientContext))
-    .pipeThrough(encodeSse());
-  return { ...base, headers: SSE_HEADERS, body };
+  const relayStream = new StreamRelay({
+    body: response.body,
+    label: provider.id,
+    decoder: upstreamCodec.decodeStream(),
+    renderer: translatedRenderer(context.clientCodec.encodeStream(clientContext)),
+    outcome,
+    idleMs,
+    firstContentBy,
+    abortUpstream: (reason) => upstream.abort(reason),
+    onMidStreamFailure: recordMidStreamFailure(provider.id),
+  });
+  return { ...base, headers: SSE_HEADERS, body: await relayStream.open() };
 };

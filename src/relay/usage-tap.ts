@@ -42,11 +42,3 @@ export const observeIrEvent = (outcome: StreamOutcome, event: IrStreamEvent): vo
       break;
   }
 };
-
-export const irUsageTap = (outcome: StreamOutcome): TransformStream<IrStreamEvent, IrStreamEvent> =>
-  new TransformStream<IrStreamEvent, IrStreamEvent>({
-    transform(event, controller) {
-      observeIrEvent(outcome, event);
-      controller.enqueue(event);
-    },
-  });

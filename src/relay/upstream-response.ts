@@ -1,0 +1,97 @@
+import { RelayError } from '../errors';
+import type { Codec } from '../protocols/codec';
+import { recordProviderFailure } from '../routing/provider-health';
+import { AttemptFailure } from './attempt';
+import { withIdleTimeout } from './idle-timeout';
+import { lockstep } from './lockstep';
+import { isRetryableKind, isRetryableStatus } from './upstream-fetch';
+
+/** An upstream AbortController that also follows the client's signal (client gone ⇒ upstream aborted). */
+export const linkedAbort = (clientSignal: AbortSignal): AbortController => {
+  const controller = new AbortController();
+  if (clientSignal.aborted) controller.abort(clientSignal.reason);
+  else clientSignal.addEventListener('abort', () => controller.abort(clientSignal.reason), { once: true });
+  return controller;
+};
+
+/** A non-2xx answer as an AttemptFailure: retryable on connect/timeout/429/5xx/529, never on other 4xx. */
+export const statusFailure = async (
+  codec: Codec,
+  response: Response,
+  clientResponse: (error: RelayError, text: string) => { status: number; headers: Record<string, string>; body: string },
+): Promise<AttemptFailure> => {
+  const text = await response.text().catch(() => '');
+  const error = codec.decodeError(response.status, text, response.headers);
+  return new AttemptFailure(error, isRetryableStatus(response.status), clientResponse(error, text));
+};
+
+/** The whole body of a non-stream answer, with the idle timeout between chunks; a cut body is a failure. */
+export const readBodyText = async (response: Response, idleMs: number, label: string): Promise<string> => {
+  if (response.body === null) return '';
+  let failure: unknown;
+  const body = withIdleTimeout(response.body, idleMs, label, (error) => {
+    failure = error;
+  });
+  const text = await new Response(body).text();
+  if (failure !== undefined) {
+    const error = failure instanceof RelayError ? failure : new RelayError('api_error', 502, `${label}: upstream connection lost`, { cause: failure, upstreamStatus: 502 });
+    throw new AttemptFailure(error, true);
+  }
+  return text;
+};
+
+/** A 2xx body that is not JSON is the upstream's fault: try the next candidate. */
+export const parseJsonBody = (text: string, label: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new AttemptFailure(new RelayError('api_error', 502, `${label}: upstream returned invalid JSON`, { cause, upstreamStatus: 502 }), true);
+  }
+};
+
+const hasErrorMember = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && 'error' in value && value.error != null;
+
+/**
+ * A 200 whose JSON body is an error (all four formats put it under a top-level `error`). The format's
+ * stream decoder reads it as an in-stream error, which infers the kind from the error's type (the
+ * HTTP status says nothing here); when it cannot, the format's HTTP error decoder reads it as a 502.
+ */
+export const okBodyFailure = async (codec: Codec, value: unknown, text: string, headers: Headers): Promise<AttemptFailure | undefined> => {
+  if (!hasErrorMember(value)) return undefined;
+  let error: RelayError | undefined;
+  try {
+    const decoder = lockstep(codec.decodeStream());
+    const events = await decoder.push({ data: text });
+    decoder.abort('read');
+    for (const event of events) if (event.type === 'error') error ??= event.error;
+  } catch {
+    error = undefined;
+  }
+  error ??= codec.decodeError(502, text, headers);
+  return new AttemptFailure(error, isRetryableKind(error.kind));
+};
+
+/** A JSON answer to a stream request: an error body, or at least not the event stream that was asked for. */
+export const jsonInsteadOfStream = async (codec: Codec, response: Response, idleMs: number, label: string): Promise<AttemptFailure> => {
+  const text = await readBodyText(response, idleMs, label);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  return (
+    (await okBodyFailure(codec, value, text, response.headers)) ??
+    new AttemptFailure(new RelayError('api_error', 502, `${label}: upstream answered a stream request without an event stream`, { upstreamStatus: 502 }), true)
+  );
+};
+
+export const isJsonResponse = (response: Response): boolean => (response.headers.get('content-type') ?? '').includes('json');
+
+/** A provider that fails after the client got bytes is as unhealthy as one that fails before (the client's own errors aside). */
+export const recordMidStreamFailure =
+  (providerId: string) =>
+  (error: RelayError): void => {
+    if (isRetryableKind(error.kind)) recordProviderFailure(providerId, Date.now(), { rateLimited: error.kind === 'rate_limit' });
+  };

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { codecFor } from '../../../src/protocols/registry';
+import { lockstep } from '../../../src/relay/lockstep';
+import { installFakeUpstreams } from '../../setup/fake-network';
+import { createKey } from '../../setup/seed';
+import { streamFault } from './fault-upstream';
+import { callClient, provide, unique } from './harness';
+import { recordedStream } from './wire';
+
+/**
+ * Codec behaviour under faults that the relay cannot fix from src/relay (the codecs are owned
+ * elsewhere). Each `it.fails` pins a known defect: it passes while the defect is there and turns red
+ * once the codec is fixed, at which point `.fails` goes.
+ */
+describe('openai-responses codec under faults', () => {
+  // Fix: src/protocols/openai-responses/decode-stream.ts, flush(): `new RelayError('api_error', 500, TRUNCATED)`
+  // → 502, as the anthropic, openai-chat and gemini decoders do (an upstream that stopped early is a bad gateway).
+  it.fails('reports a truncated upstream stream as 502 like the other decoders', async () => {
+    const decoder = lockstep(codecFor('openai-responses').decodeStream());
+    const recorded = recordedStream('openai-responses');
+    for (const frame of recorded.frames.slice(0, recorded.firstContent + 1)) {
+      const data = /^data: (.*)$/m.exec(frame)?.[1] ?? '';
+      await decoder.push({ event: /^event: (.*)$/m.exec(frame)?.[1] ?? '', data });
+    }
+    const tail = await decoder.end();
+    const error = tail.find((event) => event.type === 'error');
+    expect(error?.type === 'error' ? error.error.status : undefined).toBe(502);
+  });
+
+  // The passthrough error tail comes from a fresh encoder, which numbers from 0 (after the skipped
+  // response.created/in_progress: 2, 3). Fix: an optional codec hook
+  //   passthroughStreamError?(error: RelayError, lastUpstreamEvent: SseEvent | undefined): SseEvent[]
+  // in src/protocols/codec.ts, implemented for openai-responses as: read `sequence_number` (n) and the
+  // response id from the upstream's events, emit `error` with n+1 and `response.failed` with n+2 and
+  // that id; src/relay/stream-render.ts passthroughErrorTail() calls the hook when a codec has it.
+  it.fails('a passthrough in-stream error continues the upstream sequence_number', async () => {
+    const recorded = recordedStream('openai-responses');
+    const frames = recorded.frames.slice(0, recorded.firstContent + 2);
+    installFakeUpstreams({ 'http://seq.fake': streamFault(frames, 'reset') });
+    const model = unique('seq');
+    await provide({ id: unique('seq-p'), format: 'openai-responses', origin: 'http://seq.fake', model });
+    const { key } = await createKey();
+    const text = await (await callClient('openai-responses', key, model, true)).text();
+    const numbers = [...text.matchAll(/"sequence_number":(\d+)/g)].map((match) => Number(match[1]));
+    expect(numbers).toEqual(numbers.map((_, index) => index));
+  });
+});

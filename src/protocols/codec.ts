@@ -80,5 +80,5 @@ export interface Codec {
    * changed the request in a way the client must not see (openai-chat: the usage chunk the relay
    * asked for). Undefined = the bytes pass through untouched.
    */
-  passthroughStreamFilter?(clientBody: Record<string, unknown>): TransformStream<SseEvent, SseEvent> | undefined;
+  passthroughStreamFilter?(clientBody: Record<string, unknown>): Transformer<SseEvent, SseEvent> | undefined;
 }

@@ -99,7 +99,7 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
   const relayStream = new StreamRelay({
     body: response.body,
     label: provider.id,
-    decoder: codec.decodeStream(),
+    decoder: codec.decodeStreamStage(),
     renderer: filter === undefined ? rawRenderer(errorTail) : filteredRenderer(filter, errorTail),
     outcome,
     idleMs,

@@ -1,9 +1,9 @@
 import { RelayError } from '../errors';
 import type { IrStreamEvent } from '../ir/stream-event';
-import { decodeSse } from '../sse/decode';
+import { decodeSseStage } from '../sse/decode';
 import type { SseEvent } from '../sse/event';
 import { AttemptFailure } from './attempt';
-import { lockstep, type Lockstep } from './lockstep';
+import { stageStep, type StageStep } from '../streams/stage-step';
 import { isRetryableKind } from './upstream-fetch';
 import { observeIrEvent, type StreamOutcome } from './usage-tap';
 
@@ -27,7 +27,7 @@ export interface StreamRelayOptions {
   /** Provider id, for error messages. */
   label: string;
   /** The upstream format's stream decoder: usage, commit point, truncation. */
-  decoder: TransformStream<SseEvent, IrStreamEvent>;
+  decoder: Transformer<SseEvent, IrStreamEvent>;
   renderer: StreamRenderer;
   outcome: StreamOutcome;
   idleMs: number;
@@ -50,7 +50,7 @@ const firstError = (events: IrStreamEvent[]): RelayError | undefined => {
 };
 
 /**
- * Reads an upstream event stream chunk by chunk, decoding each chunk in lockstep, and holds the
+ * Reads an upstream event stream chunk by chunk, decoding each chunk synchronously, and holds the
  * client's response until the first content event (`open()`): a stream that answers 200 and then
  * fails, stalls or sends only an error before any content is an AttemptFailure, so the fallback
  * loop can still try the next candidate. The held bytes are released with the chunk that carried
@@ -60,8 +60,8 @@ const firstError = (events: IrStreamEvent[]): RelayError | undefined => {
  */
 export class StreamRelay {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly sse: Lockstep<Uint8Array, SseEvent> = lockstep(decodeSse());
-  private readonly decoder: Lockstep<SseEvent, IrStreamEvent>;
+  private readonly sse: StageStep<Uint8Array, SseEvent> = stageStep(decodeSseStage());
+  private readonly decoder: StageStep<SseEvent, IrStreamEvent>;
   private decoderBroken = false;
   /** Bytes may have reached the client: failures from here on are mid-stream. */
   private committed = false;
@@ -70,7 +70,7 @@ export class StreamRelay {
 
   constructor(private readonly options: StreamRelayOptions) {
     this.reader = options.body.getReader();
-    this.decoder = lockstep(options.decoder);
+    this.decoder = stageStep(options.decoder);
   }
 
   /** Resolves once the upstream sent content (the client stream), or rejects with an AttemptFailure. */
@@ -144,12 +144,12 @@ export class StreamRelay {
     }
     if (result !== undefined && !result.done) {
       const bytes = result.value;
-      const sse = await this.sse.push(bytes);
-      const ir = await this.decode(sse);
+      const sse = this.sse.push(bytes);
+      const ir = this.decode(sse);
       return { kind: 'chunk', facts: { bytes, sse, ir } };
     }
-    const ir = await this.decode(await this.sse.end());
-    if (!this.decoderBroken) ir.push(...(await this.decoder.end().catch(() => [])));
+    const ir = this.decode(this.sse.end());
+    if (!this.decoderBroken) ir.push(...this.endDecoder());
     // The decoder only knows the stream stopped early; the read knows why (timeout, reset).
     const tail = failure === undefined ? ir : ir.map((event): IrStreamEvent => (event.type === 'error' ? { type: 'error', error: failure } : event));
     for (const event of tail) observeIrEvent(this.options.outcome, event);
@@ -158,12 +158,20 @@ export class StreamRelay {
     return { kind: 'end', ir: tail };
   }
 
-  private async decode(events: SseEvent[]): Promise<IrStreamEvent[]> {
+  private endDecoder(): IrStreamEvent[] {
+    try {
+      return this.decoder.end();
+    } catch {
+      return [];
+    }
+  }
+
+  private decode(events: SseEvent[]): IrStreamEvent[] {
     const out: IrStreamEvent[] = [];
     for (const event of events) {
       if (this.decoderBroken) break;
       try {
-        out.push(...(await this.decoder.push(event)));
+        out.push(...this.decoder.push(event));
       } catch (cause) {
         // A decoder that throws cannot be trusted with the rest; this is an unreadable upstream stream.
         this.decoderBroken = true;

@@ -3,7 +3,7 @@ import type { IrStreamEvent } from '../ir/stream-event';
 import type { ClientContext, Codec } from '../protocols/codec';
 import { formatSseEvent } from '../sse/encode';
 import type { SseEvent } from '../sse/event';
-import { lockstep } from './lockstep';
+import { stageStep } from '../streams/stage-step';
 import type { ChunkFacts, StreamRenderer } from './stream-relay';
 
 const encoder = new TextEncoder();
@@ -15,9 +15,9 @@ const toBytes = (events: SseEvent[]): Uint8Array[] => events.map((event) => enco
  * produced is kept, since the client already got the upstream's own opening events.
  */
 export const passthroughErrorTail = async (codec: Codec, context: ClientContext, error: RelayError): Promise<Uint8Array[]> => {
-  const encoderStep = lockstep(codec.encodeStream(context));
-  await encoderStep.push({ type: 'start', id: context.requestId, model: context.request.model });
-  const tail = [...(await encoderStep.push({ type: 'error', error })), ...(await encoderStep.end())];
+  const encoderStep = stageStep(codec.encodeStreamStage(context));
+  encoderStep.push({ type: 'start', id: context.requestId, model: context.request.model });
+  const tail = [...encoderStep.push({ type: 'error', error }), ...encoderStep.end()];
   return toBytes(tail);
 };
 
@@ -35,34 +35,34 @@ export const rawRenderer = (errorTail: (error: RelayError) => Promise<Uint8Array
 
 /** Passthrough with a codec's event filter (the relay changed the request in a way the client must not see). */
 export const filteredRenderer = (
-  filter: TransformStream<SseEvent, SseEvent>,
+  filter: Transformer<SseEvent, SseEvent>,
   errorTail: (error: RelayError) => Promise<Uint8Array[]>,
 ): StreamRenderer => {
-  const step = lockstep(filter);
+  const step = stageStep(filter);
   return {
     async chunk(facts) {
       const out: SseEvent[] = [];
-      for (const event of facts.sse) out.push(...(await step.push(event)));
+      for (const event of facts.sse) out.push(...step.push(event));
       return toBytes(out);
     },
     async end(ir) {
-      return [...toBytes(await step.end()), ...(await tailFor(ir, errorTail))];
+      return [...toBytes(step.end()), ...(await tailFor(ir, errorTail))];
     },
     cancel: (reason) => step.abort(reason),
   };
 };
 
 /** Translation: every IR event through the client's encoder; its own error and EOF handling finish the stream. */
-export const translatedRenderer = (clientEncoder: TransformStream<IrStreamEvent, SseEvent>): StreamRenderer => {
-  const step = lockstep(clientEncoder);
-  const encode = async (events: IrStreamEvent[]) => {
+export const translatedRenderer = (clientEncoder: Transformer<IrStreamEvent, SseEvent>): StreamRenderer => {
+  const step = stageStep(clientEncoder);
+  const encode = (events: IrStreamEvent[]) => {
     const out: SseEvent[] = [];
-    for (const event of events) out.push(...(await step.push(event)));
+    for (const event of events) out.push(...step.push(event));
     return out;
   };
   return {
-    chunk: async (facts) => toBytes(await encode(facts.ir)),
-    end: async (ir) => toBytes([...(await encode(ir)), ...(await step.end())]),
+    chunk: async (facts) => toBytes(encode(facts.ir)),
+    end: async (ir) => toBytes([...encode(ir), ...step.end()]),
     cancel: (reason) => step.abort(reason),
   };
 };

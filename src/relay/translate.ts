@@ -73,8 +73,8 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
   const relayStream = new StreamRelay({
     body: response.body,
     label: provider.id,
-    decoder: upstreamCodec.decodeStream(),
-    renderer: translatedRenderer(context.clientCodec.encodeStream(clientContext)),
+    decoder: upstreamCodec.decodeStreamStage(),
+    renderer: translatedRenderer(context.clientCodec.encodeStreamStage(clientContext)),
     outcome,
     idleMs,
     firstContentBy,

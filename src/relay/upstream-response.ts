@@ -3,7 +3,7 @@ import type { Codec } from '../protocols/codec';
 import { recordProviderFailure } from '../routing/provider-health';
 import { AttemptFailure } from './attempt';
 import { withIdleTimeout } from './idle-timeout';
-import { lockstep } from './lockstep';
+import { stageStep } from '../streams/stage-step';
 import { isRetryableKind, isRetryableStatus } from './upstream-fetch';
 
 /** An upstream AbortController that also follows the client's signal (client gone ⇒ upstream aborted). */
@@ -61,8 +61,8 @@ export const okBodyFailure = async (codec: Codec, value: unknown, text: string, 
   if (!hasErrorMember(value)) return undefined;
   let error: RelayError | undefined;
   try {
-    const decoder = lockstep(codec.decodeStream());
-    const events = await decoder.push({ data: text });
+    const decoder = stageStep(codec.decodeStreamStage());
+    const events = decoder.push({ data: text });
     decoder.abort('read');
     for (const event of events) if (event.type === 'error') error ??= event.error;
   } catch {

@@ -6,7 +6,7 @@ import { encodeOpenAIChatRequest, rewriteOpenAIChatPassthrough } from './encode-
 import { encodeOpenAIChatResponse } from './encode-response';
 import { encodeOpenAIChatStream, encodeOpenAIChatStreamStage } from './encode-stream';
 import { decodeOpenAIChatError, encodeOpenAIChatError } from './errors';
-import { openaiChatPassthroughFilter } from './passthrough-filter';
+import { openaiChatPassthroughFilterStage } from './passthrough-filter';
 
 /** OpenAI Chat Completions (`POST /v1/chat/completions`). It has no token-count endpoint. */
 export const openaiChatCodec: Codec = {
@@ -24,5 +24,5 @@ export const openaiChatCodec: Codec = {
   decodeError: decodeOpenAIChatError,
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   rewritePassthrough: rewriteOpenAIChatPassthrough,
-  passthroughStreamFilter: openaiChatPassthroughFilter,
+  passthroughStreamFilter: openaiChatPassthroughFilterStage,
 };

@@ -283,7 +283,7 @@ export const decodeResponsesStreamStage = (): Transformer<SseEvent, IrStreamEven
     },
     flush(controller) {
       const current = stateFor(controller);
-      if (!current.terminated) current.fail(new RelayError('api_error', 500, TRUNCATED));
+      if (!current.terminated) current.fail(new RelayError('api_error', 502, TRUNCATED));
     },
   };
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../../../src/protocols/registry';
-import { lockstep } from '../../../src/relay/lockstep';
+import { stageStep } from '../../../src/streams/stage-step';
 import { installFakeUpstreams } from '../../setup/fake-network';
 import { createKey } from '../../setup/seed';
 import { streamFault } from './fault-upstream';
@@ -13,16 +13,15 @@ import { recordedStream } from './wire';
  * once the codec is fixed, at which point `.fails` goes.
  */
 describe('openai-responses codec under faults', () => {
-  // Fix: src/protocols/openai-responses/decode-stream.ts, flush(): `new RelayError('api_error', 500, TRUNCATED)`
-  // → 502, as the anthropic, openai-chat and gemini decoders do (an upstream that stopped early is a bad gateway).
-  it.fails('reports a truncated upstream stream as 502 like the other decoders', async () => {
-    const decoder = lockstep(codecFor('openai-responses').decodeStream());
+  // An upstream that stopped early is a bad gateway (502), in every decoder.
+  it('reports a truncated upstream stream as 502 like the other decoders', async () => {
+    const decoder = stageStep(codecFor('openai-responses').decodeStreamStage());
     const recorded = recordedStream('openai-responses');
     for (const frame of recorded.frames.slice(0, recorded.firstContent + 1)) {
       const data = /^data: (.*)$/m.exec(frame)?.[1] ?? '';
-      await decoder.push({ event: /^event: (.*)$/m.exec(frame)?.[1] ?? '', data });
+      decoder.push({ event: /^event: (.*)$/m.exec(frame)?.[1] ?? '', data });
     }
-    const tail = await decoder.end();
+    const tail = decoder.end();
     const error = tail.find((event) => event.type === 'error');
     expect(error?.type === 'error' ? error.error.status : undefined).toBe(502);
   });

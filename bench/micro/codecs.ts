@@ -72,7 +72,7 @@ const chatFilter = (): Pipeline => {
   return (frames) => {
     const filter = codecFor('openai-chat').passthroughStreamFilter?.(body);
     let stream: ReadableStream<unknown> = source(frames).pipeThrough(decodeSse());
-    if (filter) stream = (stream as ReadableStream<never>).pipeThrough(filter).pipeThrough(encodeSse());
+    if (filter) stream = (stream as ReadableStream<never>).pipeThrough(new TransformStream(filter)).pipeThrough(encodeSse());
     return drain(stream);
   };
 };

@@ -4,6 +4,7 @@ import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { Codec, RouteInfo } from '../protocols/codec';
 import type { Candidate } from '../routing/provider';
+import type { Delivery } from './completion';
 import type { StreamOutcome } from './usage-tap';
 
 /** Everything one upstream attempt needs to know about the client's call. */
@@ -28,6 +29,8 @@ export interface AttemptResult {
   status: number;
   headers: Record<string, string>;
   body: ReadableStream<Uint8Array> | string;
+  /** For streams: how the client's side ended (read to the end, cancelled, failed). */
+  delivered?: Promise<Delivery>;
   outcome: StreamOutcome;
   upstreamFormat: WireFormat;
   candidate: Candidate;

@@ -107,5 +107,5 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     abortUpstream: (reason) => upstream.abort(reason),
     onMidStreamFailure: recordMidStreamFailure(provider.id),
   });
-  return { ...base, headers: SSE_HEADERS, body: await relayStream.open() };
+  return { ...base, headers: SSE_HEADERS, body: await relayStream.open(), delivered: relayStream.delivered };
 };

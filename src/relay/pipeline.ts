@@ -81,7 +81,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     return new Response(attempt.body, { status: attempt.status, headers: headersOf(attempt.headers) });
   }
 
-  const { stream: clientStream, delivered } = trackDelivery(attempt.body);
+  // StreamRelay reports delivery itself; wrapping its stream again would cost a JS hop per chunk.
+  const { stream: clientStream, delivered } = attempt.delivered === undefined ? trackDelivery(attempt.body) : { stream: attempt.body, delivered: attempt.delivered };
   c.executionCtx.waitUntil(
     delivered.then(async (delivery) => {
       const error = attempt.outcome.error ?? (delivery === 'errored' ? toRelayError(new Error('stream failed')) : undefined);

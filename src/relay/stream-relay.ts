@@ -5,6 +5,7 @@ import type { SseEvent } from '../sse/event';
 import { AttemptFailure } from './attempt';
 import { stageStep, type StageStep } from '../streams/stage-step';
 import { isRetryableKind } from './upstream-fetch';
+import type { Delivery } from './completion';
 import { observeIrEvent, type StreamOutcome } from './usage-tap';
 
 /** What one upstream chunk turned into on the relay's side. */
@@ -67,6 +68,11 @@ export class StreamRelay {
   private committed = false;
   private failed = false;
   private cancelled = false;
+  private settleDelivery: (delivery: Delivery) => void = () => {};
+  /** How the client's side of the stream ended; the pipeline accounts for the request from it. */
+  readonly delivered = new Promise<Delivery>((resolve) => {
+    this.settleDelivery = resolve;
+  });
 
   constructor(private readonly options: StreamRelayOptions) {
     this.reader = options.body.getReader();
@@ -122,12 +128,19 @@ export class StreamRelay {
         } catch (error) {
           // A renderer that throws (a client encoder refusing an event) must not leave the upstream running.
           this.cancel(error);
+          this.settleDelivery('errored');
           throw error;
         }
         for (const bytes of out) controller.enqueue(bytes);
-        if (done) controller.close();
+        if (done) {
+          controller.close();
+          this.settleDelivery('complete');
+        }
       },
-      cancel: (reason) => this.cancel(reason),
+      cancel: (reason) => {
+        this.settleDelivery('aborted');
+        this.cancel(reason);
+      },
     });
   }
 

@@ -81,5 +81,5 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
     abortUpstream: (reason) => upstream.abort(reason),
     onMidStreamFailure: recordMidStreamFailure(provider.id),
   });
-  return { ...base, headers: SSE_HEADERS, body: await relayStream.open() };
+  return { ...base, headers: SSE_HEADERS, body: await relayStream.open(), delivered: relayStream.delivered };
 };

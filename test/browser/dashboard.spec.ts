@@ -56,7 +56,7 @@ describe('dashboard in a real browser', () => {
     expect(plaintext).toMatch(/^sk-relay-[A-Za-z0-9]{40}$/);
     await page.click('button[data-copy="new-key-plaintext"]');
     // The copy handler awaits the clipboard API, so the label changes a moment after the click.
-    await page.waitForFunction(() => /Copied|Selected/.test(document.querySelector('button[data-copy="new-key-plaintext"]')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    await page.waitForFunction(`/Copied|Selected/.test(document.querySelector('button[data-copy="new-key-plaintext"]')?.textContent ?? '')`, undefined, { timeout: 5_000 });
     expect(await page.textContent('button[data-copy="new-key-plaintext"]')).toMatch(/Copied|Selected/);
     await page.screenshot({ path: KEYS_SCREENSHOT, fullPage: true });
     await page.goto(`${relayUrl}/dashboard/keys`);

@@ -8,6 +8,8 @@
  * request offers tools (and the last message is not already a tool result). Streams carry the usage
  * chunk only when the request set `stream_options.include_usage`, as OpenAI does.
  */
+import { OPENAI_DEFAULT_ERRORS, openAIErrorBody, openAIJson } from './openai-wire';
+
 export interface RecordedOpenAIChatRequest {
   method: string;
   path: string;
@@ -47,25 +49,7 @@ export const FAKE_OPENAI_CHAT_TEXT = 'Hello from the fake OpenAI upstream.';
 
 const encoder = new TextEncoder();
 
-const errorBody = (message: string, type: string, code: string | null, param: string | null = null) => ({
-  error: { message, type, param, code },
-});
 
-const DEFAULT_ERRORS: Record<number, [string, string, string | null]> = {
-  400: ['Invalid request.', 'invalid_request_error', null],
-  401: ['Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'],
-  403: ['You are not allowed to sample from this model.', 'permission_error', null],
-  404: ['The model does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found'],
-  429: ['Rate limit reached for requests.', 'requests', 'rate_limit_exceeded'],
-  500: ['The server had an error while processing your request.', 'server_error', null],
-  503: ['The engine is currently overloaded, please try again later.', 'server_error', 'server_is_overloaded'],
-};
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', 'x-request-id': 'req_fake', ...headers },
-  });
 
 const sse = (lines: string[]): Response => {
   const body = new ReadableStream<Uint8Array>({
@@ -172,10 +156,10 @@ const happyScript = (body: Record<string, unknown>, sequence: number): OpenAICha
 const answer = (script: OpenAIChatScript): Response => {
   switch (script.type) {
     case 'json':
-      return json(script.status ?? 200, script.body, script.headers);
+      return openAIJson(script.status ?? 200, script.body, script.headers);
     case 'error': {
-      const [message, type, code] = DEFAULT_ERRORS[script.status] ?? ['Upstream error.', 'server_error', null];
-      return json(script.status, script.body ?? errorBody(message, type, code), script.headers);
+      const [message, type, code] = OPENAI_DEFAULT_ERRORS[script.status] ?? ['Upstream error.', 'server_error', null];
+      return openAIJson(script.status, script.body ?? openAIErrorBody(message, type, code), script.headers);
     }
     case 'stream': {
       const lines = script.chunks.map((chunk) => (typeof chunk === 'string' ? chunk : JSON.stringify(chunk)));
@@ -206,18 +190,18 @@ export const createOpenAIChatUpstream = (options: OpenAIChatUpstreamOptions = {}
     requests.push({ method: request.method, path: url.pathname + url.search, headers: Object.fromEntries(request.headers), body });
 
     if (request.method !== 'POST' || url.pathname !== endpoint) {
-      return json(404, errorBody(`Invalid URL (${request.method} ${url.pathname})`, 'invalid_request_error', null));
+      return openAIJson(404, openAIErrorBody(`Invalid URL (${request.method} ${url.pathname})`, 'invalid_request_error', null));
     }
     if (request.headers.get('authorization') !== `Bearer ${apiKey}`) {
-      return json(401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+      return openAIJson(401, openAIErrorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
     }
     const parsed = record(body);
-    if (!parsed) return json(400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+    if (!parsed) return openAIJson(400, openAIErrorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
     if (typeof parsed.model !== 'string' || parsed.model === '') {
-      return json(400, errorBody("Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model'));
+      return openAIJson(400, openAIErrorBody("Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model'));
     }
     if (!Array.isArray(parsed.messages) || parsed.messages.length === 0) {
-      return json(400, errorBody("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages'));
+      return openAIJson(400, openAIErrorBody("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages'));
     }
     const source = queue.shift() ?? options.script ?? ((value: Record<string, unknown>) => happyScript(value, requests.length));
     return answer(typeof source === 'function' ? source(parsed) : source);

@@ -8,6 +8,8 @@
  * Without a script it answers "happily": a text message, or a call of the first offered function
  * tool when the request offers tools (and the last input item is not already a tool output).
  */
+import { OPENAI_DEFAULT_ERRORS, openAIErrorBody, openAIJson } from './openai-wire';
+
 export interface RecordedOpenAIResponsesRequest {
   method: string;
   path: string;
@@ -47,24 +49,9 @@ export const FAKE_OPENAI_RESPONSES_TEXT = 'Hello from the fake Responses upstrea
 
 const encoder = new TextEncoder();
 
-const errorBody = (message: string, type: string, code: string | null, param: string | null = null) => ({
-  error: { message, type, param, code },
-});
-
-const DEFAULT_ERRORS: Record<number, [string, string, string | null]> = {
-  400: ['Invalid request.', 'invalid_request_error', null],
-  401: ['Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'],
-  403: ['You are not allowed to sample from this model.', 'permission_error', null],
-  404: ['The model does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found'],
-  429: ['Rate limit reached for requests.', 'requests', 'rate_limit_exceeded'],
-  500: ['The server had an error while processing your request.', 'server_error', null],
-  503: ['The engine is currently overloaded, please try again later.', 'server_error', 'server_is_overloaded'],
-};
 
 const HEADERS = { 'x-request-id': 'req_fake' };
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...HEADERS, ...headers } });
 
 const record = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : undefined;
@@ -195,10 +182,10 @@ const happyScript = (body: Record<string, unknown>, sequence: number): OpenAIRes
 const answer = (script: OpenAIResponsesScript): Response => {
   switch (script.type) {
     case 'json':
-      return json(script.status ?? 200, script.body, script.headers);
+      return openAIJson(script.status ?? 200, script.body, script.headers);
     case 'error': {
-      const [message, type, code] = DEFAULT_ERRORS[script.status] ?? ['Upstream error.', 'server_error', null];
-      return json(script.status, script.body ?? errorBody(message, type, code), script.headers);
+      const [message, type, code] = OPENAI_DEFAULT_ERRORS[script.status] ?? ['Upstream error.', 'server_error', null];
+      return openAIJson(script.status, script.body ?? openAIErrorBody(message, type, code), script.headers);
     }
     case 'stream': {
       const frames = numbered(script.events).map(frame);
@@ -239,17 +226,17 @@ export const createOpenAIResponsesUpstream = (options: OpenAIResponsesUpstreamOp
 
     const counting = url.pathname === `${base}/responses/input_tokens`;
     if (request.method !== 'POST' || (url.pathname !== `${base}/responses` && !counting)) {
-      return json(404, errorBody(`Invalid URL (${request.method} ${url.pathname})`, 'invalid_request_error', null));
+      return openAIJson(404, openAIErrorBody(`Invalid URL (${request.method} ${url.pathname})`, 'invalid_request_error', null));
     }
     if (request.headers.get('authorization') !== `Bearer ${apiKey}`) {
-      return json(401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+      return openAIJson(401, openAIErrorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
     }
     const parsed = record(body);
-    if (!parsed) return json(400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+    if (!parsed) return openAIJson(400, openAIErrorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
     if (typeof parsed.model !== 'string' || parsed.model === '') {
-      return json(400, errorBody("Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model'));
+      return openAIJson(400, openAIErrorBody("Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model'));
     }
-    if (counting) return json(200, { object: 'response.input_tokens', input_tokens: estimateTokens(parsed) });
+    if (counting) return openAIJson(200, { object: 'response.input_tokens', input_tokens: estimateTokens(parsed) });
     const source = queue.shift() ?? options.script ?? ((value: Record<string, unknown>) => happyScript(value, requests.length));
     return answer(typeof source === 'function' ? source(parsed) : source);
   };

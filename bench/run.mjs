@@ -14,6 +14,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildPayloads, startFakeUpstreamThread } from './lib/fake-upstream.mjs';
 import { startLoadThread } from './lib/load.mjs';
+import { requestFor as requestForFormat } from './lib/requests.mjs';
 import { BENCH, ROOT, SCRATCH } from './lib/paths.mjs';
 import * as T from './lib/targets.mjs';
 
@@ -178,37 +179,7 @@ rmSync(ccrHome, { recursive: true, force: true });
 const ccr = await start('claude-code-router', () => T.startCcr({ fakeUrl: fake.url, home: ccrHome }));
 
 // ── 4. requests per format ───────────────────────────────────────────────────────────────────────
-const json = { 'content-type': 'application/json' };
-const requestFor = (format, model, stream, key) => {
-  const expect = stream
-    ? { 'openai-chat': ['[DONE]'], 'openai-responses': ['response.completed'], anthropic: ['message_stop'], gemini: ['STOP'] }[format]
-    : [fullText.slice(0, 48)];
-  switch (format) {
-    case 'openai-chat':
-      return {
-        path: '/v1/chat/completions',
-        headers: { ...json, ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: JSON.stringify({ model, max_tokens: 256, messages: [{ role: 'user', content: 'hi' }], stream }),
-        expect,
-      };
-    case 'openai-responses':
-      return { path: '/v1/responses', headers: { ...json, ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify({ model, input: 'hi', stream }), expect };
-    case 'anthropic':
-      return {
-        path: '/v1/messages',
-        headers: { ...json, 'anthropic-version': '2023-06-01', ...(key ? { 'x-api-key': key } : {}) },
-        body: JSON.stringify({ model, max_tokens: 256, messages: [{ role: 'user', content: 'hi' }], stream }),
-        expect,
-      };
-    case 'gemini':
-      return {
-        path: `/v1beta/models/${model}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
-        headers: { ...json, ...(key ? { 'x-goog-api-key': key } : {}) },
-        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
-        expect,
-      };
-  }
-};
+const requestFor = (format, model, stream, key) => requestForFormat(format, model, stream, key, fullText);
 
 const FORMATS = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 const LABEL = { 'openai-chat': 'OpenAI Chat', 'openai-responses': 'Responses', anthropic: 'Anthropic', gemini: 'Gemini' };

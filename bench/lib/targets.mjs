@@ -113,10 +113,11 @@ export const applyMigrations = async (mf, workerName = 'relay', root = ROOT) => 
   await db.batch(migrationStatements(root).map((sql) => db.prepare(sql)));
 };
 
-export const startMiniflarePair = async ({ fakeUrl, bundlePath, persistRoot, root = ROOT }) => {
+export const startMiniflarePair = async ({ fakeUrl, bundlePath, persistRoot, root = ROOT, inspectorPort }) => {
   const mf = newMiniflare({
     host: '127.0.0.1',
     port: 0,
+    ...(inspectorPort ? { inspectorPort } : {}),
     ...(persistRoot
       ? { d1Persist: path.join(persistRoot, 'd1'), kvPersist: path.join(persistRoot, 'kv'), durableObjectsPersist: path.join(persistRoot, 'do') }
       : {}),

@@ -8,6 +8,22 @@ const hex = (buffer: ArrayBuffer): string => {
 export const hashApiKey = async (key: string): Promise<string> =>
   hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)));
 
+const MAX_REMEMBERED = 10_000;
+const remembered = new Map<string, string>();
+
+/**
+ * hashApiKey remembered per isolate: the same client key arrives on every request, and SubtleCrypto's
+ * digest is a promise round trip each time. Bounded; a flood of random keys only empties it.
+ */
+export const hashPresentedKey = async (key: string): Promise<string> => {
+  const known = remembered.get(key);
+  if (known !== undefined) return known;
+  const hash = await hashApiKey(key);
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(key, hash);
+  return hash;
+};
+
 /** A new plaintext key: prefix + 40 base62 characters (~238 bits). */
 export const generateApiKey = (prefix: string): string => {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -5,7 +5,7 @@ import { dbOf } from '../db/client';
 import { findKeyByHash } from '../db/keys';
 import { extractApiKey } from './extract-key';
 import { cacheKey, getCachedKey } from './key-cache';
-import { hashApiKey } from './key-hash';
+import { hashPresentedKey } from './key-hash';
 
 export interface ApiKeyAuthOptions {
   /** The scope the endpoint needs ("chat", "images"). */
@@ -21,7 +21,7 @@ export const apiKeyAuth = (options: ApiKeyAuthOptions): MiddlewareHandler<AppEnv
     }
     const config = configOf(c.env);
     const now = Date.now();
-    const hash = await hashApiKey(presented);
+    const hash = await hashPresentedKey(presented);
     let key = getCachedKey(hash, now);
     if (key === undefined) {
       const found = await findKeyByHash(dbOf(c.env.DB), hash);

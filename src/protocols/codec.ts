@@ -70,7 +70,7 @@ export interface Codec {
   decodeStreamStage(): Transformer<SseEvent, IrStreamEvent>;
   decodeError(status: number, body: string, headers: Headers): RelayError;
   authHeaders(apiKey: string): Record<string, string>;
-  /** Same-format passthrough: rewrite only the model (and what usage accounting needs). */
+  /** Same-format passthrough: rewrite only the model (and what usage accounting needs); returns `body` itself when nothing changes. */
   rewritePassthrough(body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest;
   /** Upstream token counting, when the format has an endpoint for it. */
   encodeCountTokens?(request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest;

@@ -16,6 +16,8 @@ export interface AttemptContext {
   route: RouteInfo;
   /** The client's body as parsed JSON (passthrough forwards it). */
   body: Record<string, unknown>;
+  /** That body's text exactly as received. */
+  bodyText: string;
   stream: boolean;
   clientHeaders: Headers;
   /** The client's request in IR, decoded on first use (only translation needs it). */
@@ -32,6 +34,8 @@ export interface AttemptResult {
   /** For streams: how the client's side ended (read to the end, cancelled, failed). */
   delivered?: Promise<Delivery>;
   outcome: StreamOutcome;
+  /** Fills `outcome` from a non-stream body whose decode was left for after the response (passthrough). */
+  settleOutcome?: () => void;
   upstreamFormat: WireFormat;
   candidate: Candidate;
 }

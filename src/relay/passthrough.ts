@@ -53,7 +53,7 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
   const codec = context.clientCodec;
   const { provider } = candidate;
   const target = { model: candidate.upstreamModel, stream: context.stream };
-  const encoded = codec.rewritePassthrough(structuredClone(context.body), target);
+  const encoded = codec.rewritePassthrough(context.body, target);
   const upstream = linkedAbort(context.signal);
   const firstContentBy = Date.now() + firstByteTimeoutOf(provider);
   const response = await fetchUpstream(context.env, {
@@ -61,6 +61,8 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     format: context.clientFormat,
     target,
     encoded,
+    // Nothing to rewrite (same model name, nothing added): the client's bytes go upstream as sent.
+    ...(encoded.body === context.body ? { bodyText: context.bodyText } : {}),
     forwardHeaders: forwardedHeaders(context),
     signal: upstream.signal,
   });
@@ -77,21 +79,24 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
   const outcome = newOutcome();
   const base = { status: response.status, outcome, upstreamFormat: context.clientFormat, candidate };
   const idleMs = idleTimeoutOf(provider);
-  if (context.stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(codec, response, idleMs, provider.id);
+  const abortUpstream = (reason: unknown) => upstream.abort(reason);
+  if (context.stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(codec, response, idleMs, provider.id, abortUpstream);
   if (!context.stream || response.body === null) {
-    const text = await readBodyText(response, idleMs, provider.id);
+    const text = await readBodyText(response, idleMs, provider.id, abortUpstream);
     const value = parseJsonBody(text, provider.id);
     const failure = await okBodyFailure(codec, value, text, response.headers);
     if (failure !== undefined) throw failure;
-    try {
-      const decoded = codec.decodeResponse(value);
-      outcome.usage = decoded.usage;
-      outcome.stopReason = decoded.stopReason;
-      outcome.finished = true;
-    } catch {
-      // The client gets the upstream's body exactly as sent; only our accounting could not read it.
-    }
-    return { ...base, headers: JSON_HEADERS, body: text };
+    const settleOutcome = () => {
+      try {
+        const decoded = codec.decodeResponse(value);
+        outcome.usage = decoded.usage;
+        outcome.stopReason = decoded.stopReason;
+        outcome.finished = true;
+      } catch {
+        // The client gets the upstream's body exactly as sent; only our accounting could not read it.
+      }
+    };
+    return { ...base, headers: JSON_HEADERS, body: text, settleOutcome };
   }
 
   const errorTail = (error: RelayError) => passthroughErrorTail(codec, clientContextOf(context), error);
@@ -104,7 +109,7 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     outcome,
     idleMs,
     firstContentBy,
-    abortUpstream: (reason) => upstream.abort(reason),
+    abortUpstream,
     onMidStreamFailure: recordMidStreamFailure(provider.id),
   });
   return { ...base, headers: SSE_HEADERS, body: await relayStream.open(), delivered: relayStream.delivered };

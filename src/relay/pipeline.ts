@@ -13,9 +13,10 @@ import type { AttemptContext } from './attempt';
 import { trackDelivery } from './completion';
 import { runCandidates } from './fallback';
 import { isRetryableKind } from './upstream-fetch';
-import { readJsonBody } from './read-body';
+import { readJsonRequest } from './read-body';
 import { assertCanSpend } from '../usage/billing';
 import { recordUsage } from './record-usage';
+import { afterResponse } from './after-response';
 
 /**
  * The one relay pipeline behind every generation endpoint: parse → route → admit → try candidates
@@ -27,7 +28,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const env = c.env;
   const key = c.var.apiKey;
   const clientCodec = codecFor(format);
-  const body = await readJsonBody(c.req.raw);
+  const { value: body, text: bodyText } = await readJsonRequest(c.req.raw);
   const { model, stream } = clientCodec.peekRequest(body, route);
   if (key.models !== null && !key.models.includes(model)) {
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
@@ -53,6 +54,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     clientCodec,
     route,
     body,
+    bodyText,
     stream,
     clientHeaders: c.req.raw.headers,
     ir: () => (ir ??= clientCodec.decodeRequest(body, { ...route, model, stream })),
@@ -76,8 +78,11 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const attempt = result.attempt;
   const ttfbMs = Date.now() - started;
   if (typeof attempt.body === 'string') {
-    c.executionCtx.waitUntil(releaseRequest(env, key, admission));
-    recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs });
+    afterResponse(c.executionCtx, c.var.requestId, async () => {
+      attempt.settleOutcome?.();
+      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs });
+      await releaseRequest(env, key, admission);
+    });
     return new Response(attempt.body, { status: attempt.status, headers: headersOf(attempt.headers) });
   }
 

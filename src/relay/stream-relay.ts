@@ -7,6 +7,7 @@ import { stageStep, type StageStep } from '../streams/stage-step';
 import { isRetryableKind } from './upstream-fetch';
 import type { Delivery } from './completion';
 import { observeIrEvent, type StreamOutcome } from './usage-tap';
+import { Deadline } from './deadline';
 
 /** What one upstream chunk turned into on the relay's side. */
 export interface ChunkFacts {
@@ -17,9 +18,9 @@ export interface ChunkFacts {
 
 /** How client bytes are made from what the upstream sent (passthrough: the bytes; translation: re-encoded IR). */
 export interface StreamRenderer {
-  chunk(facts: ChunkFacts): Promise<Uint8Array[]>;
+  chunk(facts: ChunkFacts): Uint8Array[];
   /** The upstream is over; `ir` is what the decoder emitted at EOF (its truncation error, when the stream was cut). */
-  end(ir: IrStreamEvent[]): Promise<Uint8Array[]>;
+  end(ir: IrStreamEvent[]): Uint8Array[];
   cancel(reason: unknown): void;
 }
 
@@ -50,6 +51,12 @@ const firstError = (events: IrStreamEvent[]): RelayError | undefined => {
   return undefined;
 };
 
+/** At most this much is merged into one client write when upstream chunks are already waiting. */
+const COALESCE_MAX_CHUNKS = 16;
+const COALESCE_MAX_BYTES = 32 * 1024;
+/** Microtasks to wait for an already-buffered upstream chunk (a buffered native read settles within two). */
+const READY_CHECKS = 4;
+
 /**
  * Reads an upstream event stream chunk by chunk, decoding each chunk synchronously, and holds the
  * client's response until the first content event (`open()`): a stream that answers 200 and then
@@ -58,16 +65,28 @@ const firstError = (events: IrStreamEvent[]): RelayError | undefined => {
  * the content, so the client's time to first token is the upstream's. After that, each upstream
  * chunk goes out as soon as it is rendered, and a failure (reset, idle timeout, truncation) ends the
  * stream with the renderer's in-stream error.
+ *
+ * The next upstream read is always issued before the current chunk goes out. When it has already
+ * settled by then (the upstream sent faster than the client reads), its bytes join the same client
+ * write: nothing ever waits for data that has not arrived, but a burst costs one write, not one per
+ * upstream chunk. One timer (Deadline) covers idle and first-content timeouts for the whole stream.
  */
 export class StreamRelay {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly sse: StageStep<Uint8Array, SseEvent> = stageStep(decodeSseStage());
   private readonly decoder: StageStep<SseEvent, IrStreamEvent>;
+  private readonly deadline = new Deadline(() => this.expire());
   private decoderBroken = false;
   /** Bytes may have reached the client: failures from here on are mid-stream. */
   private committed = false;
   private failed = false;
   private cancelled = false;
+  private timedOut: RelayError | undefined;
+  /** The deadline now running is the first-content one (it is shorter than the idle timeout). */
+  private waitingForFirstContent = false;
+  /** The upstream read in flight (issued ahead of need) and whether it has settled yet. */
+  private pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  private pendingSettled = false;
   private settleDelivery: (delivery: Delivery) => void = () => {};
   /** How the client's side of the stream ended; the pipeline accounts for the request from it. */
   readonly delivered = new Promise<Delivery>((resolve) => {
@@ -91,11 +110,11 @@ export class StreamRelay {
         if (error !== undefined) throw new AttemptFailure(error, isRetryableKind(error.kind));
         if (step.kind === 'end') {
           this.commit(events);
-          held.push(...(await this.options.renderer.end(step.ir)));
+          held.push(...this.options.renderer.end(step.ir));
           return this.clientStream(held, true);
         }
         if (contentAt >= 0) this.commit(events.slice(contentAt));
-        held.push(...(await this.options.renderer.chunk(step.facts)));
+        held.push(...this.options.renderer.chunk(step.facts));
         if (contentAt >= 0) return this.clientStream(held, false);
       }
     } catch (thrown) {
@@ -112,18 +131,20 @@ export class StreamRelay {
 
   private clientStream(held: Uint8Array[], ended: boolean): ReadableStream<Uint8Array> {
     let done = ended;
+    // The first content goes out alone, at once; later writes may merge what is already waiting.
+    let first = true;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         const out = held.splice(0);
+        let bytes = byteLength(out);
         try {
-          while (out.length === 0 && !done) {
+          for (let merged = 0; !done; merged++) {
+            if (out.length > 0 && (first || merged >= COALESCE_MAX_CHUNKS || bytes >= COALESCE_MAX_BYTES || !(await this.nextReadReady()))) break;
             const step = await this.step();
-            if (step.kind === 'chunk') {
-              out.push(...(await this.options.renderer.chunk(step.facts)));
-            } else {
-              out.push(...(await this.options.renderer.end(step.ir)));
-              done = true;
-            }
+            const rendered = step.kind === 'chunk' ? this.options.renderer.chunk(step.facts) : this.options.renderer.end(step.ir);
+            if (step.kind === 'end') done = true;
+            out.push(...rendered);
+            bytes += byteLength(rendered);
           }
         } catch (error) {
           // A renderer that throws (a client encoder refusing an event) must not leave the upstream running.
@@ -131,7 +152,8 @@ export class StreamRelay {
           this.settleDelivery('errored');
           throw error;
         }
-        for (const bytes of out) controller.enqueue(bytes);
+        first = false;
+        if (out.length > 0) controller.enqueue(concatBytes(out));
         if (done) {
           controller.close();
           this.settleDelivery('complete');
@@ -149,17 +171,21 @@ export class StreamRelay {
     let failure: RelayError | undefined;
     let result: ReadableStreamReadResult<Uint8Array> | undefined;
     try {
-      result = await this.read();
+      result = await this.takeRead();
     } catch (error) {
       failure = error instanceof RelayError ? error : new RelayError('api_error', 502, `${this.options.label}: upstream connection lost mid-stream`, { cause: error, upstreamStatus: 502 });
-      this.reader.cancel(failure).catch(() => {});
-      this.options.abortUpstream(failure);
     }
-    if (result !== undefined && !result.done) {
+    if (this.timedOut !== undefined) failure = this.timedOut;
+    if (failure === undefined && result !== undefined && !result.done) {
       const bytes = result.value;
       const sse = this.sse.push(bytes);
       const ir = this.decode(sse);
       return { kind: 'chunk', facts: { bytes, sse, ir } };
+    }
+    this.deadline.clear();
+    if (failure !== undefined && failure !== this.timedOut) {
+      this.reader.cancel(failure).catch(() => {});
+      this.options.abortUpstream(failure);
     }
     const ir = this.decode(this.sse.end());
     if (!this.decoderBroken) ir.push(...this.endDecoder());
@@ -204,25 +230,48 @@ export class StreamRelay {
     this.options.onMidStreamFailure(error);
   }
 
-  private async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    const { idleMs, firstContentBy, label } = this.options;
-    const untilDeadline = firstContentBy - Date.now();
-    const byDeadline = !this.committed && untilDeadline < idleMs;
-    const waitMs = byDeadline ? Math.max(untilDeadline, 0) : idleMs;
-    const message = byDeadline ? `${label}: no content within the first-byte timeout` : `${label}: upstream sent nothing for ${idleMs} ms`;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RelayError('timeout', 504, message)), waitMs);
-    });
-    try {
-      return await Promise.race([this.reader.read(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** Issues the next upstream read if none is in flight; the deadline runs only while a read is awaited. */
+  private issueRead(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    if (this.pending !== undefined) return this.pending;
+    const { idleMs, firstContentBy } = this.options;
+    const untilFirstContent = firstContentBy - Date.now();
+    this.waitingForFirstContent = !this.committed && untilFirstContent < idleMs;
+    this.deadline.set(this.waitingForFirstContent ? Math.max(untilFirstContent, 0) : idleMs);
+    const read = this.reader.read();
+    this.pending = read;
+    this.pendingSettled = false;
+    const settled = () => {
+      if (this.pending === read) this.pendingSettled = true;
+      this.deadline.pause();
+    };
+    read.then(settled, settled);
+    return read;
+  }
+
+  private takeRead(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const read = this.issueRead();
+    this.pending = undefined;
+    return read;
+  }
+
+  /** Issues the next read and says whether it settled within a few microtasks (its bytes were already here). */
+  private async nextReadReady(): Promise<boolean> {
+    this.issueRead();
+    for (let i = 0; i < READY_CHECKS && !this.pendingSettled; i++) await null;
+    return this.pendingSettled;
+  }
+
+  private expire(): void {
+    const { label, idleMs } = this.options;
+    const message = this.waitingForFirstContent ? `${label}: no content within the first-byte timeout` : `${label}: upstream sent nothing for ${idleMs} ms`;
+    this.timedOut = new RelayError('timeout', 504, message);
+    this.reader.cancel(this.timedOut).catch(() => {});
+    this.options.abortUpstream(this.timedOut);
   }
 
   private cancel(reason: unknown): void {
     this.cancelled = true;
+    this.deadline.clear();
     this.options.abortUpstream(reason);
     this.reader.cancel(reason).catch(() => {});
     this.sse.abort(reason);
@@ -230,3 +279,20 @@ export class StreamRelay {
     this.options.renderer.cancel(reason);
   }
 }
+
+const byteLength = (chunks: Uint8Array[]): number => {
+  let total = 0;
+  for (const chunk of chunks) total += chunk.byteLength;
+  return total;
+};
+
+const concatBytes = (chunks: Uint8Array[]): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(byteLength(chunks));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+};

@@ -51,9 +51,10 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
   const clientContext = { requestId: context.requestId, request, created: context.created };
   const base = { status: 200, outcome, upstreamFormat, candidate };
   const idleMs = idleTimeoutOf(provider);
-  if (request.stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(upstreamCodec, response, idleMs, provider.id);
+  const abortUpstream = (reason: unknown) => upstream.abort(reason);
+  if (request.stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(upstreamCodec, response, idleMs, provider.id, abortUpstream);
   if (!request.stream || response.body === null) {
-    const text = await readBodyText(response, idleMs, provider.id);
+    const text = await readBodyText(response, idleMs, provider.id, abortUpstream);
     const value = parseJsonBody(text, provider.id);
     const failure = await okBodyFailure(upstreamCodec, value, text, response.headers);
     if (failure !== undefined) throw failure;
@@ -78,7 +79,7 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
     outcome,
     idleMs,
     firstContentBy,
-    abortUpstream: (reason) => upstream.abort(reason),
+    abortUpstream,
     onMidStreamFailure: recordMidStreamFailure(provider.id),
   });
   return { ...base, headers: SSE_HEADERS, body: await relayStream.open(), delivered: relayStream.delivered };

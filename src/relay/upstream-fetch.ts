@@ -1,4 +1,4 @@
-import { decryptSecret } from '../crypto/secret-box';
+import { openSecret } from '../crypto/opened-secrets';
 import type { Env } from '../env';
 import { RelayError, type ErrorKind } from '../errors';
 import type { WireFormat } from '../ir/format';
@@ -20,6 +20,8 @@ export interface UpstreamCall {
   format: WireFormat;
   target: UpstreamTarget;
   encoded: EncodedUpstreamRequest;
+  /** The body exactly as the client sent it, when the encoded body is the client's unchanged (passthrough). */
+  bodyText?: string;
   /** Client headers to forward (same-format passthrough only). */
   forwardHeaders?: Record<string, string>;
   /** Aborted when the client goes away or the relay gives up; it aborts the fetch at any point, body included. */
@@ -31,7 +33,7 @@ const joinUrl = (baseUrl: string, path: string): string => `${baseUrl.replace(/\
 const decryptedKey = async (env: Env, provider: ProviderConfig): Promise<string> => {
   if (provider.apiKeyEncrypted === null) return '';
   if (!env.ENCRYPTION_KEY) throw new RelayError('api_error', 500, 'relay misconfigured: ENCRYPTION_KEY is not set');
-  return decryptSecret(env.ENCRYPTION_KEY, provider.apiKeyEncrypted);
+  return openSecret(env.ENCRYPTION_KEY, provider.apiKeyEncrypted);
 };
 
 /**
@@ -63,7 +65,7 @@ export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Respo
     return await fetch(joinUrl(provider.baseUrl, call.encoded.path), {
       method: 'POST',
       headers,
-      body: JSON.stringify(call.encoded.body),
+      body: call.bodyText ?? JSON.stringify(call.encoded.body),
       signal: controller.signal,
     });
   } catch (error) {

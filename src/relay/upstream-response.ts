@@ -2,7 +2,6 @@ import { RelayError } from '../errors';
 import type { Codec } from '../protocols/codec';
 import { recordProviderFailure } from '../routing/provider-health';
 import { AttemptFailure } from './attempt';
-import { withIdleTimeout } from './idle-timeout';
 import { stageStep } from '../streams/stage-step';
 import { isRetryableKind, isRetryableStatus } from './upstream-fetch';
 
@@ -25,19 +24,26 @@ export const statusFailure = async (
   return new AttemptFailure(error, isRetryableStatus(response.status), clientResponse(error, text));
 };
 
-/** The whole body of a non-stream answer, with the idle timeout between chunks; a cut body is a failure. */
-export const readBodyText = async (response: Response, idleMs: number, label: string): Promise<string> => {
+/**
+ * The whole body of a non-stream answer. Its headers came only once the answer was complete, so the
+ * body gets one idle-timeout span in total (a body that stalls is aborted upstream); a cut or stalled
+ * body is a retryable failure. Read natively in one call: no JS per chunk.
+ */
+export const readBodyText = async (response: Response, idleMs: number, label: string, abortUpstream: (reason: unknown) => void): Promise<string> => {
   if (response.body === null) return '';
-  let failure: unknown;
-  const body = withIdleTimeout(response.body, idleMs, label, (error) => {
-    failure = error;
-  });
-  const text = await new Response(body).text();
-  if (failure !== undefined) {
-    const error = failure instanceof RelayError ? failure : new RelayError('api_error', 502, `${label}: upstream connection lost`, { cause: failure, upstreamStatus: 502 });
+  let timedOut: RelayError | undefined;
+  const timer = setTimeout(() => {
+    timedOut = new RelayError('timeout', 504, `${label}: upstream sent nothing for ${idleMs} ms`);
+    abortUpstream(timedOut);
+  }, idleMs);
+  try {
+    return await response.text();
+  } catch (cause) {
+    const error = timedOut ?? new RelayError('api_error', 502, `${label}: upstream connection lost`, { cause, upstreamStatus: 502 });
     throw new AttemptFailure(error, true);
+  } finally {
+    clearTimeout(timer);
   }
-  return text;
 };
 
 /** A 2xx body that is not JSON is the upstream's fault: try the next candidate. */
@@ -73,8 +79,14 @@ export const okBodyFailure = async (codec: Codec, value: unknown, text: string, 
 };
 
 /** A JSON answer to a stream request: an error body, or at least not the event stream that was asked for. */
-export const jsonInsteadOfStream = async (codec: Codec, response: Response, idleMs: number, label: string): Promise<AttemptFailure> => {
-  const text = await readBodyText(response, idleMs, label);
+export const jsonInsteadOfStream = async (
+  codec: Codec,
+  response: Response,
+  idleMs: number,
+  label: string,
+  abortUpstream: (reason: unknown) => void,
+): Promise<AttemptFailure> => {
+  const text = await readBodyText(response, idleMs, label, abortUpstream);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -40,16 +40,24 @@ export const decodeSseStage = (): Transformer<Uint8Array, SseEvent> => {
 
   const drain = (controller: TransformStreamDefaultController<SseEvent>, final: boolean) => {
     let start = 0;
-    for (let i = 0; i < buffer.length; i++) {
-      const code = buffer.charCodeAt(i);
-      if (code !== 10 && code !== 13) continue;
-      // A \r at the very end may be the first half of \r\n: wait for more bytes.
-      if (code === 13 && i === buffer.length - 1 && !final) break;
-      processLine(buffer.slice(start, i), controller);
-      if (code === 13 && buffer.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
+    if (buffer.indexOf('\r') === -1) {
+      // The common case (every major upstream ends lines with \n alone): jump from line to line.
+      for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n', start)) {
+        processLine(buffer.slice(start, end), controller);
+        start = end + 1;
+      }
+    } else {
+      for (let i = 0; i < buffer.length; i++) {
+        const code = buffer.charCodeAt(i);
+        if (code !== 10 && code !== 13) continue;
+        // A \r at the very end may be the first half of \r\n: wait for more bytes.
+        if (code === 13 && i === buffer.length - 1 && !final) break;
+        processLine(buffer.slice(start, i), controller);
+        if (code === 13 && buffer.charCodeAt(i + 1) === 10) i++;
+        start = i + 1;
+      }
     }
-    buffer = buffer.slice(start);
+    buffer = start === 0 ? buffer : buffer.slice(start);
   };
 
   return {

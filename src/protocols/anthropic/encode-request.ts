@@ -167,5 +167,5 @@ export const encodeAnthropicCountTokens = (request: IrRequest, target: UpstreamT
 /** Same-format passthrough: only the model changes. */
 export const rewriteAnthropicPassthrough = (body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest => ({
   path: ANTHROPIC_MESSAGES_PATH,
-  body: { ...body, model: target.model },
+  body: body.model === target.model ? body : { ...body, model: target.model },
 });

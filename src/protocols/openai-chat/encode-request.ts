@@ -96,11 +96,11 @@ export const encodeOpenAIChatRequest = (request: IrRequest, target: UpstreamTarg
 
 /** Same-format passthrough: only the model changes, plus include_usage so the usage tap can count. */
 export const rewriteOpenAIChatPassthrough = (body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest => {
+  const existing = body.stream_options;
+  const options = existing !== null && typeof existing === 'object' ? (existing as Record<string, unknown>) : {};
+  const addUsage = target.stream && options.include_usage !== true;
+  if (body.model === target.model && !addUsage) return { path: OPENAI_CHAT_PATH, body };
   const rewritten: Record<string, unknown> = { ...body, model: target.model };
-  if (target.stream) {
-    const existing = body.stream_options;
-    const options = existing !== null && typeof existing === 'object' ? (existing as Record<string, unknown>) : {};
-    rewritten.stream_options = { ...options, include_usage: true };
-  }
+  if (addUsage) rewritten.stream_options = { ...options, include_usage: true };
   return { path: OPENAI_CHAT_PATH, body: rewritten };
 };

@@ -10,7 +10,7 @@ import { responsesInputTokensSchema } from './schema';
  */
 export const rewriteResponsesPassthrough = (body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest => ({
   path: '/responses',
-  body: { ...body, model: target.model },
+  body: body.model === target.model ? body : { ...body, model: target.model },
 });
 
 export const encodeResponsesInputTokens = (inputTokens: number) => ({

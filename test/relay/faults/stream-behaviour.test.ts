@@ -106,6 +106,45 @@ describe('one-byte drip', () => {
   });
 });
 
+/** An Anthropic stream of `deltas` text deltas, one frame each. */
+const longAnthropicStream = (deltas: number): string[] =>
+  [
+    { type: 'message_start', message: { id: 'msg_long', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 3, output_tokens: 1 } } },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+    ...Array.from({ length: deltas }, (_, i) => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `w${i} ` } })),
+    { type: 'content_block_stop', index: 0 },
+    { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: deltas } },
+    { type: 'message_stop' },
+  ].map((payload) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`);
+
+describe('a slow client', () => {
+  it.each(FORMATS)('%s client: pauses longer than the idle timeout while the relay holds unread upstream data, and the stream still completes', async (client) => {
+    // Far more frames than one client write merges, so the relay is mid-stream, holding data, while the client sleeps.
+    const frames = longAnthropicStream(300);
+    installFakeUpstreams({ 'http://slow-reader.fake': streamFault(frames, 'close') });
+    const model = unique('slow-reader');
+    await provide({ id: unique('slow-reader-p'), format: 'anthropic', origin: 'http://slow-reader.fake', model });
+    const { key } = await createKey();
+
+    const response = await callClient(client, key, model, true);
+    const reader = response.body?.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let reads = 0;
+    for (;;) {
+      const result = await reader?.read();
+      if (result === undefined || result.done) break;
+      text += decoder.decode(result.value, { stream: true });
+      // Two pauses of three idle timeouts each (FAST: 200 ms).
+      if (++reads <= 2) await new Promise((resolve) => setTimeout(resolve, 600));
+    }
+    expect(completedStream(client, text), text.slice(-400)).toBe(true);
+    expect(text).not.toContain('sent nothing');
+    expect(text).toContain('w299 ');
+    if (client === 'anthropic') expect(text).toBe(frames.join(''));
+  });
+});
+
 describe('holding the response until the first content event', () => {
   it.each(FORMATS)('%s: adds no time to the first content byte', async (format) => {
     const recorded = recordedStream(format);

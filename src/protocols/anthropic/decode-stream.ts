@@ -4,16 +4,10 @@ import type { SseEvent } from '../../sse/event';
 import { unwrapSignature } from '../signature';
 import { stringifyToolArguments } from '../shared/tool-arguments';
 import { anthropicRelayError, anthropicStatusForType } from './errors';
-import {
-  anthropicBlockDeltaSchema,
-  anthropicBlockStartSchema,
-  anthropicBlockStopSchema,
-  anthropicErrorBodySchema,
-  anthropicMessageDeltaSchema,
-  anthropicMessageStartSchema,
-} from './response-schema';
+import { anthropicErrorBodySchema } from './response-schema';
 import type { AnthropicWireUsage } from './response-schema';
 import { mapAnthropicStopReason } from './stop-reason';
+import { isAnthropicBlockDelta, isAnthropicBlockStart, isAnthropicBlockStop, isAnthropicMessageDelta, isAnthropicMessageStart } from './stream-guards';
 import { decodeAnthropicUsage, decodeAnthropicUsagePatch } from './usage';
 
 /**
@@ -66,17 +60,17 @@ export const decodeAnthropicStreamStage = (): Transformer<SseEvent, IrStreamEven
   };
 
   const onMessageStart = (payload: unknown, controller: TransformStreamDefaultController<IrStreamEvent>) => {
-    const parsed = anthropicMessageStartSchema.safeParse(payload);
-    if (!parsed.success) return fail(controller, streamError('anthropic: malformed message_start'));
+    if (!isAnthropicMessageStart(payload)) return fail(controller, streamError('anthropic: malformed message_start'));
     if (started && nextIndex > 0) return fail(controller, streamError('anthropic: stream restarted (second message_start)'));
-    usage = decodeAnthropicUsagePatch(parsed.data.message.usage);
+    const { message } = payload;
+    usage = decodeAnthropicUsagePatch(message.usage);
     if (started) return;
     started = true;
     const startUsage = decodeAnthropicUsage(usage);
     controller.enqueue({
       type: 'start',
-      id: parsed.data.message.id,
-      model: parsed.data.message.model ?? '',
+      id: message.id,
+      model: message.model ?? '',
       usage: {
         inputTokens: startUsage.inputTokens,
         cacheReadTokens: startUsage.cacheReadTokens,
@@ -87,9 +81,8 @@ export const decodeAnthropicStreamStage = (): Transformer<SseEvent, IrStreamEven
   };
 
   const onBlockStart = (payload: unknown, controller: TransformStreamDefaultController<IrStreamEvent>) => {
-    const parsed = anthropicBlockStartSchema.safeParse(payload);
-    if (!parsed.success) return fail(controller, streamError('anthropic: malformed content_block_start'));
-    const { index: upstreamIndex, content_block: block } = parsed.data;
+    if (!isAnthropicBlockStart(payload)) return fail(controller, streamError('anthropic: malformed content_block_start'));
+    const { index: upstreamIndex, content_block: block } = payload;
     closeOpen(controller);
     const irIndex = nextIndex;
     const opened = (kind: OpenBlock['kind']): OpenBlock => {
@@ -130,9 +123,8 @@ export const decodeAnthropicStreamStage = (): Transformer<SseEvent, IrStreamEven
   };
 
   const onBlockDelta = (payload: unknown, controller: TransformStreamDefaultController<IrStreamEvent>) => {
-    const parsed = anthropicBlockDeltaSchema.safeParse(payload);
-    if (!parsed.success) return fail(controller, streamError('anthropic: malformed content_block_delta'));
-    const { index: upstreamIndex, delta } = parsed.data;
+    if (!isAnthropicBlockDelta(payload)) return fail(controller, streamError('anthropic: malformed content_block_delta'));
+    const { index: upstreamIndex, delta } = payload;
     if (skipped.has(upstreamIndex) || open === undefined || open.upstreamIndex !== upstreamIndex) return;
     const index = open.irIndex;
     if (delta.type === 'text_delta' && open.kind === 'text' && delta.text) {
@@ -151,17 +143,15 @@ export const decodeAnthropicStreamStage = (): Transformer<SseEvent, IrStreamEven
   };
 
   const onBlockStop = (payload: unknown, controller: TransformStreamDefaultController<IrStreamEvent>) => {
-    const parsed = anthropicBlockStopSchema.safeParse(payload);
-    if (!parsed.success) return fail(controller, streamError('anthropic: malformed content_block_stop'));
-    if (open !== undefined && open.upstreamIndex === parsed.data.index) closeOpen(controller);
+    if (!isAnthropicBlockStop(payload)) return fail(controller, streamError('anthropic: malformed content_block_stop'));
+    if (open !== undefined && open.upstreamIndex === payload.index) closeOpen(controller);
   };
 
   const onMessageDelta = (payload: unknown, controller: TransformStreamDefaultController<IrStreamEvent>) => {
-    const parsed = anthropicMessageDeltaSchema.safeParse(payload);
-    if (!parsed.success) return fail(controller, streamError('anthropic: malformed message_delta'));
-    if (parsed.data.delta?.stop_reason !== undefined) stopReason = parsed.data.delta.stop_reason;
-    if (parsed.data.delta?.stop_sequence !== undefined) stopSequence = parsed.data.delta.stop_sequence;
-    usage = { ...usage, ...decodeAnthropicUsagePatch(parsed.data.usage) };
+    if (!isAnthropicMessageDelta(payload)) return fail(controller, streamError('anthropic: malformed message_delta'));
+    if (payload.delta?.stop_reason !== undefined) stopReason = payload.delta.stop_reason;
+    if (payload.delta?.stop_sequence !== undefined) stopSequence = payload.delta.stop_sequence;
+    usage = { ...usage, ...decodeAnthropicUsagePatch(payload.usage) };
   };
 
   const onError = (payload: unknown, controller: TransformStreamDefaultController<IrStreamEvent>) => {

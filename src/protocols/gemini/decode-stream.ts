@@ -6,8 +6,9 @@ import { randomId } from '../shared/ids';
 import { relayErrorFromGemini } from './errors';
 import { mintGeminiResponseCallId } from './ids';
 import { GeminiPartReader } from './part-reader';
-import { type GeminiUsageMetadata, geminiResponse } from './schema';
+import type { GeminiUsageMetadata } from './schema';
 import { mapGeminiFinishReason } from './stop-reason';
+import { isGeminiStreamChunk } from './stream-guards';
 import { decodeGeminiUsage, decodeGeminiUsagePartial } from './usage';
 
 /**
@@ -36,15 +37,13 @@ export const decodeGeminiStreamStage = (): Transformer<SseEvent, IrStreamEvent> 
   return {
     transform(event, controller) {
       if (closed) return;
-      let json: unknown;
+      let chunk: unknown;
       try {
-        json = JSON.parse(event.data);
+        chunk = JSON.parse(event.data);
       } catch {
         return fail(controller, new RelayError('api_error', 502, 'gemini: malformed stream chunk'));
       }
-      const result = geminiResponse.safeParse(json);
-      if (!result.success) return fail(controller, new RelayError('api_error', 502, 'gemini: unreadable stream chunk'));
-      const chunk = result.data;
+      if (!isGeminiStreamChunk(chunk)) return fail(controller, new RelayError('api_error', 502, 'gemini: unreadable stream chunk'));
       if (chunk.error !== null && chunk.error !== undefined) {
         return fail(controller, relayErrorFromGemini(chunk.error, chunk.error.code ?? 500));
       }

@@ -4,9 +4,10 @@ import type { SseEvent } from '../../sse/event';
 import { randomId } from '../shared/ids';
 import { readOpenAIChatReasoning } from './decode-response';
 import { OPENAI_VENDOR, relayErrorFromOpenAIChatStreamError } from './errors';
-import { openAIChatChunkSchema, openAIChatErrorObjectSchema } from './schema';
+import { openAIChatChunkSchema } from './schema';
 import type { OpenAIChatChunk, OpenAIChatErrorObject, OpenAIChatToolCallDelta, OpenAIChatUsage } from './schema';
 import { mapOpenAIChatFinishReason } from './stop-reason';
+import { isOpenAIChatChunk, isOpenAIChatErrorObject } from './stream-guards';
 import { decodeOpenAIChatUsage } from './usage';
 
 /**
@@ -47,8 +48,7 @@ const isCompleteJson = (text: string): boolean => {
 const readStreamError = (payload: unknown): OpenAIChatErrorObject | string => {
   const candidate = payload !== null && typeof payload === 'object' && 'error' in payload ? payload.error : payload;
   if (typeof candidate === 'string') return candidate;
-  const parsed = openAIChatErrorObjectSchema.safeParse(candidate);
-  return parsed.success ? parsed.data : 'stream error';
+  return isOpenAIChatErrorObject(candidate) ? candidate : 'stream error';
 };
 
 class OpenAIChatStreamDecoder {
@@ -75,13 +75,13 @@ class OpenAIChatStreamDecoder {
       return this.fail(new RelayError('api_error', 502, `${OPENAI_VENDOR}: malformed stream chunk`, { cause }));
     }
     if (event.event === 'error') return this.fail(relayErrorFromOpenAIChatStreamError(readStreamError(payload)));
-    const parsed = openAIChatChunkSchema.safeParse(payload);
-    if (!parsed.success) {
-      return this.fail(new RelayError('api_error', 502, `${OPENAI_VENDOR}: unreadable stream chunk`, { cause: parsed.error }));
+    if (!isOpenAIChatChunk(payload)) {
+      // Only a chunk already known to be bad pays for the schema parse, which names what is wrong.
+      const cause = openAIChatChunkSchema.safeParse(payload).error;
+      return this.fail(new RelayError('api_error', 502, `${OPENAI_VENDOR}: unreadable stream chunk`, { cause }));
     }
-    const chunk = parsed.data;
-    if (chunk.error) return this.fail(relayErrorFromOpenAIChatStreamError(chunk.error));
-    this.chunk(chunk);
+    if (payload.error) return this.fail(relayErrorFromOpenAIChatStreamError(payload.error));
+    this.chunk(payload);
   }
 
   end(): void {

@@ -6,9 +6,9 @@ import { irBlockEvents } from './block-events';
 import { decodeResponsesOutputItems, reasoningText } from './decode-response';
 import { relayErrorFromResponsesFailure } from './errors';
 import { decodeReasoningSignature } from './reasoning-signature';
-import { responsesStreamEventSchema } from './schema';
 import type { ResponsesOutputItemWire, ResponsesResponseWire, ResponsesStreamEventWire } from './schema';
 import { mapResponsesStopReason } from './stop-reason';
+import { isResponsesStreamEvent } from './stream-guards';
 import { flattenResponsesToolName } from './tool-names';
 import { decodeResponsesUsage } from './usage';
 
@@ -278,8 +278,7 @@ export const decodeResponsesStreamStage = (): Transformer<SseEvent, IrStreamEven
       } catch {
         return;
       }
-      const parsed = responsesStreamEventSchema().safeParse(json);
-      if (parsed.success) current.handle(parsed.data);
+      if (isResponsesStreamEvent(json)) current.handle(json);
     },
     flush(controller) {
       const current = stateFor(controller);

@@ -198,3 +198,63 @@ describe('decodeAnthropicStream — state machine', () => {
     expect(finishOf(events)).toMatchObject({ stopReason: 'stop_sequence', stopSequence: 'END' });
   });
 });
+
+describe('decodeAnthropicStream — event shapes', () => {
+  const textStart = { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } };
+
+  it('accepts unknown fields on every event it reads', async () => {
+    const events = await decode([
+      { ...messageStart, message: { ...messageStart.message, role: 'assistant', content: [], usage: { input_tokens: 3, service_tier: 'standard', cache_creation: { ephemeral_5m_input_tokens: 0 } } } },
+      { ...textStart, content_block: { type: 'text', text: 'a', citations: null }, extra: [1] },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'b', logprobs: {} }, sequence: 1 },
+      { type: 'content_block_stop', index: 0, extra: 'x' },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_details: { type: 'x' } }, usage: { output_tokens: 2, server_tool_use: { web_search_requests: 0 } }, context_management: null },
+      { type: 'message_stop', extra: true },
+    ]);
+    checkIrInvariants(events);
+    expect(text(events, 'text')).toBe('ab');
+    expect(finishOf(events)).toMatchObject({ stopReason: 'end_turn', usage: { inputTokens: 3, outputTokens: 2 } });
+  });
+
+  it.each<[string, string, Record<string, unknown>]>([
+    ['message_start', 'a message without id', { type: 'message_start', message: { model: 'm' } }],
+    ['message_start', 'a usage count that is a string', { type: 'message_start', message: { id: 'msg_1', usage: { input_tokens: '3' } } }],
+    ['content_block_start', 'a negative index', { ...textStart, index: -1 }],
+    ['content_block_start', 'a fractional index', { ...textStart, index: 0.5 }],
+    ['content_block_start', 'a block without type', { ...textStart, content_block: { text: '' } }],
+    ['content_block_start', 'a tool name that is not a string', { ...textStart, content_block: { type: 'tool_use', id: 't', name: 1 } }],
+    ['content_block_delta', 'a delta text that is a number', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 5 } }],
+    ['content_block_delta', 'partial_json that is an object', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: {} } }],
+    ['content_block_delta', 'a missing delta', { type: 'content_block_delta', index: 0 }],
+    ['content_block_stop', 'an index that is a string', { type: 'content_block_stop', index: '0' }],
+    ['message_delta', 'a stop_reason that is a number', { type: 'message_delta', delta: { stop_reason: 1 } }],
+    ['message_delta', 'thinking_tokens that is a string', { type: 'message_delta', usage: { output_tokens_details: { thinking_tokens: '2' } } }],
+  ])('a %s with %s is malformed', async (type, _what, payload) => {
+    const events = await decode([messageStart, textStart, payload]);
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: { kind: 'api_error', message: `anthropic: malformed ${type}` } });
+    expect(events.filter((event) => event.type === 'error')).toHaveLength(1);
+  });
+
+  it('a data line without `type` is read by its event name, and then lacks the type it must repeat', async () => {
+    const events = await transform(
+      [
+        { event: 'message_start', data: JSON.stringify(messageStart) },
+        { event: 'content_block_start', data: JSON.stringify(textStart) },
+        { event: 'content_block_delta', data: '{"index":0,"delta":{"type":"text_delta","text":"a"}}' },
+      ],
+      decodeAnthropicStream(),
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: { message: 'anthropic: malformed content_block_delta' } });
+  });
+
+  it('an out-of-range number (1e999, Infinity once parsed) is malformed, as zod numbers are finite', async () => {
+    const events = await transform(
+      [
+        { event: 'message_start', data: JSON.stringify(messageStart) },
+        { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1e999}}' },
+      ],
+      decodeAnthropicStream(),
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: { message: 'anthropic: malformed message_delta' } });
+  });
+});

@@ -199,3 +199,55 @@ describe('decodeGeminiStream: rules', () => {
     expect(events[events.length - 1]).toMatchObject({ type: 'finish', usage: { inputTokens: 4, outputTokens: 1 } });
   });
 });
+
+describe('decodeGeminiStream: chunk shapes', () => {
+  it('accepts unknown fields at every level it reads', async () => {
+    const events = await decode([
+      chunk([{ text: 'Hi', partMetadata: {} }], {
+        usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 1, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 2 }] },
+        promptFeedback: { safetyRatings: [] },
+        createTime: 'now',
+      }),
+      {
+        candidates: [
+          {
+            content: { role: 'model', parts: [{ functionCall: { name: 'f', args: { a: 1 }, extra: true }, videoMetadata: null }] },
+            finishReason: 'STOP',
+            safetyRatings: [],
+          },
+        ],
+        responseId: 'r9',
+      },
+    ]);
+    expectIrInvariants(events);
+    expect(events.map((event) => event.type)).toEqual(['start', 'block_start', 'block_delta', 'block_stop', 'block_start', 'block_delta', 'block_stop', 'finish']);
+    expect(events[5]).toEqual({ type: 'block_delta', index: 1, delta: { type: 'arguments', json: '{"a":1}' } });
+  });
+
+  it.each<[string, unknown]>([
+    ['candidates that are an object', { candidates: { content: {} } }],
+    ['parts that are an object', { candidates: [{ content: { parts: { text: 'a' } } }] }],
+    ['a text that is a number', chunk([{ text: 5 }])],
+    ['a thought flag that is a string', chunk([{ text: 'a', thought: 'true' }])],
+    ['a thoughtSignature that is an object', chunk([{ text: 'a', thoughtSignature: {} }])],
+    ['call args that are an array', chunk([{ functionCall: { name: 'f', args: [] } }])],
+    ['a call name that is a number', chunk([{ functionCall: { name: 1 } }])],
+    ['a partial arg numberValue that is a string', chunk([{ functionCall: { name: 'f', partialArgs: [{ jsonPath: '$.a', numberValue: '1' }], willContinue: true } }])],
+    ['a finishReason that is a number', chunk([], {}, 1 as unknown as string)],
+    ['a usage count that is a string', chunk([{ text: 'a' }], { usageMetadata: { promptTokenCount: '9' } })],
+    ['a blockReason that is a boolean', { promptFeedback: { blockReason: true } }],
+    ['a responseId that is a number', chunk([{ text: 'a' }], { responseId: 9 })],
+    ['an error code that is a string', { error: { code: '503', message: 'x' } }],
+    ['error details that are not objects', { error: { code: 503, details: ['x'] } }],
+    ['a chunk that is an array', [chunk([{ text: 'a' }])]],
+  ])('fails on %s: unreadable stream chunk', async (_what, payload) => {
+    const events = await decode([payload]);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.type === 'error' && [events[0].error.kind, events[0].error.message]).toEqual(['api_error', 'gemini: unreadable stream chunk']);
+  });
+
+  it('fails on a count out of range (1e999 parses to Infinity, which zod numbers refuse)', async () => {
+    const events = await runTransform(decodeGeminiStream(), [{ data: '{"usageMetadata":{"promptTokenCount":1e999}}' }]);
+    expect(events[0]?.type === 'error' && events[0].error.message).toBe('gemini: unreadable stream chunk');
+  });
+});

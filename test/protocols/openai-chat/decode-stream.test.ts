@@ -267,3 +267,74 @@ describe('decodeOpenAIChatStream: state machine', () => {
     expect(events.map((event) => event.type)).toEqual(['start', 'finish']);
   });
 });
+
+describe('decodeOpenAIChatStream: chunk shapes', () => {
+  it('accepts unknown fields at every level it reads', async () => {
+    const events = await decodeEvents(
+      chunkEvents([
+        { ...chunk({ role: 'assistant', content: 'Hi', annotations: [], audio: null }), service_tier: 'default', obfuscation: 'x' },
+        {
+          ...envelope,
+          choices: [
+            {
+              index: 0,
+              logprobs: { content: [] },
+              delta: { tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'f', arguments: '{}', strict: true }, extra: 1 }] },
+              finish_reason: null,
+              content_filter_results: {},
+            },
+          ],
+        },
+        chunk({}, 'tool_calls'),
+        usageChunk({ prompt_tokens: 5, completion_tokens: 2, prompt_tokens_details: { cached_tokens: 1, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, accepted_prediction_tokens: 0 } }),
+        '[DONE]',
+      ]),
+    );
+    expectIrInvariants(events);
+    expect(textOf(events, 'text')).toBe('Hi');
+    expect(argsByIndex(events)).toEqual({ 1: '{}' });
+    expect(finishOf(events)).toMatchObject({ stopReason: 'tool_use', usage: { inputTokens: 5, outputTokens: 2, cacheReadTokens: 1 } });
+  });
+
+  it('checks every choice, not only the one it reads', async () => {
+    const events = await decodeEvents(chunkEvents([{ ...envelope, choices: [{ index: 0, delta: { content: 'a' } }, { index: 1, delta: { content: 7 } }] }]));
+    expect(events).toHaveLength(1);
+    expect(events[0]?.type === 'error' && events[0].error.message).toBe('openai: unreadable stream chunk');
+  });
+
+  it.each<[string, unknown]>([
+    ['choices that are an object', { ...envelope, choices: { index: 0 } }],
+    ['a choice that is not an object', { ...envelope, choices: ['x'] }],
+    ['content that is a number', chunk({ content: 5 })],
+    ['a refusal that is an object', chunk({ refusal: {} })],
+    ['a finish_reason that is a number', chunk({}, 1 as unknown as string)],
+    ['tool_calls that are an object', chunk({ tool_calls: { index: 0 } })],
+    ['a tool call index that is a string', chunk({ tool_calls: [{ index: '0', function: { name: 'f' } }] })],
+    ['tool arguments that are an object', chunk({ tool_calls: [{ index: 0, id: 'c', function: { name: 'f', arguments: {} } }] })],
+    ['a usage count that is a string', usageChunk({ prompt_tokens: '5' })],
+    ['reasoning_tokens that is a boolean', usageChunk({ completion_tokens_details: { reasoning_tokens: true } })],
+    ['an id that is a number', { ...chunk({ content: 'a' }), id: 1 }],
+    ['an error that is a number', { error: 5 }],
+    ['an error object with a numeric message', { error: { message: 5 } }],
+    ['a payload that is an array', [chunk({ content: 'a' })]],
+  ])('fails on %s: unreadable stream chunk', async (_what, payload) => {
+    const events = await decodeEvents(chunkEvents([payload, '[DONE]']));
+    const last = events[events.length - 1];
+    expect(last?.type === 'error' && [last.error.kind, last.error.message]).toEqual(['api_error', 'openai: unreadable stream chunk']);
+    expect(last?.type === 'error' && last.error.cause).toBeDefined();
+  });
+
+  it('reads reasoning extensions only when they are strings, whatever else they are', async () => {
+    const events = await decodeEvents(
+      chunkEvents([chunk({ reasoning_content: { text: 'x' }, reasoning: ['y'] }), chunk({ reasoning: 'ok' }), chunk({}, 'stop'), '[DONE]']),
+    );
+    expect(textOf(events, 'thinking')).toBe('ok');
+  });
+
+  it('keeps a numeric error code, and reads an `event: error` frame it cannot read as "stream error"', async () => {
+    const coded = await decodeEvents(chunkEvents([{ error: { message: 'Overloaded', code: 503, type: 'overloaded' } }]));
+    expect(coded[0]?.type === 'error' && [coded[0].error.kind, coded[0].error.code, coded[0].error.message]).toEqual(['overloaded', '503', 'openai: Overloaded']);
+    const unreadable = await decodeEvents([{ event: 'error', data: '{"error":{"message":5}}' }]);
+    expect(unreadable[0]?.type === 'error' && unreadable[0].error.message).toBe('openai: stream error');
+  });
+});

@@ -244,3 +244,55 @@ describe('decodeResponsesStream: state machine', () => {
     expect(events).toContainEqual({ type: 'block_delta', index: 0, delta: { type: 'signature', signature: { origin: 'anthropic', value: 'SIG' } } });
   });
 });
+
+describe('decodeResponsesStream: event shapes', () => {
+  const msg = { item_id: 'msg_1', output_index: 0, content_index: 0 };
+  const messageAdded = { type: 'response.output_item.added', output_index: 0, item: { id: 'msg_1', type: 'message', role: 'assistant', content: [] } };
+
+  it('accepts unknown fields on events, items, parts and the response', async () => {
+    const events = await decodeEvents(
+      payloadEvents([
+        { ...created, response: { ...created.response, tools: [], reasoning: { effort: null } } },
+        { ...messageAdded, item: { ...messageAdded.item, status: 'in_progress', annotations: [] } },
+        { type: 'response.content_part.added', ...msg, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } },
+        { type: 'response.output_text.delta', ...msg, delta: 'Hi', logprobs: [], obfuscation: 'abc' },
+        completed([], { input_tokens: 3, output_tokens: 1, input_tokens_details: { cached_tokens: 0, audio: 1 }, extra: {} }, 'completed', { tools: [{ type: 'function' }] }),
+      ]),
+    );
+    expectIrInvariants(events);
+    expect(textOf(events, 'text')).toBe('Hi');
+    expect(finishOf(events)).toMatchObject({ stopReason: 'end_turn', usage: { inputTokens: 3, outputTokens: 1 } });
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a delta that is a number', { type: 'response.output_text.delta', ...msg, delta: 5 }],
+    ['an output_index that is a string', { type: 'response.output_text.delta', ...msg, output_index: '0', delta: 'x' }],
+    ['a content_index that is a boolean', { type: 'response.output_text.delta', ...msg, content_index: true, delta: 'x' }],
+    ['an event without type', { ...msg, delta: 'x' }],
+    ['an item_id that is a number', { type: 'response.output_text.delta', ...msg, item_id: 1, delta: 'x' }],
+    ['a part with a numeric text', { type: 'response.content_part.done', ...msg, part: { type: 'output_text', text: 1 } }],
+    ['an item without type', { type: 'response.output_item.done', output_index: 0, item: { id: 'msg_1', content: [{ type: 'output_text', text: 'x' }] } }],
+    ['an item whose content is not an array', { type: 'response.output_item.done', output_index: 0, item: { type: 'message', content: { text: 'x' } } }],
+    ['a code that is an object', { type: 'error', code: {}, message: 'boom' }],
+  ])('skips %s, as it skips unparsable lines', async (_what, payload) => {
+    const events = await decodeEvents(payloadEvents([created, messageAdded, payload, completed()]));
+    expectIrInvariants(events);
+    expect(events.map((event) => event.type)).toEqual(['start', 'finish']);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a usage count that is a string', completed([], { input_tokens: '3' })],
+    ['an output that is not an array', completed({} as unknown[])],
+    ['incomplete_details.reason that is a number', completed([], null, 'incomplete', { incomplete_details: { reason: 1 } })],
+    ['an error whose message is a number', completed([], null, 'completed', { error: { message: 1 } })],
+  ])('skips a terminal event with %s, so the stream ends truncated', async (_what, payload) => {
+    const events = await decodeEvents(payloadEvents([created, payload]));
+    expect(events.map((event) => event.type)).toEqual(['start', 'error']);
+    expect(errorOf(events)).toMatchObject({ error: { kind: 'api_error', message: 'upstream stream ended before completion' } });
+  });
+
+  it('reads an error event whose code is a number', async () => {
+    const events = await decodeEvents(payloadEvents([created, { type: 'error', code: 429, message: 'Slow down', param: null }]));
+    expect(errorOf(events)).toMatchObject({ error: { code: '429', message: 'openai: Slow down' } });
+  });
+});

@@ -11,6 +11,8 @@ export interface RouteInfo {
   stream?: boolean;
   /** The endpoint variant, e.g. 'count_tokens' for Anthropic's /v1/messages/count_tokens. */
   endpoint?: 'generate' | 'count_tokens';
+  /** Gemini `:streamGenerateContent` without `alt=sse`: the stream is one JSON array, not SSE. */
+  jsonArrayStream?: boolean;
 }
 
 /** What a client-side encoder needs to know about the call it answers. */
@@ -72,6 +74,12 @@ export interface Codec {
   authHeaders(apiKey: string): Record<string, string>;
   /** Same-format passthrough: rewrite only the model (and what usage accounting needs); returns `body` itself when nothing changes. */
   rewritePassthrough(body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest;
+  /**
+   * Same-format passthrough: adapts the relay's in-stream error events (`tail`, from a fresh encoder)
+   * so they continue the upstream's own stream, given its first and last events (Responses numbers
+   * every event and names the response in it).
+   */
+  continuePassthroughStream?(tail: SseEvent[], first: SseEvent | undefined, last: SseEvent | undefined): SseEvent[];
   /** Upstream token counting, when the format has an endpoint for it. */
   encodeCountTokens?(request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest;
   decodeCountTokens?(body: unknown): number;

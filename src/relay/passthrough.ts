@@ -1,10 +1,10 @@
-import type { RelayError } from '../errors';
 import type { IrRequest } from '../ir/request';
 import type { ClientContext } from '../protocols/codec';
 import { passthroughClientHeaders } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
 import type { AttemptContext, AttemptResult } from './attempt';
 import { filteredRenderer, passthroughErrorTail, rawRenderer } from './stream-render';
+import { streamFramingFor } from './stream-framing';
 import { StreamRelay } from './stream-relay';
 import { firstByteTimeoutOf, fetchUpstream, idleTimeoutOf } from './upstream-fetch';
 import {
@@ -20,7 +20,6 @@ import {
 import { newOutcome } from './usage-tap';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
-export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
 const forwardedHeaders = (context: AttemptContext): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -99,18 +98,19 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     return { ...base, headers: JSON_HEADERS, body: text, settleOutcome };
   }
 
-  const errorTail = (error: RelayError) => passthroughErrorTail(codec, clientContextOf(context), error);
+  const errorTail = passthroughErrorTail(codec, () => clientContextOf(context));
   const filter = codec.passthroughStreamFilter?.(context.body);
+  const framing = streamFramingFor(context.route);
   const relayStream = new StreamRelay({
     body: response.body,
     label: provider.id,
     decoder: codec.decodeStreamStage(),
-    renderer: filter === undefined ? rawRenderer(errorTail) : filteredRenderer(filter, errorTail),
+    renderer: filter === undefined ? rawRenderer(errorTail, framing) : filteredRenderer(filter, errorTail, framing),
     outcome,
     idleMs,
     firstContentBy,
     abortUpstream,
     onMidStreamFailure: recordMidStreamFailure(provider.id),
   });
-  return { ...base, headers: SSE_HEADERS, body: await relayStream.open(), delivered: relayStream.delivered };
+  return { ...base, headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body: await relayStream.open(), delivered: relayStream.delivered };
 };

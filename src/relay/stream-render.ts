@@ -1,61 +1,77 @@
 import type { RelayError } from '../errors';
 import type { IrStreamEvent } from '../ir/stream-event';
 import type { ClientContext, Codec } from '../protocols/codec';
-import { formatSseEvent } from '../sse/encode';
 import type { SseEvent } from '../sse/event';
 import { stageStep } from '../streams/stage-step';
+import type { StreamFraming } from './stream-framing';
 import type { ChunkFacts, StreamRenderer } from './stream-relay';
 
-const encoder = new TextEncoder();
+/** What a passthrough renderer has seen of the upstream's events, for the error it may append. */
+interface SeenEvents {
+  first: SseEvent | undefined;
+  last: SseEvent | undefined;
+}
 
-/** All events of one upstream chunk as one byte chunk (one encode, one client write). */
-const toBytes = (events: SseEvent[]): Uint8Array[] => {
-  if (events.length === 0) return [];
-  let text = '';
-  for (const event of events) text += formatSseEvent(event);
-  return [encoder.encode(text)];
-};
+export type PassthroughErrorTail = (error: RelayError, seen: SeenEvents) => SseEvent[];
 
 /**
  * The in-stream error a client of `codec` expects, for a stream the relay did not encode itself
  * (passthrough). Built with the format's own encoder fed `start` then `error`; only what the error
- * produced is kept, since the client already got the upstream's own opening events.
+ * produced is kept, since the client already got the upstream's own opening events, and the codec
+ * may make it continue those (numbering, ids).
  */
-export const passthroughErrorTail = (codec: Codec, context: ClientContext, error: RelayError): Uint8Array[] => {
-  const encoderStep = stageStep(codec.encodeStreamStage(context));
-  encoderStep.push({ type: 'start', id: context.requestId, model: context.request.model });
-  const tail = [...encoderStep.push({ type: 'error', error }), ...encoderStep.end()];
-  return toBytes(tail);
-};
+export const passthroughErrorTail =
+  (codec: Codec, context: () => ClientContext): PassthroughErrorTail =>
+  (error, seen) => {
+    const clientContext = context();
+    const encoderStep = stageStep(codec.encodeStreamStage(clientContext));
+    encoderStep.push({ type: 'start', id: clientContext.requestId, model: clientContext.request.model });
+    const tail = [...encoderStep.push({ type: 'error', error }), ...encoderStep.end()];
+    return codec.continuePassthroughStream?.(tail, seen.first, seen.last) ?? tail;
+  };
 
-const tailFor = (ir: IrStreamEvent[], errorTail: (error: RelayError) => Uint8Array[]): Uint8Array[] => {
+const tailFor = (ir: IrStreamEvent[], errorTail: PassthroughErrorTail, seen: SeenEvents): SseEvent[] => {
   const error = ir.find((event) => event.type === 'error');
-  return error?.type === 'error' ? errorTail(error.error) : [];
+  return error?.type === 'error' ? errorTail(error.error, seen) : [];
 };
 
-/** Passthrough: the upstream's bytes exactly as sent; an in-stream error is added only if the upstream was cut. */
-export const rawRenderer = (errorTail: (error: RelayError) => Uint8Array[]): StreamRenderer => ({
-  chunk: (facts: ChunkFacts) => [facts.bytes],
-  end: (ir) => tailFor(ir, errorTail),
-  cancel: () => {},
-});
+const see = (seen: SeenEvents, events: SseEvent[]): void => {
+  if (events.length === 0) return;
+  seen.first ??= events[0];
+  seen.last = events[events.length - 1];
+};
+
+/** Passthrough: the upstream's bytes exactly as sent (re-framed only when the client asked another framing); an in-stream error is added only if the upstream was cut. */
+export const rawRenderer = (errorTail: PassthroughErrorTail, framing: StreamFraming): StreamRenderer => {
+  const seen: SeenEvents = { first: undefined, last: undefined };
+  return {
+    chunk(facts: ChunkFacts) {
+      see(seen, facts.sse);
+      return framing.keepsUpstreamBytes ? [facts.bytes] : framing.frame(facts.sse);
+    },
+    end: (ir) => [...framing.frame(tailFor(ir, errorTail, seen)), ...framing.close()],
+    cancel: () => {},
+  };
+};
 
 /** Passthrough with a codec's event filter (the relay changed the request in a way the client must not see). */
-export const filteredRenderer = (filter: Transformer<SseEvent, SseEvent>, errorTail: (error: RelayError) => Uint8Array[]): StreamRenderer => {
+export const filteredRenderer = (filter: Transformer<SseEvent, SseEvent>, errorTail: PassthroughErrorTail, framing: StreamFraming): StreamRenderer => {
   const step = stageStep(filter);
+  const seen: SeenEvents = { first: undefined, last: undefined };
   return {
     chunk(facts) {
+      see(seen, facts.sse);
       const out: SseEvent[] = [];
       for (const event of facts.sse) out.push(...step.push(event));
-      return toBytes(out);
+      return framing.frame(out);
     },
-    end: (ir) => [...toBytes(step.end()), ...tailFor(ir, errorTail)],
+    end: (ir) => [...framing.frame([...step.end(), ...tailFor(ir, errorTail, seen)]), ...framing.close()],
     cancel: (reason) => step.abort(reason),
   };
 };
 
 /** Translation: every IR event through the client's encoder; its own error and EOF handling finish the stream. */
-export const translatedRenderer = (clientEncoder: Transformer<IrStreamEvent, SseEvent>): StreamRenderer => {
+export const translatedRenderer = (clientEncoder: Transformer<IrStreamEvent, SseEvent>, framing: StreamFraming): StreamRenderer => {
   const step = stageStep(clientEncoder);
   const encode = (events: IrStreamEvent[]) => {
     const out: SseEvent[] = [];
@@ -63,8 +79,8 @@ export const translatedRenderer = (clientEncoder: Transformer<IrStreamEvent, Sse
     return out;
   };
   return {
-    chunk: (facts) => toBytes(encode(facts.ir)),
-    end: (ir) => toBytes([...encode(ir), ...step.end()]),
+    chunk: (facts) => framing.frame(encode(facts.ir)),
+    end: (ir) => [...framing.frame([...encode(ir), ...step.end()]), ...framing.close()],
     cancel: (reason) => step.abort(reason),
   };
 };

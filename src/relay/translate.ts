@@ -3,8 +3,8 @@ import type { IrResponse } from '../ir/response';
 import { codecFor } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
-import { SSE_HEADERS } from './passthrough';
 import { translatedRenderer } from './stream-render';
+import { streamFramingFor } from './stream-framing';
 import { StreamRelay } from './stream-relay';
 import { fetchUpstream, firstByteTimeoutOf, idleTimeoutOf } from './upstream-fetch';
 import {
@@ -71,16 +71,17 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
     return { ...base, headers: { 'content-type': 'application/json' }, body: JSON.stringify(context.clientCodec.encodeResponse(decoded, clientContext)) };
   }
 
+  const framing = streamFramingFor(context.route);
   const relayStream = new StreamRelay({
     body: response.body,
     label: provider.id,
     decoder: upstreamCodec.decodeStreamStage(),
-    renderer: translatedRenderer(context.clientCodec.encodeStreamStage(clientContext)),
+    renderer: translatedRenderer(context.clientCodec.encodeStreamStage(clientContext), framing),
     outcome,
     idleMs,
     firstContentBy,
     abortUpstream,
     onMidStreamFailure: recordMidStreamFailure(provider.id),
   });
-  return { ...base, headers: SSE_HEADERS, body: await relayStream.open(), delivered: relayStream.delivered };
+  return { ...base, headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body: await relayStream.open(), delivered: relayStream.delivered };
 };

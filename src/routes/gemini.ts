@@ -18,7 +18,7 @@ const geminiCall = (c: Context<AppEnv>): Promise<Response> => {
     case 'generateContent':
       return relay(c, 'gemini', { model, stream: false });
     case 'streamGenerateContent':
-      return relay(c, 'gemini', { model, stream: true });
+      return relay(c, 'gemini', { model, stream: true, ...(c.req.query('alt') === 'sse' ? {} : { jsonArrayStream: true }) });
     case 'countTokens':
       return countTokens(c, 'gemini', { model, stream: false, endpoint: 'count_tokens' });
     default:
@@ -31,7 +31,8 @@ const gemini = [clientFormat('gemini'), apiKeyAuth({ scope: 'chat' })] as const;
 /**
  * Gemini surface: `/v1beta/models/{model}:{method}` (and the same methods under `/v1/models/`, which
  * newer Google SDKs call). The model and the streaming flag live in the path; `:streamGenerateContent`
- * is answered as SSE (the `alt=sse` form every Google SDK uses).
+ * is answered as SSE with `alt=sse` (what every Google SDK sends) and as one streamed JSON array
+ * without it, as Google's API does.
  */
 export const geminiRoutes = new Hono<AppEnv>()
   .get('/v1beta/models', ...gemini, (c) => geminiModelList(c))

@@ -7,6 +7,7 @@ import { encodeResponsesResponse } from './encode-response';
 import { encodeResponsesStream, encodeResponsesStreamStage } from './encode-stream';
 import { decodeResponsesError, encodeResponsesError } from './errors';
 import { decodeResponsesInputTokens, encodeResponsesInputTokens, rewriteResponsesPassthrough } from './passthrough';
+import { continueResponsesPassthrough } from './passthrough-continuation';
 
 export const openaiResponsesCodec: Codec = {
   format: 'openai-responses',
@@ -24,6 +25,7 @@ export const openaiResponsesCodec: Codec = {
   decodeError: decodeResponsesError,
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   rewritePassthrough: rewriteResponsesPassthrough,
+  continuePassthroughStream: continueResponsesPassthrough,
   encodeCountTokens: encodeResponsesCountTokens,
   decodeCountTokens: decodeResponsesInputTokens,
 };

@@ -8,9 +8,7 @@ import { callClient, provide, unique } from './harness';
 import { recordedStream } from './wire';
 
 /**
- * Codec behaviour under faults that the relay cannot fix from src/relay (the codecs are owned
- * elsewhere). Each `it.fails` pins a known defect: it passes while the defect is there and turns red
- * once the codec is fixed, at which point `.fails` goes.
+ * Codec behaviour under faults: what a client of each codec sees when the upstream fails mid-way.
  */
 describe('openai-responses codec under faults', () => {
   // An upstream that stopped early is a bad gateway (502), in every decoder.
@@ -26,13 +24,9 @@ describe('openai-responses codec under faults', () => {
     expect(error?.type === 'error' ? error.error.status : undefined).toBe(502);
   });
 
-  // The passthrough error tail comes from a fresh encoder, which numbers from 0 (after the skipped
-  // response.created/in_progress: 2, 3). Fix: an optional codec hook
-  //   passthroughStreamError?(error: RelayError, lastUpstreamEvent: SseEvent | undefined): SseEvent[]
-  // in src/protocols/codec.ts, implemented for openai-responses as: read `sequence_number` (n) and the
-  // response id from the upstream's events, emit `error` with n+1 and `response.failed` with n+2 and
-  // that id; src/relay/stream-render.ts passthroughErrorTail() calls the hook when a codec has it.
-  it.fails('a passthrough in-stream error continues the upstream sequence_number', async () => {
+  // The passthrough error tail comes from a fresh encoder, numbered from its own start; the codec's
+  // continuePassthroughStream hook renumbers it after the upstream's last event and keeps its response id.
+  it('a passthrough in-stream error continues the upstream sequence_number', async () => {
     const recorded = recordedStream('openai-responses');
     const frames = recorded.frames.slice(0, recorded.firstContent + 2);
     installFakeUpstreams({ 'http://seq.fake': streamFault(frames, 'reset') });
@@ -42,5 +36,9 @@ describe('openai-responses codec under faults', () => {
     const text = await (await callClient('openai-responses', key, model, true)).text();
     const numbers = [...text.matchAll(/"sequence_number":(\d+)/g)].map((match) => Number(match[1]));
     expect(numbers).toEqual(numbers.map((_, index) => index));
+    const upstreamId = (JSON.parse(/^data: (.*)$/m.exec(frames[0] ?? '')?.[1] ?? '{}') as { response?: { id?: string } }).response?.id;
+    const failed = text.split('\n').find((line) => line.startsWith('data: {"type":"response.failed"'));
+    expect(upstreamId).toBeTruthy();
+    expect(JSON.parse(failed?.slice(6) ?? '{}').response?.id).toBe(upstreamId);
   });
 });

@@ -16,6 +16,7 @@ export interface Env {
   KEY_PREFIX?: string;
   KEY_CACHE_TTL_SECONDS?: string;
   MAX_BODY_BYTES?: string;
+  STREAM_KEEPALIVE_MS?: string;
   ENABLE_MOCK_PROVIDER?: string;
   ALLOW_PRIVATE_URLS?: string;
 }
@@ -32,6 +33,8 @@ const configSchema = z.object({
   keyPrefix: z.string().min(1).default('sk-relay-'),
   keyCacheTtlMs: z.coerce.number().int().min(0).default(30).transform((seconds) => seconds * 1000),
   maxBodyBytes: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  /** Silence after which a stream gets a keepalive (0: never). */
+  streamKeepaliveMs: z.coerce.number().int().min(0).default(15_000),
   mockProviderEnabled: z
     .enum(['true', 'false'])
     .default('true')
@@ -54,6 +57,7 @@ export const configOf = (env: Env): RelayConfig => {
       keyPrefix: env.KEY_PREFIX || undefined,
       keyCacheTtlMs: env.KEY_CACHE_TTL_SECONDS || undefined,
       maxBodyBytes: env.MAX_BODY_BYTES || undefined,
+      streamKeepaliveMs: env.STREAM_KEEPALIVE_MS || undefined,
       mockProviderEnabled: env.ENABLE_MOCK_PROVIDER || undefined,
       allowPrivateUrls: env.ALLOW_PRIVATE_URLS || undefined,
     });

@@ -2,8 +2,8 @@
  * One timer for a whole body read instead of one per chunk: `set(ms)` only moves the deadline (a
  * number), and the timer, when it fires before the deadline, re-arms itself for what is left.
  * `pause()` stops the clock while nothing is awaited (the relay holds data the client has not
- * pulled yet: that silence is not the upstream's). Chunks can arrive microseconds apart; a timer
- * per chunk costs far more than that in workerd.
+ * pulled yet: that silence is not the upstream's). After it fires it is idle until set again.
+ * Chunks can arrive microseconds apart; a timer per chunk costs far more than that in workerd.
  */
 export class Deadline {
   private at = Infinity;
@@ -41,7 +41,7 @@ export class Deadline {
     if (this.done || this.at === Infinity) return;
     const left = this.at - Date.now();
     if (left > 0) return this.schedule(left);
-    this.done = true;
+    this.at = Infinity;
     this.onExpire();
   }
 }

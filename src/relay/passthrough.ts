@@ -5,6 +5,8 @@ import type { Candidate } from '../routing/provider';
 import type { AttemptContext, AttemptResult } from './attempt';
 import { filteredRenderer, passthroughErrorTail, rawRenderer } from './stream-render';
 import { streamFramingFor } from './stream-framing';
+import { keepaliveFor } from './keepalive';
+import { configOf } from '../env';
 import { StreamRelay } from './stream-relay';
 import { firstByteTimeoutOf, fetchUpstream, idleTimeoutOf } from './upstream-fetch';
 import {
@@ -111,6 +113,7 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     firstContentBy,
     abortUpstream,
     onMidStreamFailure: recordMidStreamFailure(provider.id),
+    keepalive: keepaliveFor(context.clientFormat, framing, configOf(context.env).streamKeepaliveMs),
   });
   return { ...base, headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body: await relayStream.open(), delivered: relayStream.delivered };
 };

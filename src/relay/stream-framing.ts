@@ -7,8 +7,8 @@ const encoder = new TextEncoder();
 /** How client-format events become the bytes of the client's response body. */
 export interface StreamFraming {
   contentType: string;
-  /** The upstream's own SSE bytes are already this framing (passthrough sends them as they came). */
-  keepsUpstreamBytes: boolean;
+  /** SSE: passthrough sends the upstream's own bytes as they came, and keepalives can go between events. */
+  isSse: boolean;
   /** All events of one upstream chunk as (at most) one byte chunk. */
   frame(events: SseEvent[]): Uint8Array[];
   /** What closes the body after the last event. */
@@ -17,7 +17,7 @@ export interface StreamFraming {
 
 export const sseFraming = (): StreamFraming => ({
   contentType: 'text/event-stream; charset=utf-8',
-  keepsUpstreamBytes: true,
+  isSse: true,
   frame(events) {
     if (events.length === 0) return [];
     let text = '';
@@ -35,7 +35,7 @@ export const jsonArrayFraming = (): StreamFraming => {
   let opened = false;
   return {
     contentType: 'application/json; charset=utf-8',
-    keepsUpstreamBytes: false,
+    isSse: false,
     frame(events) {
       let text = '';
       for (const event of events) {

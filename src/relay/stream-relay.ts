@@ -22,6 +22,8 @@ export interface StreamRenderer {
   /** The upstream is over; `ir` is what the decoder emitted at EOF (its truncation error, when the stream was cut). */
   end(ir: IrStreamEvent[]): Uint8Array[];
   cancel(reason: unknown): void;
+  /** False while the bytes sent so far end inside an event (a keepalive must wait); absent: always at a boundary. */
+  atEventBoundary?(): boolean;
 }
 
 export interface StreamRelayOptions {
@@ -38,6 +40,8 @@ export interface StreamRelayOptions {
   abortUpstream(reason: unknown): void;
   /** The upstream failed after the client got bytes (reset, idle timeout, truncation, in-stream error). */
   onMidStreamFailure(error: RelayError): void;
+  /** Sent to the client when the upstream has been silent this long after the first content (clients and proxies drop idle connections). */
+  keepalive?: { bytes: Uint8Array; afterMs: number };
 }
 
 type Step = { kind: 'chunk'; facts: ChunkFacts } | { kind: 'end'; ir: IrStreamEvent[] };
@@ -76,6 +80,7 @@ export class StreamRelay {
   private readonly sse: StageStep<Uint8Array, SseEvent> = stageStep(decodeSseStage());
   private readonly decoder: StageStep<SseEvent, IrStreamEvent>;
   private readonly deadline = new Deadline(() => this.expire());
+  private keepaliveTimer: Deadline | undefined;
   private decoderBroken = false;
   /** Bytes may have reached the client: failures from here on are mid-stream. */
   private committed = false;
@@ -133,14 +138,28 @@ export class StreamRelay {
     let done = ended;
     // The first content goes out alone, at once; later writes may merge what is already waiting.
     let first = true;
+    let current: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const { keepalive } = this.options;
+    const keepaliveTimer =
+      keepalive === undefined
+        ? undefined
+        : new Deadline(() => {
+            if (this.options.renderer.atEventBoundary?.() !== false) current?.enqueue(keepalive.bytes);
+            keepaliveTimer?.set(keepalive.afterMs);
+          });
+    this.keepaliveTimer = keepaliveTimer;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
+        current = controller;
         const out = held.splice(0);
         let bytes = byteLength(out);
         try {
           for (let merged = 0; !done; merged++) {
             if (out.length > 0 && (first || merged >= COALESCE_MAX_CHUNKS || bytes >= COALESCE_MAX_BYTES || !(await this.nextReadReady()))) break;
+            // Nothing to send yet: the client hears from us if the upstream stays silent.
+            if (out.length === 0 && keepalive !== undefined) keepaliveTimer?.set(keepalive.afterMs);
             const step = await this.step();
+            keepaliveTimer?.pause();
             const rendered = step.kind === 'chunk' ? this.options.renderer.chunk(step.facts) : this.options.renderer.end(step.ir);
             if (step.kind === 'end') done = true;
             out.push(...rendered);
@@ -155,6 +174,7 @@ export class StreamRelay {
         first = false;
         if (out.length > 0) controller.enqueue(concatBytes(out));
         if (done) {
+          keepaliveTimer?.clear();
           controller.close();
           this.settleDelivery('complete');
         }
@@ -272,6 +292,7 @@ export class StreamRelay {
   private cancel(reason: unknown): void {
     this.cancelled = true;
     this.deadline.clear();
+    this.keepaliveTimer?.clear();
     this.options.abortUpstream(reason);
     this.reader.cancel(reason).catch(() => {});
     this.sse.abort(reason);

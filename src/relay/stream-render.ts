@@ -44,14 +44,26 @@ const see = (seen: SeenEvents, events: SseEvent[]): void => {
 /** Passthrough: the upstream's bytes exactly as sent (re-framed only when the client asked another framing); an in-stream error is added only if the upstream was cut. */
 export const rawRenderer = (errorTail: PassthroughErrorTail, framing: StreamFraming): StreamRenderer => {
   const seen: SeenEvents = { first: undefined, last: undefined };
+  let boundary = true;
   return {
     chunk(facts: ChunkFacts) {
       see(seen, facts.sse);
-      return framing.keepsUpstreamBytes ? [facts.bytes] : framing.frame(facts.sse);
+      if (!framing.isSse) return framing.frame(facts.sse);
+      boundary = endsEvent(facts.bytes);
+      return [facts.bytes];
     },
     end: (ir) => [...framing.frame(tailFor(ir, errorTail, seen)), ...framing.close()],
     cancel: () => {},
+    atEventBoundary: () => boundary,
   };
+};
+
+/** Whether a chunk ends with a blank line (an upstream may split an event across chunks; then it does not). */
+const endsEvent = (bytes: Uint8Array): boolean => {
+  const n = bytes.length;
+  const last = bytes[n - 1];
+  const before = bytes[n - 2];
+  return (last === 10 && (before === 10 || (before === 13 && bytes[n - 3] === 10))) || (last === 13 && before === 13);
 };
 
 /** Passthrough with a codec's event filter (the relay changed the request in a way the client must not see). */

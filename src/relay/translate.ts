@@ -5,6 +5,8 @@ import type { Candidate } from '../routing/provider';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
 import { translatedRenderer } from './stream-render';
 import { streamFramingFor } from './stream-framing';
+import { keepaliveFor } from './keepalive';
+import { configOf } from '../env';
 import { StreamRelay } from './stream-relay';
 import { fetchUpstream, firstByteTimeoutOf, idleTimeoutOf } from './upstream-fetch';
 import {
@@ -82,6 +84,7 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
     firstContentBy,
     abortUpstream,
     onMidStreamFailure: recordMidStreamFailure(provider.id),
+    keepalive: keepaliveFor(context.clientFormat, framing, configOf(context.env).streamKeepaliveMs),
   });
   return { ...base, headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body: await relayStream.open(), delivered: relayStream.delivered };
 };

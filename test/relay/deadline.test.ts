@@ -4,7 +4,7 @@ import { Deadline } from '../../src/relay/deadline';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Deadline', () => {
-  it('fires once, after the time set', async () => {
+  it('fires once, after the time set, and again only when set again', async () => {
     let fired = 0;
     const deadline = new Deadline(() => fired++);
     deadline.set(40);
@@ -12,9 +12,11 @@ describe('Deadline', () => {
     expect(fired).toBe(0);
     await sleep(60);
     expect(fired).toBe(1);
-    deadline.set(10);
-    await sleep(30);
+    await sleep(60);
     expect(fired).toBe(1);
+    deadline.set(10);
+    await sleep(40);
+    expect(fired).toBe(2);
   });
 
   it('moves later when set again before it fires', async () => {

@@ -1,0 +1,109 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { WireFormat } from '../../src/ir/format';
+import { installFakeUpstreams } from '../setup/fake-network';
+import { createKey } from '../setup/seed';
+import { callClient, provide, unique } from './faults/harness';
+import { completedStream, recordedStream } from './faults/wire';
+
+// Read by configOf() on this file's first request (each test file runs in its own isolate).
+(env as { STREAM_KEEPALIVE_MS?: string }).STREAM_KEEPALIVE_MS = '100';
+
+const SILENCE_MS = 450;
+
+/** The recorded stream of `format`, silent for SILENCE_MS right after its first content event. */
+const silentAfterFirstContent = (format: WireFormat) => {
+  const recorded = recordedStream(format);
+  const chunks = recorded.frames.map((frame) => new TextEncoder().encode(frame));
+  return {
+    frames: recorded.frames,
+    handler: async (request: Request) => {
+      await request.text();
+      let index = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (index === recorded.firstContent + 1) await new Promise((resolve) => setTimeout(resolve, SILENCE_MS));
+          const chunk = chunks[index++];
+          if (chunk === undefined) controller.close();
+          else controller.enqueue(chunk);
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    },
+  };
+};
+
+const streamThrough = async (client: WireFormat, upstream: WireFormat): Promise<{ text: string; frames: string[] }> => {
+  const { frames, handler } = silentAfterFirstContent(upstream);
+  const origin = `http://${unique('keepalive')}.fake`;
+  installFakeUpstreams({ [origin]: handler });
+  const model = unique('keepalive-m');
+  await provide({ id: unique('keepalive-p'), format: upstream, origin, model, timeouts: { firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 } });
+  const { key } = await createKey();
+  const response = await callClient(client, key, model, true);
+  expect(response.status).toBe(200);
+  return { text: await response.text(), frames };
+};
+
+describe('keepalives while the upstream is silent mid-stream', () => {
+  it('anthropic client, anthropic upstream: Anthropic ping events between the upstream bytes, which are otherwise unchanged', async () => {
+    const { text, frames } = await streamThrough('anthropic', 'anthropic');
+    const pings = text.split('event: ping\ndata: {"type": "ping"}\n\n');
+    expect(pings.length - 1).toBeGreaterThanOrEqual(2);
+    expect(pings.join('')).toBe(frames.join(''));
+  });
+
+  it.each([
+    ['openai-chat', 'anthropic'],
+    ['openai-responses', 'openai-responses'],
+    ['openai-chat', 'openai-chat'],
+  ] as Array<[WireFormat, WireFormat]>)('%s client, %s upstream: SSE comments, and the stream still completes', async (client, upstream) => {
+    const { text } = await streamThrough(client, upstream);
+    expect(text.split(': keepalive\n\n').length - 1).toBeGreaterThanOrEqual(2);
+    expect(completedStream(client, text)).toBe(true);
+  });
+
+  it('gemini client: no keepalive (its SDK reads data: lines only)', async () => {
+    const { text, frames } = await streamThrough('gemini', 'gemini');
+    expect(text).toBe(frames.join(''));
+  });
+
+  it('never puts a keepalive inside an event the upstream split across chunks', async () => {
+    const recorded = recordedStream('anthropic');
+    const frame = recorded.frames[recorded.firstContent + 1] ?? '';
+    const pieces = [...recorded.frames.slice(0, recorded.firstContent + 1), frame.slice(0, 20), frame.slice(20), ...recorded.frames.slice(recorded.firstContent + 2)];
+    const chunks = pieces.map((piece) => new TextEncoder().encode(piece));
+    const origin = 'http://split.fake';
+    installFakeUpstreams({
+      [origin]: () => {
+        let index = 0;
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            // Silent in the middle of an event.
+            if (index === recorded.firstContent + 2) await new Promise((resolve) => setTimeout(resolve, SILENCE_MS));
+            const chunk = chunks[index++];
+            if (chunk === undefined) controller.close();
+            else controller.enqueue(chunk);
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      },
+    });
+    const model = unique('split');
+    await provide({ id: unique('split-p'), format: 'anthropic', origin, model, timeouts: { firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 } });
+    const { key } = await createKey();
+    const text = await (await callClient('anthropic', key, model, true)).text();
+    expect(text).toBe(recorded.frames.join(''));
+  });
+
+  it('sends nothing extra when the upstream is never silent', async () => {
+    const recorded = recordedStream('anthropic');
+    const origin = 'http://steady.fake';
+    installFakeUpstreams({ [origin]: () => new Response(recorded.frames.join(''), { headers: { 'content-type': 'text/event-stream' } }) });
+    const model = unique('steady');
+    await provide({ id: unique('steady-p'), format: 'anthropic', origin, model });
+    const { key } = await createKey();
+    const text = await (await callClient('anthropic', key, model, true)).text();
+    expect(text).toBe(recorded.frames.join(''));
+  });
+});

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { WireFormat } from './ir/format';
 import type { AuthenticatedKey } from './auth/key-record';
 import type { QuotaLimiter } from './quota/quota-limiter';
@@ -29,20 +29,23 @@ export interface AppVariables {
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
 
+const flag = (fallback: 'true' | 'false') =>
+  z.pipe(
+    z._default(z.enum(['true', 'false']), fallback),
+    z.transform((value: 'true' | 'false') => value === 'true'),
+  );
+
 const configSchema = z.object({
-  keyPrefix: z.string().min(1).default('sk-relay-'),
-  keyCacheTtlMs: z.coerce.number().int().min(0).default(30).transform((seconds) => seconds * 1000),
-  maxBodyBytes: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  keyPrefix: z._default(z.string().check(z.minLength(1)), 'sk-relay-'),
+  keyCacheTtlMs: z.pipe(
+    z._default(z.coerce.number().check(z.int(), z.gte(0)), 30),
+    z.transform((seconds: number) => seconds * 1000),
+  ),
+  maxBodyBytes: z._default(z.coerce.number().check(z.int(), z.positive()), 32 * 1024 * 1024),
   /** Silence after which a stream gets a keepalive (0: never). */
-  streamKeepaliveMs: z.coerce.number().int().min(0).default(15_000),
-  mockProviderEnabled: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((value) => value === 'true'),
-  allowPrivateUrls: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
+  streamKeepaliveMs: z._default(z.coerce.number().check(z.int(), z.gte(0)), 15_000),
+  mockProviderEnabled: flag('true'),
+  allowPrivateUrls: flag('false'),
 });
 
 export type RelayConfig = z.infer<typeof configSchema>;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AppEnv } from '../env';
 import { RelayError } from '../errors';
 import { randomId } from '../protocols/shared/ids';
@@ -10,21 +10,20 @@ import { microsOf } from '../usage/money';
 import { parseQuery } from '../usage/usage-filter';
 import { parseAdminBody } from './validate';
 
-const accountCreateSchema = z
-  .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (max 64)').optional(),
-    name: z.string().min(1).max(200),
-  })
-  .strict();
+const accountCreateSchema = z.strictObject({
+  id: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (max 64)'))),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+});
 
 /** Dollars, at least one micro-dollar, at most a million dollars per entry. */
-const amount = z.number().min(0.000001).max(1_000_000);
-const reference = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, _ . : - (max 128)');
-const topupSchema = z.object({ amount, reference: reference.optional() }).strict();
-const refundSchema = z.object({ amount, reference }).strict();
-const pageQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(1000).default(100), cursor: z.string().min(1).optional() })
-  .strict();
+const amount = z.number().check(z.gte(0.000001), z.lte(1_000_000));
+const reference = z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, _ . : - (max 128)'));
+const topupSchema = z.strictObject({ amount, reference: z.optional(reference) });
+const refundSchema = z.strictObject({ amount, reference });
+const pageQuery = z.strictObject({
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
+  cursor: z.optional(z.string().check(z.minLength(1))),
+});
 
 const requireAccount = async (c: { env: AppEnv['Bindings'] }, id: string) => {
   const account = await findAccount(c.env, id);

@@ -1,28 +1,29 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-const PLANS = ['free', 'pro', 'max5x', 'max20x', 'unlimited'] as const;
-const limit = z.number().int().min(0).nullable();
+export const PLANS = ['free', 'pro', 'max5x', 'max20x', 'unlimited'] as const;
+export const SCOPES = ['chat', 'images'] as const;
+export const BILLING_MODES = ['subscription', 'prepaid'] as const;
 
-export const quotaOverridesSchema = z
-  .object({ requestsPer5h: limit, requestsPerWeek: limit, requestsPerMinute: limit, maxConcurrent: limit })
-  .partial()
-  .strict();
+const limit = z.nullable(z.number().check(z.int(), z.gte(0)));
 
-export const keyCreateSchema = z
-  .object({
-    name: z.string().min(1).max(200),
-    accountId: z.string().min(1).optional(),
-    plan: z.enum(PLANS).default('free'),
-    scopes: z.array(z.enum(['chat', 'images'])).min(1).default(['chat']),
-    models: z.array(z.string().min(1)).nullable().optional(),
-    billing: z.enum(['subscription', 'prepaid']).default('subscription'),
-    quotaOverrides: quotaOverridesSchema.optional(),
-    monthlySpendCap: z.number().positive().nullable().optional(),
-    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
-  })
-  .strict();
+export const quotaOverridesSchema = z.partial(
+  z.strictObject({ requestsPer5h: limit, requestsPerWeek: limit, requestsPerMinute: limit, maxConcurrent: limit }),
+);
 
-export const keyUpdateSchema = keyCreateSchema.omit({ accountId: true }).partial().strict();
+export const keyCreateSchema = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  accountId: z.optional(z.string().check(z.minLength(1))),
+  plan: z._default(z.enum(PLANS), 'free'),
+  scopes: z._default(z.array(z.enum(SCOPES)).check(z.minLength(1)), ['chat']),
+  models: z.optional(z.nullable(z.array(z.string().check(z.minLength(1))))),
+  billing: z._default(z.enum(BILLING_MODES), 'subscription'),
+  quotaOverrides: z.optional(quotaOverridesSchema),
+  monthlySpendCap: z.optional(z.nullable(z.number().check(z.positive()))),
+  expiresAt: z.optional(z.nullable(z.iso.datetime({ offset: true }))),
+});
+
+/** Strict like the create schema: omit and partial keep its catchall. */
+export const keyUpdateSchema = z.partial(z.omit(keyCreateSchema, { accountId: true }));
 
 export type KeyCreate = z.infer<typeof keyCreateSchema>;
 export type KeyUpdate = z.infer<typeof keyUpdateSchema>;

@@ -1,27 +1,25 @@
 import { asc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { dbOf, tables } from '../db/client';
 import type { AppEnv } from '../env';
 import { RelayError } from '../errors';
 import { dollarsOf, microsOf } from '../usage/money';
 import { parseAdminBody } from './validate';
 
-const dollars = z.number().min(0).max(1_000_000);
+const dollars = z.number().check(z.gte(0), z.lte(1_000_000));
 
 /**
  * Dollars per 1M tokens (and per image), stored as integer micro-dollars. Cache prices default to the
  * input price: a model whose cache discount was never entered is billed like plain input, never for free.
  */
-const priceSchema = z
-  .object({
-    inputPerMillion: dollars,
-    outputPerMillion: dollars,
-    cacheReadPerMillion: dollars.optional(),
-    cacheWritePerMillion: dollars.optional(),
-    perImage: dollars.default(0),
-  })
-  .strict();
+const priceSchema = z.strictObject({
+  inputPerMillion: dollars,
+  outputPerMillion: dollars,
+  cacheReadPerMillion: z.optional(dollars),
+  cacheWritePerMillion: z.optional(dollars),
+  perImage: z._default(dollars, 0),
+});
 
 type PriceRow = typeof tables.modelPrices.$inferSelect;
 

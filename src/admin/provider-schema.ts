@@ -1,9 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PROVIDER_PROTOCOLS } from '../routing/provider';
 
-const baseUrl = z
-  .string()
-  .refine((value) => {
+const baseUrl = z.string().check(
+  z.refine((value) => {
     if (value === 'mock://') return true;
     try {
       const url = new URL(value);
@@ -11,32 +10,32 @@ const baseUrl = z
     } catch {
       return false;
     }
-  }, 'must be an http(s) URL');
+  }, 'must be an http(s) URL'),
+);
 
-const modelEntry = z.union([
-  z.string().min(1),
-  z.object({ name: z.string().min(1), upstream: z.string().min(1).optional() }).strict(),
-]);
+const nonEmpty = () => z.string().check(z.minLength(1));
+const timeoutMs = () => z.optional(z.number().check(z.int(), z.positive()));
 
-const headerMap = z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'invalid header name'), z.string());
+const modelEntry = z.union([nonEmpty(), z.strictObject({ name: nonEmpty(), upstream: z.optional(nonEmpty()) })]);
 
-export const providerCreateSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lowercase letters, digits, _ . - (max 64)'),
-    protocol: z.enum(PROVIDER_PROTOCOLS),
-    baseUrl,
-    apiKey: z.string().min(1).optional(),
-    models: z.array(modelEntry).min(1),
-    priority: z.number().int().default(0),
-    weight: z.number().int().min(0).default(1),
-    headers: headerMap.default({}),
-    enabled: z.boolean().default(true),
-    firstByteTimeoutMs: z.number().int().positive().optional(),
-    idleTimeoutMs: z.number().int().positive().optional(),
-  })
-  .strict();
+const headerMap = z.record(z.string().check(z.regex(/^[A-Za-z0-9-]+$/, 'invalid header name')), z.string());
 
-export const providerUpdateSchema = providerCreateSchema.omit({ id: true }).partial().strict();
+export const providerCreateSchema = z.strictObject({
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lowercase letters, digits, _ . - (max 64)')),
+  protocol: z.enum(PROVIDER_PROTOCOLS),
+  baseUrl,
+  apiKey: z.optional(nonEmpty()),
+  models: z.array(modelEntry).check(z.minLength(1)),
+  priority: z._default(z.number().check(z.int()), 0),
+  weight: z._default(z.number().check(z.int(), z.gte(0)), 1),
+  headers: z._default(headerMap, {}),
+  enabled: z._default(z.boolean(), true),
+  firstByteTimeoutMs: timeoutMs(),
+  idleTimeoutMs: timeoutMs(),
+});
+
+/** Strict like the create schema: omit and partial keep its catchall. */
+export const providerUpdateSchema = z.partial(z.omit(providerCreateSchema, { id: true }));
 
 export type ProviderCreate = z.infer<typeof providerCreateSchema>;
 export type ProviderUpdate = z.infer<typeof providerUpdateSchema>;

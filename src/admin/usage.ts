@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AppEnv } from '../env';
 import { dayOf } from '../usage/days';
 import { usageCsvStream } from '../usage/csv';
@@ -8,23 +8,26 @@ import { cursorAfter, decodeCursor, encodeCursor, usageEventPage, usageEventView
 import { daysInOrder, parseQuery, usageFilterObject, usageFilterSchema, type UsageFilter } from '../usage/usage-filter';
 import { GROUP_FIELDS, usageReport, type GroupField } from '../usage/usage-report';
 
-const groupBySchema = z
-  .string()
-  .default('day,model')
-  .transform((value, context): GroupField[] => {
+const groupBySchema = z.pipe(
+  z._default(z.string(), 'day,model'),
+  z.transform((value: string, context): GroupField[] => {
     const fields = value === '' ? [] : value.split(',').map((field) => field.trim());
     const unknown = fields.filter((field) => !(GROUP_FIELDS as readonly string[]).includes(field));
     if (unknown.length > 0) {
-      context.addIssue({ code: 'custom', message: `unknown field(s) ${unknown.join(', ')}; use ${GROUP_FIELDS.join(', ')}` });
+      context.issues.push({ code: 'custom', message: `unknown field(s) ${unknown.join(', ')}; use ${GROUP_FIELDS.join(', ')}`, input: value });
       return z.NEVER;
     }
     return GROUP_FIELDS.filter((field) => fields.includes(field));
-  });
+  }),
+);
 
-const reportQuery = usageFilterObject.extend({ groupBy: groupBySchema }).refine(...daysInOrder);
-const eventsQuery = usageFilterObject
-  .extend({ limit: z.coerce.number().int().min(1).max(1000).default(100), cursor: z.string().min(1).optional() })
-  .refine(...daysInOrder);
+const reportQuery = z.extend(usageFilterObject, { groupBy: groupBySchema }).check(z.refine(...daysInOrder));
+const eventsQuery = z
+  .extend(usageFilterObject, {
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
+    cursor: z.optional(z.string().check(z.minLength(1))),
+  })
+  .check(z.refine(...daysInOrder));
 
 const filterOf = (query: UsageFilter): UsageFilter => ({
   keyId: query.keyId,

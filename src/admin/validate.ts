@@ -1,8 +1,9 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import '../zod-locale';
 import { invalidRequest } from '../errors';
 
 /** Parses an admin body with a zod schema; the first issue becomes a 400 naming the field. */
-export const parseAdminBody = async <T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> => {
+export const parseAdminBody = async <T extends z.ZodMiniType>(request: Request, schema: T): Promise<z.infer<T>> => {
   let value: unknown;
   try {
     value = await request.json();

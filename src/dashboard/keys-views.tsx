@@ -1,13 +1,9 @@
 import type { FC } from 'hono/jsx';
-import { keyCreateSchema } from '../admin/key-schema';
+import { BILLING_MODES, PLANS, SCOPES } from '../admin/key-schema';
 import type { QuotaStatus } from '../quota/quota-client';
 import type { WindowView } from '../quota/windows';
 import type { KeyView, KeyWithQuota } from './key-data';
 import { formatIso, Pill, PostForm } from './layout';
-
-export const PLANS = keyCreateSchema.shape.plan.unwrap().options;
-export const SCOPES = keyCreateSchema.shape.scopes.unwrap().element.options;
-export const BILLING_MODES = keyCreateSchema.shape.billing.unwrap().options;
 
 const resetText = (epochMs: number): string => formatIso(new Date(Math.ceil(epochMs / 1000) * 1000).toISOString());
 

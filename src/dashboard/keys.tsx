@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { listAccounts } from '../usage/accounts';
 import { callAdmin } from './admin-api';
 import { listField, numberField, readForm, splitNames, textField, type FormData } from './form';

@@ -1,22 +1,23 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Env } from '../env';
 import { base64ToBytes, bytesToBase64, checkedImage, downloadImage, type ImageBytes } from './image-bytes';
 import { ImageFailure } from './image-failure';
 import type { ImageUpstreamInput } from './image-upstream';
 import { postUpstreamJson } from './upstream-call';
 
-const inlineData = z.object({ mimeType: z.string().nullish(), data: z.string() });
+const inlineData = z.object({ mimeType: z.nullish(z.string()), data: z.string() });
+const part = z.object({ inlineData: z.nullish(inlineData), inline_data: z.nullish(inlineData), text: z.nullish(z.string()) });
 /** @see https://ai.google.dev/gemini-api/docs/image-generation — REST is camelCase; snake_case tolerated. */
 const geminiImageResponse = z.object({
-  candidates: z
-    .array(
+  candidates: z.nullish(
+    z.array(
       z.object({
-        finishReason: z.string().nullish(),
-        content: z.object({ parts: z.array(z.object({ inlineData: inlineData.nullish(), inline_data: inlineData.nullish(), text: z.string().nullish() })).nullish() }).nullish(),
+        finishReason: z.nullish(z.string()),
+        content: z.nullish(z.object({ parts: z.nullish(z.array(part)) })),
       }),
-    )
-    .nullish(),
-  promptFeedback: z.object({ blockReason: z.string().nullish() }).nullish(),
+    ),
+  ),
+  promptFeedback: z.nullish(z.object({ blockReason: z.nullish(z.string()) })),
 });
 
 const DATA_URI = /^data:([^;,]+);base64,(.*)$/s;

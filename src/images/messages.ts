@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Env } from '../env';
 
 /** The two message kinds on the polyrelay-images queue; both carry only the task id (state lives in KV). */

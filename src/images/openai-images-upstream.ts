@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Env } from '../env';
 import { base64ToBytes, checkedImage, downloadImage, type ImageBytes } from './image-bytes';
 import { ImageFailure } from './image-failure';
@@ -8,7 +8,7 @@ import { postUpstreamJson } from './upstream-call';
 
 /** @see https://platform.openai.com/docs/api-reference/images/create — lenient: only what we read. */
 const openAIImagesResponse = z.object({
-  data: z.array(z.object({ b64_json: z.string().nullish(), url: z.string().nullish() })).nullish(),
+  data: z.nullish(z.array(z.object({ b64_json: z.nullish(z.string()), url: z.nullish(z.string()) }))),
 });
 
 /**

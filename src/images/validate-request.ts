@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale';
 import { invalidRequest } from '../errors';
 import { assertPublicUrl } from '../net/url-safety';
 import { ASPECT_RATIOS, RATIOS_WITH_4K, RESOLUTIONS, type AspectRatio, type ImageRequest, type Resolution } from './task';
@@ -18,38 +19,41 @@ const OPENAI_PIXEL_SIZES: Record<string, AspectRatio> = {
   '1024x1792': '9:16',
 };
 
-const prompt = z.string({ error: 'Required: a text prompt' }).trim().min(1, 'must not be empty').max(MAX_PROMPT_CHARS);
-const model = z.string({ error: 'Required' }).min(1, 'must not be empty');
-const n = z.literal(1, { error: 'only 1 image per task is supported' }).default(1);
-const imageUrls = z.array(z.string(), { error: 'must be an array of URL strings' }).max(MAX_IMAGE_URLS, `at most ${MAX_IMAGE_URLS} images`).default([]);
-const webhookUrl = z.string().max(2048).optional();
-const resolution = z
-  .string()
-  .transform((value) => value.toLowerCase())
-  .pipe(z.enum(RESOLUTIONS, { error: `must be one of ${RESOLUTIONS.join(', ')}` }))
-  .default('1k');
+const prompt = z
+  .string({ error: 'Required: a text prompt' })
+  .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(MAX_PROMPT_CHARS));
+const model = z.string({ error: 'Required' }).check(z.minLength(1, 'must not be empty'));
+const n = z._default(z.literal(1, { error: 'only 1 image per task is supported' }), 1);
+const imageUrls = z._default(
+  z.array(z.string(), { error: 'must be an array of URL strings' }).check(z.maxLength(MAX_IMAGE_URLS, `at most ${MAX_IMAGE_URLS} images`)),
+  [],
+);
+const webhookUrl = z.optional(z.string().check(z.maxLength(2048)));
+const resolution = z._default(
+  z.pipe(
+    z.pipe(z.string(), z.transform((value: string) => value.toLowerCase())),
+    z.enum(RESOLUTIONS, { error: `must be one of ${RESOLUTIONS.join(', ')}` }),
+  ),
+  '1k',
+);
 const ratio = z.enum(ASPECT_RATIOS, { error: `must be one of ${ASPECT_RATIOS.join(', ')}` });
 
 const generationsSchema = z.strictObject({
   model,
   prompt,
-  size: z
-    .string()
-    .transform((value) => OPENAI_PIXEL_SIZES[value] ?? value)
-    .pipe(ratio)
-    .default('1:1'),
+  size: z._default(z.pipe(z.pipe(z.string(), z.transform((value: string) => OPENAI_PIXEL_SIZES[value] ?? value)), ratio), '1:1'),
   resolution,
   n,
   image_urls: imageUrls,
   webhook_url: webhookUrl,
-  response_format: z.enum(['url', 'b64_json']).default('url'),
-  user: z.string().optional(),
+  response_format: z._default(z.enum(['url', 'b64_json']), 'url'),
+  user: z.optional(z.string()),
 });
 
 const tasksSchema = z.strictObject({
   model,
   prompt,
-  aspect_ratio: ratio.default('1:1'),
+  aspect_ratio: z._default(ratio, '1:1'),
   image_size: resolution,
   n,
   image_urls: imageUrls,
@@ -65,7 +69,7 @@ export interface ValidatedImageRequest {
   responseFormat: 'url' | 'b64_json';
 }
 
-const issueMessage = (error: z.ZodError): { message: string; param: string } => {
+const issueMessage = (error: z.core.$ZodError): { message: string; param: string } => {
   const issue = error.issues[0];
   const path = issue?.path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[') ?? '';
   if (issue?.code === 'unrecognized_keys') return { message: `unknown parameter(s): ${issue.keys.join(', ')}`, param: issue.keys[0] ?? '' };

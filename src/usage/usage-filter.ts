@@ -1,19 +1,20 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale';
 import { invalidRequest } from '../errors';
 import { dayStart, DAY_MS, isDay } from './days';
 
-const day = z.string().refine(isDay, 'must be a calendar day, YYYY-MM-DD (UTC)');
+const day = z.string().check(z.refine(isDay, 'must be a calendar day, YYYY-MM-DD (UTC)'));
 
 /** Admin usage filters, shared by the JSON query, the raw event list and the CSV export. Days are inclusive, UTC. */
 export const usageFilterFields = {
-  keyId: z.string().min(1).optional(),
-  accountId: z.string().min(1).optional(),
-  model: z.string().min(1).optional(),
-  from: day.optional(),
-  to: day.optional(),
+  keyId: z.optional(z.string().check(z.minLength(1))),
+  accountId: z.optional(z.string().check(z.minLength(1))),
+  model: z.optional(z.string().check(z.minLength(1))),
+  from: z.optional(day),
+  to: z.optional(day),
 };
 
-export const usageFilterObject = z.object(usageFilterFields).strict();
+export const usageFilterObject = z.strictObject(usageFilterFields);
 
 /** Refinement shared by every usage query schema: `from` may not come after `to`. */
 export const daysInOrder: [(query: { from?: string; to?: string }) => boolean, { message: string; path: PropertyKey[] }] = [
@@ -21,12 +22,12 @@ export const daysInOrder: [(query: { from?: string; to?: string }) => boolean, {
   { message: 'must not be after to', path: ['from'] },
 ];
 
-export const usageFilterSchema = usageFilterObject.refine(...daysInOrder);
+export const usageFilterSchema = usageFilterObject.check(z.refine(...daysInOrder));
 
 export type UsageFilter = z.infer<typeof usageFilterSchema>;
 
 /** Parses query parameters with a zod schema; the first issue becomes a 400 naming the parameter. */
-export const parseQuery = <T extends z.ZodType>(query: Record<string, string>, schema: T): z.infer<T> => {
+export const parseQuery = <T extends z.ZodMiniType>(query: Record<string, string>, schema: T): z.infer<T> => {
   const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

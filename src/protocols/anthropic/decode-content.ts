@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import type * as z from 'zod/mini';
+import { $ZodError } from 'zod/v4/core';
 import { invalidRequest, unsupportedFeature } from '../../errors';
 import type { RelayError } from '../../errors';
 import type {
@@ -31,11 +32,11 @@ import type { AnthropicAnyBlock, AnthropicCacheControl } from './schema';
  */
 export type Path = readonly PropertyKey[];
 
-export const parseAt = <T extends z.ZodType>(schema: T, value: unknown, path: Path): z.output<T> => {
+export const parseAt = <T extends z.ZodMiniType>(schema: T, value: unknown, path: Path): z.output<T> => {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw invalidRequestFromZod(
-    new z.ZodError(result.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] }))),
+    new $ZodError(result.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] }))),
   );
 };
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Anthropic Messages egress shapes (what an upstream answers): minimal and nullish, because
@@ -8,89 +8,90 @@ import * as z from 'zod';
  */
 
 export const anthropicUsageSchema = z.looseObject({
-  input_tokens: z.number().nullish(),
-  output_tokens: z.number().nullish(),
-  cache_creation_input_tokens: z.number().nullish(),
-  cache_read_input_tokens: z.number().nullish(),
-  output_tokens_details: z.looseObject({ thinking_tokens: z.number().nullish() }).nullish(),
+  input_tokens: z.nullish(z.number()),
+  output_tokens: z.nullish(z.number()),
+  cache_creation_input_tokens: z.nullish(z.number()),
+  cache_read_input_tokens: z.nullish(z.number()),
+  output_tokens_details: z.nullish(z.looseObject({ thinking_tokens: z.nullish(z.number()) })),
 });
 export type AnthropicWireUsage = z.infer<typeof anthropicUsageSchema>;
 
 const anyBlock = z.looseObject({ type: z.string() });
+const blockIndex = () => z.number().check(z.int(), z.nonnegative());
 
 export const anthropicResponseTextSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 export const anthropicResponseThinkingSchema = z.looseObject({
   type: z.literal('thinking'),
-  thinking: z.string().nullish(),
-  signature: z.string().nullish(),
+  thinking: z.nullish(z.string()),
+  signature: z.nullish(z.string()),
 });
 export const anthropicResponseRedactedSchema = z.looseObject({ type: z.literal('redacted_thinking'), data: z.string() });
 export const anthropicResponseToolUseSchema = z.looseObject({
   type: z.literal('tool_use'),
   id: z.string(),
   name: z.string(),
-  input: z.unknown().optional(),
+  input: z.optional(z.unknown()),
 });
 
 export const anthropicMessageSchema = z.looseObject({
   id: z.string(),
-  model: z.string().nullish(),
+  model: z.nullish(z.string()),
   content: z.array(anyBlock),
-  stop_reason: z.string().nullish(),
-  stop_sequence: z.string().nullish(),
-  usage: anthropicUsageSchema.nullish(),
+  stop_reason: z.nullish(z.string()),
+  stop_sequence: z.nullish(z.string()),
+  usage: z.nullish(anthropicUsageSchema),
 });
 
 export const anthropicMessageStartSchema = z.looseObject({
   type: z.literal('message_start'),
   message: z.looseObject({
     id: z.string(),
-    model: z.string().nullish(),
-    usage: anthropicUsageSchema.nullish(),
+    model: z.nullish(z.string()),
+    usage: z.nullish(anthropicUsageSchema),
   }),
 });
 
 export const anthropicBlockStartSchema = z.looseObject({
   type: z.literal('content_block_start'),
-  index: z.number().int().nonnegative(),
+  index: blockIndex(),
   content_block: z.looseObject({
     type: z.string(),
-    text: z.string().nullish(),
-    thinking: z.string().nullish(),
-    signature: z.string().nullish(),
-    data: z.string().nullish(),
-    id: z.string().nullish(),
-    name: z.string().nullish(),
-    input: z.unknown().optional(),
+    text: z.nullish(z.string()),
+    thinking: z.nullish(z.string()),
+    signature: z.nullish(z.string()),
+    data: z.nullish(z.string()),
+    id: z.nullish(z.string()),
+    name: z.nullish(z.string()),
+    input: z.optional(z.unknown()),
   }),
 });
 
 export const anthropicBlockDeltaSchema = z.looseObject({
   type: z.literal('content_block_delta'),
-  index: z.number().int().nonnegative(),
+  index: blockIndex(),
   delta: z.looseObject({
     type: z.string(),
-    text: z.string().nullish(),
-    thinking: z.string().nullish(),
-    signature: z.string().nullish(),
-    partial_json: z.string().nullish(),
+    text: z.nullish(z.string()),
+    thinking: z.nullish(z.string()),
+    signature: z.nullish(z.string()),
+    partial_json: z.nullish(z.string()),
   }),
 });
 
 export const anthropicBlockStopSchema = z.looseObject({
   type: z.literal('content_block_stop'),
-  index: z.number().int().nonnegative(),
+  index: blockIndex(),
 });
 
 export const anthropicMessageDeltaSchema = z.looseObject({
   type: z.literal('message_delta'),
-  delta: z.looseObject({ stop_reason: z.string().nullish(), stop_sequence: z.string().nullish() }).nullish(),
-  usage: anthropicUsageSchema.nullish(),
+  delta: z.nullish(z.looseObject({ stop_reason: z.nullish(z.string()), stop_sequence: z.nullish(z.string()) })),
+  usage: z.nullish(anthropicUsageSchema),
 });
 
 export const anthropicErrorBodySchema = z.looseObject({
-  type: z.string().nullish(),
-  error: z.looseObject({ type: z.string().nullish(), message: z.string().nullish() }),
+  type: z.nullish(z.string()),
+  error: z.looseObject({ type: z.nullish(z.string()), message: z.nullish(z.string()) }),
 });
 
-export const anthropicTokenCountSchema = z.looseObject({ input_tokens: z.number().int().nonnegative() });
+export const anthropicTokenCountSchema = z.looseObject({ input_tokens: z.number().check(z.int(), z.nonnegative()) });

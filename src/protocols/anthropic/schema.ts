@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Anthropic Messages ingress shapes (what clients send). Strict on the fields the relay reads,
@@ -10,56 +10,58 @@ import * as z from 'zod';
 
 export const anthropicCacheControlSchema = z.looseObject({
   type: z.literal('ephemeral'),
-  ttl: z.enum(['5m', '1h']).nullish(),
+  ttl: z.nullish(z.enum(['5m', '1h'])),
 });
 
 /** Any block: its `type` is read first, then the block is parsed with its own schema. */
 export const anthropicAnyBlockSchema = z.looseObject({ type: z.string() });
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+
 export const anthropicTextBlockSchema = z.looseObject({
   type: z.literal('text'),
   text: z.string(),
-  cache_control: anthropicCacheControlSchema.nullish(),
-  citations: z.array(z.unknown()).nullish(),
+  cache_control: z.nullish(anthropicCacheControlSchema),
+  citations: z.nullish(z.array(z.unknown())),
 });
 
 export const anthropicImageBlockSchema = z.looseObject({
   type: z.literal('image'),
   source: z.discriminatedUnion('type', [
-    z.looseObject({ type: z.literal('base64'), media_type: z.string().min(1), data: z.string() }),
-    z.looseObject({ type: z.literal('url'), url: z.string().min(1) }),
+    z.looseObject({ type: z.literal('base64'), media_type: nonEmpty(), data: z.string() }),
+    z.looseObject({ type: z.literal('url'), url: nonEmpty() }),
     z.looseObject({ type: z.literal('file'), file_id: z.string() }),
   ]),
-  cache_control: anthropicCacheControlSchema.nullish(),
+  cache_control: z.nullish(anthropicCacheControlSchema),
 });
 
 export const anthropicDocumentBlockSchema = z.looseObject({
   type: z.literal('document'),
   source: z.discriminatedUnion('type', [
-    z.looseObject({ type: z.literal('base64'), media_type: z.string().min(1), data: z.string() }),
-    z.looseObject({ type: z.literal('url'), url: z.string().min(1) }),
-    z.looseObject({ type: z.literal('text'), media_type: z.string().nullish(), data: z.string() }),
+    z.looseObject({ type: z.literal('base64'), media_type: nonEmpty(), data: z.string() }),
+    z.looseObject({ type: z.literal('url'), url: nonEmpty() }),
+    z.looseObject({ type: z.literal('text'), media_type: z.nullish(z.string()), data: z.string() }),
     z.looseObject({ type: z.literal('content'), content: z.unknown() }),
     z.looseObject({ type: z.literal('file'), file_id: z.string() }),
   ]),
-  title: z.string().nullish(),
-  context: z.string().nullish(),
-  citations: z.looseObject({ enabled: z.boolean().nullish() }).nullish(),
-  cache_control: anthropicCacheControlSchema.nullish(),
+  title: z.nullish(z.string()),
+  context: z.nullish(z.string()),
+  citations: z.nullish(z.looseObject({ enabled: z.nullish(z.boolean()) })),
+  cache_control: z.nullish(anthropicCacheControlSchema),
 });
 
 export const anthropicToolResultBlockSchema = z.looseObject({
   type: z.literal('tool_result'),
   tool_use_id: z.string(),
-  content: z.union([z.string(), z.array(anthropicAnyBlockSchema)]).nullish(),
-  is_error: z.boolean().nullish(),
-  cache_control: anthropicCacheControlSchema.nullish(),
+  content: z.nullish(z.union([z.string(), z.array(anthropicAnyBlockSchema)])),
+  is_error: z.nullish(z.boolean()),
+  cache_control: z.nullish(anthropicCacheControlSchema),
 });
 
 export const anthropicThinkingBlockSchema = z.looseObject({
   type: z.literal('thinking'),
   thinking: z.string(),
-  signature: z.string().nullish(),
+  signature: z.nullish(z.string()),
 });
 
 export const anthropicRedactedThinkingBlockSchema = z.looseObject({
@@ -82,29 +84,33 @@ const message = z.looseObject({
 });
 
 /** A tool entry: `type` decides whether it is a custom tool or a versioned server/client tool. */
-export const anthropicAnyToolSchema = z.looseObject({ type: z.string().nullish() });
+export const anthropicAnyToolSchema = z.looseObject({ type: z.nullish(z.string()) });
 
 export const anthropicCustomToolSchema = z.looseObject({
-  type: z.literal('custom').nullish(),
-  name: z.string().min(1),
-  description: z.string().nullish(),
+  type: z.nullish(z.literal('custom')),
+  name: nonEmpty(),
+  description: z.nullish(z.string()),
   input_schema: z.record(z.string(), z.unknown()),
-  strict: z.boolean().nullish(),
-  cache_control: anthropicCacheControlSchema.nullish(),
+  strict: z.nullish(z.boolean()),
+  cache_control: z.nullish(anthropicCacheControlSchema),
   // defer_loading / eager_input_streaming / input_examples are accepted and ignored (see notes).
 });
 
+const disableParallel = z.nullish(z.boolean());
+
 const toolChoice = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('auto'), disable_parallel_tool_use: z.boolean().nullish() }),
-  z.looseObject({ type: z.literal('any'), disable_parallel_tool_use: z.boolean().nullish() }),
-  z.looseObject({ type: z.literal('tool'), name: z.string().min(1), disable_parallel_tool_use: z.boolean().nullish() }),
+  z.looseObject({ type: z.literal('auto'), disable_parallel_tool_use: disableParallel }),
+  z.looseObject({ type: z.literal('any'), disable_parallel_tool_use: disableParallel }),
+  z.looseObject({ type: z.literal('tool'), name: nonEmpty(), disable_parallel_tool_use: disableParallel }),
   z.looseObject({ type: z.literal('none') }),
 ]);
 
-const thinkingDisplay = z.enum(['summarized', 'omitted']).nullish();
+const thinkingDisplay = z.nullish(z.enum(['summarized', 'omitted']));
+
+const tokenCount = () => z.number().check(z.int(), z.nonnegative());
 
 const thinking = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('enabled'), budget_tokens: z.number().int().nonnegative(), display: thinkingDisplay }),
+  z.looseObject({ type: z.literal('enabled'), budget_tokens: tokenCount(), display: thinkingDisplay }),
   z.looseObject({ type: z.literal('adaptive'), display: thinkingDisplay }),
   z.looseObject({ type: z.literal('between_tools') }),
   z.looseObject({ type: z.literal('disabled') }),
@@ -113,28 +119,26 @@ const thinking = z.discriminatedUnion('type', [
 export const ANTHROPIC_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
 
 const outputConfig = z.looseObject({
-  effort: z.enum(ANTHROPIC_EFFORTS).nullish(),
-  format: z
-    .looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) })
-    .nullish(),
+  effort: z.nullish(z.enum(ANTHROPIC_EFFORTS)),
+  format: z.nullish(z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) })),
 });
 
 const requestFields = {
-  model: z.string().min(1),
-  messages: z.array(message).min(1, 'at least one message is required'),
-  system: z.union([z.string(), z.array(anthropicTextBlockSchema)]).nullish(),
-  max_tokens: z.number().int().nonnegative().nullish(),
-  stop_sequences: z.array(z.string()).nullish(),
-  stream: z.boolean().nullish(),
-  temperature: z.number().nullish(),
-  top_p: z.number().nullish(),
-  top_k: z.number().int().nullish(),
-  metadata: z.looseObject({ user_id: z.string().nullish() }).nullish(),
-  tool_choice: toolChoice.nullish(),
-  tools: z.array(anthropicAnyToolSchema).nullish(),
-  thinking: thinking.nullish(),
-  output_config: outputConfig.nullish(),
-  mcp_servers: z.array(z.unknown()).nullish(),
+  model: nonEmpty(),
+  messages: z.array(message).check(z.minLength(1, 'at least one message is required')),
+  system: z.nullish(z.union([z.string(), z.array(anthropicTextBlockSchema)])),
+  max_tokens: z.nullish(tokenCount()),
+  stop_sequences: z.nullish(z.array(z.string())),
+  stream: z.nullish(z.boolean()),
+  temperature: z.nullish(z.number()),
+  top_p: z.nullish(z.number()),
+  top_k: z.nullish(z.number().check(z.int())),
+  metadata: z.nullish(z.looseObject({ user_id: z.nullish(z.string()) })),
+  tool_choice: z.nullish(toolChoice),
+  tools: z.nullish(z.array(anthropicAnyToolSchema)),
+  thinking: z.nullish(thinking),
+  output_config: z.nullish(outputConfig),
+  mcp_servers: z.nullish(z.array(z.unknown())),
 };
 
 /** `/v1/messages/count_tokens`: the same body, without `max_tokens` being required. */
@@ -143,7 +147,7 @@ export const anthropicCountTokensRequestSchema = z.looseObject(requestFields);
 /** `/v1/messages`: `max_tokens` is required (0 is valid: cache pre-warm). */
 export const anthropicRequestSchema = z.looseObject({
   ...requestFields,
-  max_tokens: z.number().int().nonnegative(),
+  max_tokens: tokenCount(),
 });
 
 export type AnthropicRequestBody = z.infer<typeof anthropicCountTokensRequestSchema>;
@@ -156,6 +160,6 @@ export type AnthropicToolChoice = z.infer<typeof toolChoice>;
 export type AnthropicEffort = (typeof ANTHROPIC_EFFORTS)[number];
 
 export const anthropicPeekSchema = z.looseObject({
-  model: z.string().min(1),
-  stream: z.boolean().nullish(),
+  model: nonEmpty(),
+  stream: z.nullish(z.boolean()),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Gemini generateContent wire shapes. Ingress (client requests) is read after
@@ -9,81 +9,81 @@ import * as z from 'zod';
 
 // ── ingress: client requests ────────────────────────────────────────────────────────────────
 const jsonObject = z.record(z.string(), z.unknown());
+const nonEmpty = () => z.string().check(z.minLength(1));
+const int = () => z.number().check(z.int());
 
 const inlineData = z.looseObject({ mimeType: z.string(), data: z.string() });
-const fileData = z.looseObject({ mimeType: z.string().nullish(), fileUri: z.string() });
+const fileData = z.looseObject({ mimeType: z.nullish(z.string()), fileUri: z.string() });
 
-const functionResponsePart = z.looseObject({ inlineData: inlineData.nullish(), fileData: fileData.nullish() });
+const functionResponsePart = z.looseObject({ inlineData: z.nullish(inlineData), fileData: z.nullish(fileData) });
 
 export const geminiRequestPart = z.looseObject({
-  text: z.string().nullish(),
-  thought: z.boolean().nullish(),
-  thoughtSignature: z.string().nullish(),
-  inlineData: inlineData.nullish(),
-  fileData: fileData.nullish(),
-  functionCall: z
-    .looseObject({ name: z.string().min(1), args: jsonObject.nullish(), id: z.string().nullish() })
-    .nullish(),
-  functionResponse: z
-    .looseObject({
-      name: z.string().min(1),
-      id: z.string().nullish(),
-      response: jsonObject.nullish(),
-      parts: z.array(functionResponsePart).nullish(),
-    })
-    .nullish(),
+  text: z.nullish(z.string()),
+  thought: z.nullish(z.boolean()),
+  thoughtSignature: z.nullish(z.string()),
+  inlineData: z.nullish(inlineData),
+  fileData: z.nullish(fileData),
+  functionCall: z.nullish(z.looseObject({ name: nonEmpty(), args: z.nullish(jsonObject), id: z.nullish(z.string()) })),
+  functionResponse: z.nullish(
+    z.looseObject({
+      name: nonEmpty(),
+      id: z.nullish(z.string()),
+      response: z.nullish(jsonObject),
+      parts: z.nullish(z.array(functionResponsePart)),
+    }),
+  ),
 });
 export type GeminiRequestPart = z.infer<typeof geminiRequestPart>;
 
 export const geminiContent = z.looseObject({
-  role: z.enum(['user', 'model', 'function']).nullish(),
+  role: z.nullish(z.enum(['user', 'model', 'function'])),
   parts: z.array(geminiRequestPart),
 });
 export type GeminiContent = z.infer<typeof geminiContent>;
 
 const functionDeclaration = z.looseObject({
-  name: z.string().min(1),
-  description: z.string().nullish(),
-  parameters: jsonObject.nullish(),
-  parametersJsonSchema: jsonObject.nullish(),
+  name: nonEmpty(),
+  description: z.nullish(z.string()),
+  parameters: z.nullish(jsonObject),
+  parametersJsonSchema: z.nullish(jsonObject),
 });
 
-export const geminiTool = z.looseObject({ functionDeclarations: z.array(functionDeclaration).nullish() });
+export const geminiTool = z.looseObject({ functionDeclarations: z.nullish(z.array(functionDeclaration)) });
 export type GeminiTool = z.infer<typeof geminiTool>;
 
 const toolConfig = z.looseObject({
-  functionCallingConfig: z
-    .looseObject({
-      mode: z.enum(['MODE_UNSPECIFIED', 'AUTO', 'ANY', 'NONE', 'VALIDATED']).nullish(),
-      allowedFunctionNames: z.array(z.string()).nullish(),
-    })
-    .nullish(),
+  functionCallingConfig: z.nullish(
+    z.looseObject({
+      mode: z.nullish(z.enum(['MODE_UNSPECIFIED', 'AUTO', 'ANY', 'NONE', 'VALIDATED'])),
+      allowedFunctionNames: z.nullish(z.array(z.string())),
+    }),
+  ),
 });
 export type GeminiToolConfig = z.infer<typeof toolConfig>;
 
 const thinkingConfig = z.looseObject({
-  includeThoughts: z.boolean().nullish(),
-  thinkingBudget: z.number().int().nullish(),
-  thinkingLevel: z.enum(['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'XHIGH']).nullish(),
+  includeThoughts: z.nullish(z.boolean()),
+  thinkingBudget: z.nullish(int()),
+  thinkingLevel: z.nullish(z.enum(['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'XHIGH'])),
 });
 
 const generationConfig = z.looseObject({
-  temperature: z.number().nullish(),
-  topP: z.number().nullish(),
-  topK: z.number().nullish(),
-  candidateCount: z.number().int().nullish(),
-  maxOutputTokens: z.number().int().nullish(),
-  stopSequences: z.array(z.string()).nullish(),
-  presencePenalty: z.number().nullish(),
-  frequencyPenalty: z.number().nullish(),
-  seed: z.number().int().nullish(),
-  responseMimeType: z.string().nullish(),
-  responseSchema: jsonObject.nullish(),
-  responseJsonSchema: jsonObject.nullish(),
-  responseLogprobs: z.boolean().nullish(),
-  logprobs: z.number().int().nullish(),
-  responseModalities: z.array(z.string()).nullish(),
-  thinkingConfig: thinkingConfig.nullish(),
+  temperature: z.nullish(z.number()),
+  topP: z.nullish(z.number()),
+  topK: z.nullish(z.number()),
+  candidateCount: z.nullish(int()),
+  maxOutputTokens: z.nullish(int()),
+  stopSequences: z.nullish(z.array(z.string())),
+  presencePenalty: z.nullish(z.number()),
+  frequencyPenalty: z.nullish(z.number()),
+  seed: z.nullish(int()),
+  responseMimeType: z.nullish(z.string()),
+  responseSchema: z.nullish(jsonObject),
+  responseJsonSchema: z.nullish(jsonObject),
+  responseLogprobs: z.nullish(z.boolean()),
+  logprobs: z.nullish(int()),
+  responseModalities: z.nullish(z.array(z.string())),
+  thinkingConfig: z.nullish(thinkingConfig),
 });
 export type GeminiGenerationConfig = z.infer<typeof generationConfig>;
 
@@ -91,80 +91,80 @@ const systemInstruction = z.union([z.string(), z.looseObject({ parts: z.array(ge
 
 export const geminiGenerateRequest = z.looseObject({
   contents: z.array(geminiContent),
-  systemInstruction: systemInstruction.nullish(),
-  tools: z.array(geminiTool).nullish(),
-  toolConfig: toolConfig.nullish(),
-  generationConfig: generationConfig.nullish(),
-  cachedContent: z.string().nullish(),
+  systemInstruction: z.nullish(systemInstruction),
+  tools: z.nullish(z.array(geminiTool)),
+  toolConfig: z.nullish(toolConfig),
+  generationConfig: z.nullish(generationConfig),
+  cachedContent: z.nullish(z.string()),
 });
 export type GeminiGenerateRequest = z.infer<typeof geminiGenerateRequest>;
 
 /** `:countTokens` takes either bare `contents` or a whole `generateContentRequest`. */
 export const geminiCountTokensRequest = z.looseObject({
-  contents: z.array(geminiContent).nullish(),
-  generateContentRequest: geminiGenerateRequest.extend({ model: z.string().nullish() }).nullish(),
+  contents: z.nullish(z.array(geminiContent)),
+  generateContentRequest: z.nullish(z.extend(geminiGenerateRequest, { model: z.nullish(z.string()) })),
 });
 
 // ── egress: upstream responses and stream chunks ───────────────────────────────────────────
 export const geminiUsageMetadata = z.looseObject({
-  promptTokenCount: z.number().nullish(),
-  cachedContentTokenCount: z.number().nullish(),
-  candidatesTokenCount: z.number().nullish(),
-  thoughtsTokenCount: z.number().nullish(),
-  toolUsePromptTokenCount: z.number().nullish(),
-  totalTokenCount: z.number().nullish(),
+  promptTokenCount: z.nullish(z.number()),
+  cachedContentTokenCount: z.nullish(z.number()),
+  candidatesTokenCount: z.nullish(z.number()),
+  thoughtsTokenCount: z.nullish(z.number()),
+  toolUsePromptTokenCount: z.nullish(z.number()),
+  totalTokenCount: z.nullish(z.number()),
 });
 export type GeminiUsageMetadata = z.infer<typeof geminiUsageMetadata>;
 
 const partialArg = z.looseObject({
-  jsonPath: z.string().nullish(),
-  stringValue: z.string().nullish(),
-  numberValue: z.number().nullish(),
-  boolValue: z.boolean().nullish(),
-  nullValue: z.string().nullish(),
-  willContinue: z.boolean().nullish(),
+  jsonPath: z.nullish(z.string()),
+  stringValue: z.nullish(z.string()),
+  numberValue: z.nullish(z.number()),
+  boolValue: z.nullish(z.boolean()),
+  nullValue: z.nullish(z.string()),
+  willContinue: z.nullish(z.boolean()),
 });
 export type GeminiPartialArg = z.infer<typeof partialArg>;
 
 export const geminiResponsePart = z.looseObject({
-  text: z.string().nullish(),
-  thought: z.boolean().nullish(),
-  thoughtSignature: z.string().nullish(),
-  functionCall: z
-    .looseObject({
-      name: z.string().nullish(),
-      id: z.string().nullish(),
-      args: jsonObject.nullish(),
-      partialArgs: z.array(partialArg).nullish(),
-      willContinue: z.boolean().nullish(),
-    })
-    .nullish(),
+  text: z.nullish(z.string()),
+  thought: z.nullish(z.boolean()),
+  thoughtSignature: z.nullish(z.string()),
+  functionCall: z.nullish(
+    z.looseObject({
+      name: z.nullish(z.string()),
+      id: z.nullish(z.string()),
+      args: z.nullish(jsonObject),
+      partialArgs: z.nullish(z.array(partialArg)),
+      willContinue: z.nullish(z.boolean()),
+    }),
+  ),
 });
 export type GeminiResponsePart = z.infer<typeof geminiResponsePart>;
 
 export const geminiErrorObject = z.looseObject({
-  code: z.number().nullish(),
-  message: z.string().nullish(),
-  status: z.string().nullish(),
-  details: z.array(z.looseObject({ '@type': z.string().nullish() })).nullish(),
+  code: z.nullish(z.number()),
+  message: z.nullish(z.string()),
+  status: z.nullish(z.string()),
+  details: z.nullish(z.array(z.looseObject({ '@type': z.nullish(z.string()) }))),
 });
 export type GeminiErrorObject = z.infer<typeof geminiErrorObject>;
 
 export const geminiResponse = z.looseObject({
-  candidates: z
-    .array(
+  candidates: z.nullish(
+    z.array(
       z.looseObject({
-        content: z.looseObject({ parts: z.array(geminiResponsePart).nullish() }).nullish(),
-        finishReason: z.string().nullish(),
+        content: z.nullish(z.looseObject({ parts: z.nullish(z.array(geminiResponsePart)) })),
+        finishReason: z.nullish(z.string()),
       }),
-    )
-    .nullish(),
-  promptFeedback: z.looseObject({ blockReason: z.string().nullish() }).nullish(),
-  usageMetadata: geminiUsageMetadata.nullish(),
-  modelVersion: z.string().nullish(),
-  responseId: z.string().nullish(),
-  error: geminiErrorObject.nullish(),
+    ),
+  ),
+  promptFeedback: z.nullish(z.looseObject({ blockReason: z.nullish(z.string()) })),
+  usageMetadata: z.nullish(geminiUsageMetadata),
+  modelVersion: z.nullish(z.string()),
+  responseId: z.nullish(z.string()),
+  error: z.nullish(geminiErrorObject),
 });
 export type GeminiResponse = z.infer<typeof geminiResponse>;
 
-export const geminiCountTokensResponse = z.looseObject({ totalTokens: z.number().nullish() });
+export const geminiCountTokensResponse = z.looseObject({ totalTokens: z.nullish(z.number()) });

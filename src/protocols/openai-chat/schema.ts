@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * OpenAI Chat Completions wire shapes.
@@ -7,21 +7,25 @@ import * as z from 'zod';
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 
-const cacheBreakpoint = z.looseObject({ mode: z.string(), ttl: z.string().nullish() });
+const nonEmpty = () => z.string().check(z.minLength(1));
+const int = () => z.number().check(z.int());
+const tokenLimit = () => z.number().check(z.int(), z.nonnegative());
+
+const cacheBreakpoint = z.looseObject({ mode: z.string(), ttl: z.nullish(z.string()) });
 
 const textPart = z.looseObject({
   type: z.literal('text'),
   text: z.string(),
-  prompt_cache_breakpoint: cacheBreakpoint.nullish(),
+  prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
 });
 
 const imagePart = z.looseObject({
   type: z.literal('image_url'),
   image_url: z.looseObject({
-    url: z.string().min(1),
-    detail: z.enum(['auto', 'low', 'high', 'original']).nullish(),
+    url: nonEmpty(),
+    detail: z.nullish(z.enum(['auto', 'low', 'high', 'original'])),
   }),
-  prompt_cache_breakpoint: cacheBreakpoint.nullish(),
+  prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
 });
 
 const audioPart = z.looseObject({
@@ -32,11 +36,11 @@ const audioPart = z.looseObject({
 const filePart = z.looseObject({
   type: z.literal('file'),
   file: z.looseObject({
-    file_data: z.string().nullish(),
-    file_id: z.string().nullish(),
-    filename: z.string().nullish(),
+    file_data: z.nullish(z.string()),
+    file_id: z.nullish(z.string()),
+    filename: z.nullish(z.string()),
   }),
-  prompt_cache_breakpoint: cacheBreakpoint.nullish(),
+  prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
 });
 
 const refusalPart = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
@@ -48,9 +52,9 @@ const systemContent = z.union([z.string(), z.array(textPart)]);
 const toolArguments = z.union([z.string(), z.record(z.string(), z.unknown())]);
 
 const functionToolCall = z.looseObject({
-  id: z.string().min(1),
-  type: z.literal('function').optional(),
-  function: z.looseObject({ name: z.string().min(1), arguments: toolArguments.nullish() }),
+  id: nonEmpty(),
+  type: z.optional(z.literal('function')),
+  function: z.looseObject({ name: nonEmpty(), arguments: z.nullish(toolArguments) }),
 });
 
 const customToolCall = z.looseObject({
@@ -69,26 +73,26 @@ const userMessage = z.looseObject({
 
 const assistantMessage = z.looseObject({
   role: z.literal('assistant'),
-  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, refusalPart]))]).nullish(),
-  refusal: z.string().nullish(),
-  tool_calls: z.array(z.union([functionToolCall, customToolCall])).nullish(),
-  function_call: z.looseObject({ name: z.string().min(1), arguments: toolArguments.nullish() }).nullish(),
-  audio: z.looseObject({ id: z.string() }).nullish(),
+  content: z.nullish(z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, refusalPart]))])),
+  refusal: z.nullish(z.string()),
+  tool_calls: z.nullish(z.array(z.union([functionToolCall, customToolCall]))),
+  function_call: z.nullish(z.looseObject({ name: nonEmpty(), arguments: z.nullish(toolArguments) })),
+  audio: z.nullish(z.looseObject({ id: z.string() })),
   /** De-facto extension (DeepSeek, vLLM, Vercel openai-compatible): reasoning text of this turn. */
-  reasoning_content: z.string().nullish(),
+  reasoning_content: z.nullish(z.string()),
 });
 
 const toolMessage = z.looseObject({
   role: z.literal('tool'),
-  tool_call_id: z.string().min(1),
+  tool_call_id: nonEmpty(),
   // OpenAI allows only text parts here; image parts are accepted because the IR can carry them.
   content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart]))]),
 });
 
 const functionMessage = z.looseObject({
   role: z.literal('function'),
-  name: z.string().min(1),
-  content: z.string().nullish(),
+  name: nonEmpty(),
+  content: z.nullish(z.string()),
 });
 
 export const openAIChatMessageSchema = z.discriminatedUnion('role', [
@@ -101,10 +105,10 @@ export const openAIChatMessageSchema = z.discriminatedUnion('role', [
 ]);
 
 const functionDefinition = z.looseObject({
-  name: z.string().min(1),
-  description: z.string().nullish(),
-  parameters: z.record(z.string(), z.unknown()).nullish(),
-  strict: z.boolean().nullish(),
+  name: nonEmpty(),
+  description: z.nullish(z.string()),
+  parameters: z.nullish(z.record(z.string(), z.unknown())),
+  strict: z.nullish(z.boolean()),
 });
 
 const functionTool = z.looseObject({ type: z.literal('function'), function: functionDefinition });
@@ -112,7 +116,7 @@ const customTool = z.looseObject({ type: z.literal('custom'), custom: z.looseObj
 
 const namedToolChoice = z.looseObject({
   type: z.literal('function'),
-  function: z.looseObject({ name: z.string().min(1) }),
+  function: z.looseObject({ name: nonEmpty() }),
 });
 const customToolChoice = z.looseObject({ type: z.literal('custom'), custom: z.looseObject({ name: z.string() }) });
 const allowedToolsChoice = z.looseObject({
@@ -129,47 +133,47 @@ const responseFormat = z.discriminatedUnion('type', [
   z.looseObject({
     type: z.literal('json_schema'),
     json_schema: z.looseObject({
-      name: z.string().nullish(),
-      description: z.string().nullish(),
-      schema: z.record(z.string(), z.unknown()).nullish(),
-      strict: z.boolean().nullish(),
+      name: z.nullish(z.string()),
+      description: z.nullish(z.string()),
+      schema: z.nullish(z.record(z.string(), z.unknown())),
+      strict: z.nullish(z.boolean()),
     }),
   }),
 ]);
 
 export const openAIChatRequestSchema = z.looseObject({
-  model: z.string().min(1),
-  messages: z.array(openAIChatMessageSchema).min(1),
-  tools: z.array(z.discriminatedUnion('type', [functionTool, customTool])).nullish(),
-  tool_choice: z
-    .union([z.enum(['none', 'auto', 'required']), namedToolChoice, customToolChoice, allowedToolsChoice])
-    .nullish(),
-  functions: z.array(functionDefinition).nullish(),
-  function_call: z.union([z.enum(['none', 'auto']), z.looseObject({ name: z.string().min(1) })]).nullish(),
-  parallel_tool_calls: z.boolean().nullish(),
-  max_completion_tokens: z.number().int().nonnegative().nullish(),
-  max_tokens: z.number().int().nonnegative().nullish(),
-  temperature: z.number().nullish(),
-  top_p: z.number().nullish(),
-  stop: z.union([z.string(), z.array(z.string())]).nullish(),
-  seed: z.number().int().nullish(),
-  presence_penalty: z.number().nullish(),
-  frequency_penalty: z.number().nullish(),
-  n: z.number().int().nullish(),
-  logprobs: z.boolean().nullish(),
-  top_logprobs: z.number().int().nullish(),
-  logit_bias: z.record(z.string(), z.number()).nullish(),
-  response_format: responseFormat.nullish(),
-  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullish(),
-  stream: z.boolean().nullish(),
-  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
-  safety_identifier: z.string().nullish(),
-  user: z.string().nullish(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-  audio: z.unknown().optional(),
-  modalities: z.array(z.string()).nullish(),
-  prediction: z.unknown().optional(),
-  web_search_options: z.unknown().optional(),
+  model: nonEmpty(),
+  messages: z.array(openAIChatMessageSchema).check(z.minLength(1)),
+  tools: z.nullish(z.array(z.discriminatedUnion('type', [functionTool, customTool]))),
+  tool_choice: z.nullish(
+    z.union([z.enum(['none', 'auto', 'required']), namedToolChoice, customToolChoice, allowedToolsChoice]),
+  ),
+  functions: z.nullish(z.array(functionDefinition)),
+  function_call: z.nullish(z.union([z.enum(['none', 'auto']), z.looseObject({ name: nonEmpty() })])),
+  parallel_tool_calls: z.nullish(z.boolean()),
+  max_completion_tokens: z.nullish(tokenLimit()),
+  max_tokens: z.nullish(tokenLimit()),
+  temperature: z.nullish(z.number()),
+  top_p: z.nullish(z.number()),
+  stop: z.nullish(z.union([z.string(), z.array(z.string())])),
+  seed: z.nullish(int()),
+  presence_penalty: z.nullish(z.number()),
+  frequency_penalty: z.nullish(z.number()),
+  n: z.nullish(int()),
+  logprobs: z.nullish(z.boolean()),
+  top_logprobs: z.nullish(int()),
+  logit_bias: z.nullish(z.record(z.string(), z.number())),
+  response_format: z.nullish(responseFormat),
+  reasoning_effort: z.nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'])),
+  stream: z.nullish(z.boolean()),
+  stream_options: z.nullish(z.looseObject({ include_usage: z.nullish(z.boolean()) })),
+  safety_identifier: z.nullish(z.string()),
+  user: z.nullish(z.string()),
+  metadata: z.nullish(z.record(z.string(), z.string())),
+  audio: z.optional(z.unknown()),
+  modalities: z.nullish(z.array(z.string())),
+  prediction: z.optional(z.unknown()),
+  web_search_options: z.optional(z.unknown()),
 });
 
 export type OpenAIChatRequest = z.infer<typeof openAIChatRequestSchema>;
@@ -177,92 +181,94 @@ export type OpenAIChatMessage = z.infer<typeof openAIChatMessageSchema>;
 export type OpenAIChatUserPart = z.infer<typeof userPart>;
 export type OpenAIChatTextPart = z.infer<typeof textPart>;
 
-export const openAIChatPeekSchema = z.looseObject({ model: z.string().min(1), stream: z.boolean().nullish() });
+export const openAIChatPeekSchema = z.looseObject({ model: nonEmpty(), stream: z.nullish(z.boolean()) });
 
 // ── egress: upstream answers ──────────────────────────────────────────────
 
 export const openAIChatUsageSchema = z.looseObject({
-  prompt_tokens: z.number().nullish(),
-  completion_tokens: z.number().nullish(),
-  total_tokens: z.number().nullish(),
-  prompt_tokens_details: z
-    .looseObject({ cached_tokens: z.number().nullish(), cache_write_tokens: z.number().nullish() })
-    .nullish(),
-  completion_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
+  prompt_tokens: z.nullish(z.number()),
+  completion_tokens: z.nullish(z.number()),
+  total_tokens: z.nullish(z.number()),
+  prompt_tokens_details: z.nullish(
+    z.looseObject({ cached_tokens: z.nullish(z.number()), cache_write_tokens: z.nullish(z.number()) }),
+  ),
+  completion_tokens_details: z.nullish(z.looseObject({ reasoning_tokens: z.nullish(z.number()) })),
 });
 export type OpenAIChatUsage = z.infer<typeof openAIChatUsageSchema>;
 
 export const openAIChatErrorObjectSchema = z.looseObject({
-  message: z.string().nullish(),
-  type: z.string().nullish(),
-  param: z.string().nullish(),
-  code: z.union([z.string(), z.number()]).nullish(),
+  message: z.nullish(z.string()),
+  type: z.nullish(z.string()),
+  param: z.nullish(z.string()),
+  code: z.nullish(z.union([z.string(), z.number()])),
 });
 export type OpenAIChatErrorObject = z.infer<typeof openAIChatErrorObjectSchema>;
 
 /** Assistant content: a string, or (Mistral and some compatible servers) an array of typed parts. */
 const responseContent = z.union([
   z.string(),
-  z.array(z.looseObject({ type: z.string().nullish(), text: z.string().nullish() })),
+  z.array(z.looseObject({ type: z.nullish(z.string()), text: z.nullish(z.string()) })),
 ]);
 
+const responseFunctionCall = () => z.looseObject({ name: z.nullish(z.string()), arguments: z.nullish(z.string()) });
+
 const responseToolCall = z.looseObject({
-  id: z.string().nullish(),
-  type: z.string().nullish(),
-  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+  id: z.nullish(z.string()),
+  type: z.nullish(z.string()),
+  function: z.nullish(responseFunctionCall()),
 });
 
 export const openAIChatResponseSchema = z.looseObject({
-  id: z.string().nullish(),
-  model: z.string().nullish(),
+  id: z.nullish(z.string()),
+  model: z.nullish(z.string()),
   choices: z.array(
     z.looseObject({
-      index: z.number().nullish(),
+      index: z.nullish(z.number()),
       message: z.looseObject({
-        content: responseContent.nullish(),
-        refusal: z.string().nullish(),
-        reasoning_content: z.unknown().optional(),
-        reasoning: z.unknown().optional(),
-        tool_calls: z.array(responseToolCall).nullish(),
-        function_call: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+        content: z.nullish(responseContent),
+        refusal: z.nullish(z.string()),
+        reasoning_content: z.optional(z.unknown()),
+        reasoning: z.optional(z.unknown()),
+        tool_calls: z.nullish(z.array(responseToolCall)),
+        function_call: z.nullish(responseFunctionCall()),
       }),
-      finish_reason: z.string().nullish(),
+      finish_reason: z.nullish(z.string()),
     }),
   ),
-  usage: openAIChatUsageSchema.nullish(),
+  usage: z.nullish(openAIChatUsageSchema),
 });
 export type OpenAIChatResponse = z.infer<typeof openAIChatResponseSchema>;
 
 const toolCallDelta = z.looseObject({
-  index: z.number().nullish(),
-  id: z.string().nullish(),
-  type: z.string().nullish(),
-  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+  index: z.nullish(z.number()),
+  id: z.nullish(z.string()),
+  type: z.nullish(z.string()),
+  function: z.nullish(responseFunctionCall()),
 });
 export type OpenAIChatToolCallDelta = z.infer<typeof toolCallDelta>;
 
 export const openAIChatChunkSchema = z.looseObject({
-  id: z.string().nullish(),
-  model: z.string().nullish(),
-  choices: z
-    .array(
+  id: z.nullish(z.string()),
+  model: z.nullish(z.string()),
+  choices: z.nullish(
+    z.array(
       z.looseObject({
-        index: z.number().nullish(),
-        delta: z
-          .looseObject({
-            content: z.string().nullish(),
-            refusal: z.string().nullish(),
+        index: z.nullish(z.number()),
+        delta: z.nullish(
+          z.looseObject({
+            content: z.nullish(z.string()),
+            refusal: z.nullish(z.string()),
             // Extensions differ in shape between servers: read them only when they are strings.
-            reasoning_content: z.unknown().optional(),
-            reasoning: z.unknown().optional(),
-            tool_calls: z.array(toolCallDelta).nullish(),
-          })
-          .nullish(),
-        finish_reason: z.string().nullish(),
+            reasoning_content: z.optional(z.unknown()),
+            reasoning: z.optional(z.unknown()),
+            tool_calls: z.nullish(z.array(toolCallDelta)),
+          }),
+        ),
+        finish_reason: z.nullish(z.string()),
       }),
-    )
-    .nullish(),
-  usage: openAIChatUsageSchema.nullish(),
-  error: z.union([openAIChatErrorObjectSchema, z.string()]).nullish(),
+    ),
+  ),
+  usage: z.nullish(openAIChatUsageSchema),
+  error: z.nullish(z.union([openAIChatErrorObjectSchema, z.string()])),
 });
 export type OpenAIChatChunk = z.infer<typeof openAIChatChunkSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * OpenAI Responses wire shapes.
@@ -19,28 +19,30 @@ const lazy = <T>(build: () => T): (() => T) => {
 /** A missing union field reads "Required", like every other missing field (zod says "Invalid input"). */
 const requiredUnion = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'Required' : undefined) };
 
-const cacheBreakpoint = z.looseObject({ mode: z.string(), ttl: z.string().nullish() });
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+const cacheBreakpoint = z.looseObject({ mode: z.string(), ttl: z.nullish(z.string()) });
 const imageDetail = z.enum(['auto', 'low', 'high', 'original']);
 
 const inputText = z.looseObject({
   type: z.literal('input_text'),
   text: z.string(),
-  prompt_cache_breakpoint: cacheBreakpoint.nullish(),
+  prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
 });
 const inputImage = z.looseObject({
   type: z.literal('input_image'),
-  image_url: z.string().nullish(),
-  file_id: z.string().nullish(),
-  detail: imageDetail.nullish(),
-  prompt_cache_breakpoint: cacheBreakpoint.nullish(),
+  image_url: z.nullish(z.string()),
+  file_id: z.nullish(z.string()),
+  detail: z.nullish(imageDetail),
+  prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
 });
 const inputFile = z.looseObject({
   type: z.literal('input_file'),
-  file_data: z.string().nullish(),
-  file_id: z.string().nullish(),
-  file_url: z.string().nullish(),
-  filename: z.string().nullish(),
-  prompt_cache_breakpoint: cacheBreakpoint.nullish(),
+  file_data: z.nullish(z.string()),
+  file_id: z.nullish(z.string()),
+  file_url: z.nullish(z.string()),
+  filename: z.nullish(z.string()),
+  prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
 });
 const outputText = z.looseObject({ type: z.literal('output_text'), text: z.string() });
 const refusal = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
@@ -55,26 +57,26 @@ const messageItem = z.looseObject({
 
 const functionCallItem = z.looseObject({
   type: z.literal('function_call'),
-  call_id: z.string().min(1),
-  name: z.string().min(1),
-  namespace: z.string().nullish(),
+  call_id: nonEmpty(),
+  name: nonEmpty(),
+  namespace: z.nullish(z.string()),
   arguments: z.string(),
 });
 
 const functionCallOutputItem = z.looseObject({
   type: z.literal('function_call_output'),
-  call_id: z.string().min(1),
-  name: z.string().nullish(),
-  namespace: z.string().nullish(),
+  call_id: nonEmpty(),
+  name: z.nullish(z.string()),
+  namespace: z.nullish(z.string()),
   output: z.union([z.string(), z.array(z.discriminatedUnion('type', [inputText, inputImage, inputFile]))], requiredUnion),
 });
 
 const reasoningItem = z.looseObject({
   type: z.literal('reasoning'),
-  id: z.string().nullish(),
-  summary: z.array(z.looseObject({ type: z.string(), text: z.string() })).nullish(),
-  content: z.array(z.looseObject({ type: z.string(), text: z.string() })).nullish(),
-  encrypted_content: z.string().nullish(),
+  id: z.nullish(z.string()),
+  summary: z.nullish(z.array(z.looseObject({ type: z.string(), text: z.string() }))),
+  content: z.nullish(z.array(z.looseObject({ type: z.string(), text: z.string() }))),
+  encrypted_content: z.nullish(z.string()),
 });
 
 const inputItem = z.discriminatedUnion('type', [messageItem, functionCallItem, functionCallOutputItem, reasoningItem]);
@@ -83,26 +85,26 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 const functionTool = z.looseObject({
   type: z.literal('function'),
-  name: z.string().min(1),
-  description: z.string().nullish(),
-  parameters: jsonObject.nullish(),
-  strict: z.boolean().nullish(),
+  name: nonEmpty(),
+  description: z.nullish(z.string()),
+  parameters: z.nullish(jsonObject),
+  strict: z.nullish(z.boolean()),
 });
 
 const namespaceTool = z.looseObject({
   type: z.literal('namespace'),
-  name: z.string().min(1),
-  description: z.string().nullish(),
+  name: nonEmpty(),
+  description: z.nullish(z.string()),
   tools: z.array(functionTool),
 });
 
 const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
-  z.looseObject({ type: z.literal('function'), name: z.string().min(1) }),
+  z.looseObject({ type: z.literal('function'), name: nonEmpty() }),
   z.looseObject({
     type: z.literal('allowed_tools'),
     mode: z.enum(['auto', 'required']),
-    tools: z.array(z.looseObject({ type: z.string(), name: z.string().nullish() })),
+    tools: z.array(z.looseObject({ type: z.string(), name: z.nullish(z.string()) })),
   }),
 ]);
 
@@ -111,10 +113,10 @@ const textFormat = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('json_object') }),
   z.looseObject({
     type: z.literal('json_schema'),
-    name: z.string().nullish(),
-    description: z.string().nullish(),
+    name: z.nullish(z.string()),
+    description: z.nullish(z.string()),
     schema: jsonObject,
-    strict: z.boolean().nullish(),
+    strict: z.nullish(z.boolean()),
   }),
 ]);
 
@@ -122,27 +124,27 @@ const summaryMode = z.enum(['auto', 'concise', 'detailed']);
 
 export const responsesRequestSchema = lazy(() =>
   z.looseObject({
-    model: z.string().min(1),
+    model: nonEmpty(),
     input: z.union([z.string(), z.array(inputItem)], requiredUnion),
-    instructions: z.string().nullish(),
-    tools: z.array(z.discriminatedUnion('type', [functionTool, namespaceTool])).nullish(),
-    tool_choice: toolChoice.nullish(),
-    parallel_tool_calls: z.boolean().nullish(),
-    max_output_tokens: z.number().int().positive().nullish(),
-    temperature: z.number().nullish(),
-    top_p: z.number().nullish(),
-    text: z.looseObject({ format: textFormat.nullish() }).nullish(),
-    reasoning: z
-      .looseObject({
-        effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullish(),
-        summary: summaryMode.nullish(),
-        generate_summary: summaryMode.nullish(),
-      })
-      .nullish(),
-    stream: z.boolean().nullish(),
-    metadata: z.record(z.string(), z.string()).nullish(),
-    user: z.string().nullish(),
-    safety_identifier: z.string().nullish(),
+    instructions: z.nullish(z.string()),
+    tools: z.nullish(z.array(z.discriminatedUnion('type', [functionTool, namespaceTool]))),
+    tool_choice: z.nullish(toolChoice),
+    parallel_tool_calls: z.nullish(z.boolean()),
+    max_output_tokens: z.nullish(z.number().check(z.int(), z.positive())),
+    temperature: z.nullish(z.number()),
+    top_p: z.nullish(z.number()),
+    text: z.nullish(z.looseObject({ format: z.nullish(textFormat) })),
+    reasoning: z.nullish(
+      z.looseObject({
+        effort: z.nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'])),
+        summary: z.nullish(summaryMode),
+        generate_summary: z.nullish(summaryMode),
+      }),
+    ),
+    stream: z.nullish(z.boolean()),
+    metadata: z.nullish(z.record(z.string(), z.string())),
+    user: z.nullish(z.string()),
+    safety_identifier: z.nullish(z.string()),
   }),
 );
 
@@ -153,55 +155,55 @@ export type ResponsesFunctionTool = z.infer<typeof functionTool>;
 export type ResponsesToolChoice = z.infer<typeof toolChoice>;
 export type ResponsesTextFormat = z.infer<typeof textFormat>;
 
-export const responsesPeekSchema = lazy(() =>
-  z.looseObject({ model: z.string().min(1), stream: z.boolean().nullish() }),
-);
+export const responsesPeekSchema = lazy(() => z.looseObject({ model: nonEmpty(), stream: z.nullish(z.boolean()) }));
 
 // ── egress ──────────────────────────────────────────────────────────────────────────────────────
 
 const usage = z.looseObject({
-  input_tokens: z.number().nullish(),
-  input_tokens_details: z
-    .looseObject({ cached_tokens: z.number().nullish(), cache_write_tokens: z.number().nullish() })
-    .nullish(),
-  output_tokens: z.number().nullish(),
-  output_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
-  total_tokens: z.number().nullish(),
+  input_tokens: z.nullish(z.number()),
+  input_tokens_details: z.nullish(
+    z.looseObject({ cached_tokens: z.nullish(z.number()), cache_write_tokens: z.nullish(z.number()) }),
+  ),
+  output_tokens: z.nullish(z.number()),
+  output_tokens_details: z.nullish(z.looseObject({ reasoning_tokens: z.nullish(z.number()) })),
+  total_tokens: z.nullish(z.number()),
 });
 
-const textEntry = z.looseObject({ type: z.string().nullish(), text: z.string().nullish() });
+const textEntry = z.looseObject({ type: z.nullish(z.string()), text: z.nullish(z.string()) });
+const contentEntry = () =>
+  z.looseObject({ type: z.nullish(z.string()), text: z.nullish(z.string()), refusal: z.nullish(z.string()) });
 
 const outputItem = z.looseObject({
   type: z.string(),
-  id: z.string().nullish(),
-  status: z.string().nullish(),
-  role: z.string().nullish(),
-  content: z
-    .array(z.looseObject({ type: z.string().nullish(), text: z.string().nullish(), refusal: z.string().nullish() }))
-    .nullish(),
-  summary: z.array(textEntry).nullish(),
-  encrypted_content: z.string().nullish(),
-  call_id: z.string().nullish(),
-  name: z.string().nullish(),
-  namespace: z.string().nullish(),
-  arguments: z.string().nullish(),
+  id: z.nullish(z.string()),
+  status: z.nullish(z.string()),
+  role: z.nullish(z.string()),
+  content: z.nullish(z.array(contentEntry())),
+  summary: z.nullish(z.array(textEntry)),
+  encrypted_content: z.nullish(z.string()),
+  call_id: z.nullish(z.string()),
+  name: z.nullish(z.string()),
+  namespace: z.nullish(z.string()),
+  arguments: z.nullish(z.string()),
 });
 
+const errorCode = () => z.nullish(z.union([z.string(), z.number()]));
+
 const errorObject = z.looseObject({
-  type: z.string().nullish(),
-  code: z.union([z.string(), z.number()]).nullish(),
-  message: z.string().nullish(),
-  param: z.string().nullish(),
+  type: z.nullish(z.string()),
+  code: errorCode(),
+  message: z.nullish(z.string()),
+  param: z.nullish(z.string()),
 });
 
 const responseObject = z.looseObject({
-  id: z.string().nullish(),
-  model: z.string().nullish(),
-  status: z.string().nullish(),
-  output: z.array(outputItem).nullish(),
-  usage: usage.nullish(),
-  incomplete_details: z.looseObject({ reason: z.string().nullish() }).nullish(),
-  error: errorObject.nullish(),
+  id: z.nullish(z.string()),
+  model: z.nullish(z.string()),
+  status: z.nullish(z.string()),
+  output: z.nullish(z.array(outputItem)),
+  usage: z.nullish(usage),
+  incomplete_details: z.nullish(z.looseObject({ reason: z.nullish(z.string()) })),
+  error: z.nullish(errorObject),
 });
 
 export const responsesResponseSchema = lazy(() => responseObject);
@@ -209,27 +211,29 @@ export const responsesResponseSchema = lazy(() => responseObject);
 export const responsesStreamEventSchema = lazy(() =>
   z.looseObject({
     type: z.string(),
-    output_index: z.number().nullish(),
-    content_index: z.number().nullish(),
-    summary_index: z.number().nullish(),
-    item_id: z.string().nullish(),
-    delta: z.string().nullish(),
-    text: z.string().nullish(),
-    refusal: z.string().nullish(),
-    arguments: z.string().nullish(),
-    item: outputItem.nullish(),
-    part: z.looseObject({ type: z.string().nullish(), text: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
-    response: responseObject.nullish(),
-    error: errorObject.nullish(),
-    code: z.union([z.string(), z.number()]).nullish(),
-    message: z.string().nullish(),
-    param: z.string().nullish(),
+    output_index: z.nullish(z.number()),
+    content_index: z.nullish(z.number()),
+    summary_index: z.nullish(z.number()),
+    item_id: z.nullish(z.string()),
+    delta: z.nullish(z.string()),
+    text: z.nullish(z.string()),
+    refusal: z.nullish(z.string()),
+    arguments: z.nullish(z.string()),
+    item: z.nullish(outputItem),
+    part: z.nullish(contentEntry()),
+    response: z.nullish(responseObject),
+    error: z.nullish(errorObject),
+    code: errorCode(),
+    message: z.nullish(z.string()),
+    param: z.nullish(z.string()),
   }),
 );
 
-export const responsesErrorBodySchema = lazy(() => z.looseObject({ error: z.union([errorObject, z.string()]).nullish() }));
+export const responsesErrorBodySchema = lazy(() => z.looseObject({ error: z.nullish(z.union([errorObject, z.string()])) }));
 
-export const responsesInputTokensSchema = lazy(() => z.looseObject({ input_tokens: z.number().int().nonnegative() }));
+export const responsesInputTokensSchema = lazy(() =>
+  z.looseObject({ input_tokens: z.number().check(z.int(), z.nonnegative()) }),
+);
 
 export type ResponsesUsageWire = z.infer<typeof usage>;
 export type ResponsesOutputItemWire = z.infer<typeof outputItem>;

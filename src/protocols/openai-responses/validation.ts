@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import type * as z from 'zod/mini';
+import { $ZodError } from 'zod/v4/core';
 import type { RelayError } from '../../errors';
 import { invalidRequestFromZod } from '../shared/zod-issue';
 
@@ -20,7 +21,7 @@ const deepestIssue = (issue: z.core.$ZodIssue): z.core.$ZodIssue => {
   return { ...best, path: [...issue.path, ...best.path] };
 };
 
-export const invalidResponsesRequest = (error: z.ZodError): RelayError => {
+export const invalidResponsesRequest = (error: z.core.$ZodError): RelayError => {
   const first = error.issues[0];
-  return invalidRequestFromZod(first === undefined ? error : new z.ZodError([deepestIssue(first)]));
+  return invalidRequestFromZod(first === undefined ? error : new $ZodError([deepestIssue(first)]));
 };

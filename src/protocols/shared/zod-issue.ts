@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import '../../zod-locale';
 import { RelayError } from '../../errors';
 
 /** `messages[0].content` from a zod path, the way OpenAI names parameters. */
@@ -16,7 +17,7 @@ const issueMessage = (issue: z.core.$ZodIssue): string =>
   issue.code === 'invalid_type' && issue.message.endsWith('received undefined') ? 'Required' : issue.message;
 
 /** The first zod issue as a 400 naming the field, e.g. "messages: Required" (param = the path). */
-export const invalidRequestFromZod = (error: z.ZodError): RelayError => {
+export const invalidRequestFromZod = (error: z.core.$ZodError): RelayError => {
   const issue = error.issues[0];
   if (issue === undefined) return new RelayError('invalid_request', 400, 'invalid request body');
   const path = formatIssuePath(issue.path);

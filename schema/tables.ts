@@ -108,6 +108,8 @@ export const usageEvents = sqliteTable(
     errorType: text('error_type'),
     stream: integer('stream', { mode: 'boolean' }).notNull(),
     aborted: integer('aborted', { mode: 'boolean' }).notNull().default(false),
+    /** The upstream never reported usage (stream cut or abandoned first): tokens estimated from what was sent and streamed. */
+    usageEstimated: integer('usage_estimated', { mode: 'boolean' }).notNull().default(false),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
     cacheReadTokens: integer('cache_read_tokens').notNull().default(0),

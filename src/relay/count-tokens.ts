@@ -2,17 +2,14 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { RelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
-import type { IrRequest } from '../ir/request';
 import type { RouteInfo } from '../protocols/codec';
 import { codecFor } from '../protocols/registry';
 import { resolveModel } from '../routing/resolve-model';
 import { loadRouteTable } from '../routing/route-table';
 import { readJsonBody } from './read-body';
 import { fetchUpstream } from './upstream-fetch';
+import { estimateRequestTokens } from './token-estimate';
 
-/** ~4 characters per token over the request's text: used only where the upstream has no count endpoint. */
-const estimateTokens = (request: IrRequest): number =>
-  Math.max(1, Math.ceil(JSON.stringify({ s: request.system, m: request.messages, t: request.tools ?? [] }).length / 4));
 
 /**
  * Token counting (Anthropic count_tokens, Gemini countTokens). Asked of the first candidate upstream
@@ -47,5 +44,5 @@ export const countTokens = async (c: Context<AppEnv>, format: WireFormat, route:
     return c.json(clientCodec.encodeTokenCount(upstreamCodec.decodeCountTokens(await response.json())) as Record<string, unknown>);
   }
   c.header('x-polyrelay-token-count', 'estimate');
-  return c.json(clientCodec.encodeTokenCount(estimateTokens(request)) as Record<string, unknown>);
+  return c.json(clientCodec.encodeTokenCount(estimateRequestTokens(request)) as Record<string, unknown>);
 };

@@ -17,6 +17,7 @@ import { readJsonRequest } from './read-body';
 import { assertCanSpend } from '../usage/billing';
 import { recordUsage } from './record-usage';
 import { afterResponse } from './after-response';
+import { settledStreamUsage } from './token-estimate';
 
 /**
  * The one relay pipeline behind every generation endpoint: parse → route → admit → try candidates
@@ -62,6 +63,14 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     signal: c.req.raw.signal,
   };
 
+  const decodedRequest = (): IrRequest | undefined => {
+    try {
+      return context.ir();
+    } catch {
+      return undefined;
+    }
+  };
+
   await assertCanSpend(env, key, started);
   const admission = await admitRequest(env, key, started);
   const usageBase = { requestId: c.var.requestId, key, model, clientFormat: format, stream, started };
@@ -94,7 +103,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
       // An upstream that died mid-stream is our failure too: the partial answer's tokens are recorded, the request is given back.
       const upstreamFailed = delivery !== 'aborted' && error !== undefined && isRetryableKind(error.kind);
       await (upstreamFailed ? refundRequest(env, key, admission, Date.now()) : releaseRequest(env, key, admission));
-      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error });
+      const usage = settledStreamUsage(attempt.outcome, decodedRequest);
+      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error, usage });
     }),
   );
   return new Response(clientStream, { status: attempt.status, headers: headersOf(attempt.headers) });

@@ -3,7 +3,7 @@ import type { AuthenticatedKey } from '../auth/key-record';
 import type { AppEnv } from '../env';
 import type { RelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
-import { emptyUsage } from '../ir/usage';
+import { emptyUsage, type IrUsage } from '../ir/usage';
 import type { UsageEvent } from '../usage/event';
 import type { AttemptResult } from './attempt';
 
@@ -19,6 +19,8 @@ export interface UsageRecord {
   error?: RelayError;
   ttfbMs?: number;
   aborted?: boolean;
+  /** Overrides the attempt's reported usage (an estimate for a stream that ended without one). */
+  usage?: { usage: IrUsage; estimated: boolean };
 }
 
 /** Builds the usage event and hands it to the usage queue without the client waiting for it. */
@@ -38,7 +40,8 @@ export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
     errorType: record.error?.kind ?? null,
     stream: record.stream,
     aborted: record.aborted ?? false,
-    usage: record.attempt?.outcome?.usage ?? emptyUsage(),
+    usage: record.usage?.usage ?? record.attempt?.outcome?.usage ?? emptyUsage(),
+    usageEstimated: record.usage?.estimated ?? false,
     latencyMs: now - record.started,
     ttfbMs: record.ttfbMs ?? null,
     createdAt: record.started,

@@ -9,9 +9,11 @@ export interface StreamOutcome {
   stopReason?: IrStopReason;
   error?: RelayError;
   finished: boolean;
+  /** Characters of text, reasoning and tool arguments streamed so far (for an estimate if usage never comes). */
+  generatedChars: number;
 }
 
-export const newOutcome = (): StreamOutcome => ({ usage: emptyUsage(), finished: false });
+export const newOutcome = (): StreamOutcome => ({ usage: emptyUsage(), finished: false, generatedChars: 0 });
 
 const mergeUsage = (into: IrUsage, from: Partial<IrUsage> | undefined): void => {
   if (from === undefined) return;
@@ -30,6 +32,12 @@ export const observeIrEvent = (outcome: StreamOutcome, event: IrStreamEvent): vo
     case 'usage':
       mergeUsage(outcome.usage, event.usage);
       break;
+    case 'block_delta': {
+      const { delta } = event;
+      if (delta.type === 'text' || delta.type === 'thinking') outcome.generatedChars += delta.text.length;
+      else if (delta.type === 'arguments') outcome.generatedChars += delta.json.length;
+      break;
+    }
     case 'finish':
       mergeUsage(outcome.usage, event.usage);
       outcome.stopReason = event.stopReason;

@@ -21,7 +21,7 @@ export const csvRecord = (values: readonly CsvValue[]): string => `${values.map(
 export const USAGE_CSV_COLUMNS = [
   'request_id', 'created_at', 'account_id', 'key_id', 'model', 'provider_id', 'upstream_model', 'client_format', 'upstream_format',
   'status', 'error_type', 'stream', 'aborted', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
-  'reasoning_tokens', 'cost_usd', 'cost_micros', 'latency_ms', 'ttfb_ms',
+  'reasoning_tokens', 'cost_usd', 'cost_micros', 'latency_ms', 'ttfb_ms', 'usage_estimated',
 ] as const;
 
 const usageCsvRecord = (row: UsageEventRow): string =>
@@ -29,7 +29,7 @@ const usageCsvRecord = (row: UsageEventRow): string =>
     row.request_id, new Date(row.created_at).toISOString(), row.account_id, row.key_id, row.model, row.provider_id, row.upstream_model,
     row.client_format, row.upstream_format, row.status, row.error_type, row.stream === 1, row.aborted === 1, row.input_tokens,
     row.output_tokens, row.cache_read_tokens, row.cache_write_tokens, row.reasoning_tokens, dollarText(row.cost_micros), row.cost_micros,
-    row.latency_ms, row.ttfb_ms,
+    row.latency_ms, row.ttfb_ms, row.usage_estimated === 1,
   ]);
 
 export const CSV_PAGE_ROWS = 1000;

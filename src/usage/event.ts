@@ -16,6 +16,8 @@ export interface UsageEvent {
   stream: boolean;
   aborted: boolean;
   usage: IrUsage;
+  /** `usage` is the relay's estimate: the stream ended before the upstream reported its count. */
+  usageEstimated?: boolean;
   latencyMs: number;
   ttfbMs: number | null;
   createdAt: number;

@@ -18,6 +18,7 @@ export interface UsageEventRow {
   error_type: string | null;
   stream: number;
   aborted: number;
+  usage_estimated: number;
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;
@@ -79,6 +80,7 @@ export const usageEventView = (row: UsageEventRow) => ({
   errorType: row.error_type,
   stream: row.stream === 1,
   aborted: row.aborted === 1,
+  usageEstimated: row.usage_estimated === 1,
   inputTokens: row.input_tokens,
   outputTokens: row.output_tokens,
   cacheReadTokens: row.cache_read_tokens,

@@ -18,15 +18,15 @@ export const usageEventStatements = (db: D1Database, event: UsageEvent, price: M
       .prepare(
         `INSERT INTO usage_events (request_id, account_id, key_id, model, provider_id, upstream_model, client_format, upstream_format,
           status, error_type, stream, aborted, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
-          cost_micros, latency_ms, ttfb_ms, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+          cost_micros, latency_ms, ttfb_ms, created_at, usage_estimated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
          ON CONFLICT (request_id) DO NOTHING`,
       )
       .bind(
         event.requestId, event.accountId, event.keyId, event.model, event.providerId, event.upstreamModel, event.clientFormat,
         event.upstreamFormat, event.status, event.errorType, event.stream ? 1 : 0, event.aborted ? 1 : 0, usage.inputTokens,
         usage.outputTokens, usage.cacheReadTokens, usage.cacheWriteTokens, usage.reasoningTokens, cost, event.latencyMs, event.ttfbMs,
-        event.createdAt,
+        event.createdAt, event.usageEstimated === true ? 1 : 0,
       ),
     db
       .prepare(

@@ -43,7 +43,7 @@ describe('same-format passthrough', () => {
     const requestId = response.headers.get('x-request-id');
     expect(await readAll(response)).toContain('"usage":{');
     const row = await waitForUsageRow(requestId ?? '');
-    expect(row).toMatchObject({ key_id: id, model: 'usage-chat', provider_id: 'chat-usage', client_format: 'openai-chat', upstream_format: 'openai-chat', stream: 1, status: 200 });
+    expect(row).toMatchObject({ key_id: id, model: 'usage-chat', provider_id: 'chat-usage', client_format: 'openai-chat', upstream_format: 'openai-chat', stream: 1, status: 200, usage_estimated: 0 });
     expect(Number(row.output_tokens)).toBeGreaterThan(0);
   });
 

@@ -24,6 +24,8 @@ export interface AttemptContext {
   ir: () => IrRequest;
   created: number;
   signal: AbortSignal;
+  /** Keeps a response the relay encoded itself (Responses clients with `store`: see conversations/responses-store). */
+  remember?: (response: unknown) => void;
 }
 
 /** A response ready for the client, plus what the relay learns about it as it is delivered. */

@@ -18,6 +18,7 @@ import { assertCanSpend } from '../usage/billing';
 import { recordUsage } from './record-usage';
 import { afterResponse } from './after-response';
 import { settledStreamUsage } from './token-estimate';
+import { resolveStoredResponses, storeResponse, wantsStored } from '../conversations/responses-store';
 
 /**
  * The one relay pipeline behind every generation endpoint: parse → route → admit → try candidates
@@ -29,8 +30,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const env = c.env;
   const key = c.var.apiKey;
   const clientCodec = codecFor(format);
-  const { value: body, text: bodyText } = await readJsonRequest(c.req.raw);
-  const { model, stream } = clientCodec.peekRequest(body, route);
+  const { value: parsedBody, text: bodyText } = await readJsonRequest(c.req.raw);
+  const { model, stream } = clientCodec.peekRequest(parsedBody, route);
   if (key.models !== null && !key.models.includes(model)) {
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }
@@ -47,6 +48,9 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     });
   }
 
+  // Responses built on earlier ones this relay stored: the stored turns and items go in their place.
+  const resolved = format === 'openai-responses' ? await resolveStoredResponses(env, key.accountId, parsedBody) : undefined;
+  const body = resolved ?? parsedBody;
   let ir: IrRequest | undefined;
   const context: AttemptContext = {
     env,
@@ -55,12 +59,15 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     clientCodec,
     route,
     body,
-    bodyText,
+    bodyText: resolved === undefined ? bodyText : JSON.stringify(resolved),
     stream,
     clientHeaders: c.req.raw.headers,
     ir: () => (ir ??= clientCodec.decodeRequest(body, { ...route, model, stream })),
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
+    ...(format === 'openai-responses' && wantsStored(body)
+      ? { remember: (response: unknown) => c.executionCtx.waitUntil(storeResponse(env, key.accountId, body, response).catch((error: unknown) => console.error(JSON.stringify({ message: 'response could not be stored', requestId: c.var.requestId, error: String(error) })))) }
+      : {}),
   };
 
   const decodedRequest = (): IrRequest | undefined => {

@@ -82,12 +82,17 @@ export const filteredRenderer = (filter: Transformer<SseEvent, SseEvent>, errorT
   };
 };
 
-/** Translation: every IR event through the client's encoder; its own error and EOF handling finish the stream. */
-export const translatedRenderer = (clientEncoder: Transformer<IrStreamEvent, SseEvent>, framing: StreamFraming): StreamRenderer => {
+/** Translation: every IR event through the client's encoder; its own error and EOF handling finish the stream. `onEvent` sees each client event. */
+export const translatedRenderer = (
+  clientEncoder: Transformer<IrStreamEvent, SseEvent>,
+  framing: StreamFraming,
+  onEvent?: (event: SseEvent) => void,
+): StreamRenderer => {
   const step = stageStep(clientEncoder);
   const encode = (events: IrStreamEvent[]) => {
     const out: SseEvent[] = [];
     for (const event of events) out.push(...step.push(event));
+    if (onEvent !== undefined) for (const event of out) onEvent(event);
     return out;
   };
   return {

@@ -20,6 +20,16 @@ import {
   statusFailure,
 } from './upstream-response';
 import { newOutcome } from './usage-tap';
+import type { SseEvent } from '../sse/event';
+
+/** The Responses object of a stream's final `response.completed` / `response.incomplete` event, for `remember`. */
+const finalResponseWatcher = (remember: ((response: unknown) => void) | undefined) =>
+  remember === undefined
+    ? undefined
+    : (event: SseEvent) => {
+        if (event.event !== 'response.completed' && event.event !== 'response.incomplete') return;
+        remember((JSON.parse(event.data) as { response?: unknown }).response);
+      };
 
 /**
  * Client format ≠ upstream format: client request → IR → upstream request; upstream response or
@@ -70,7 +80,9 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
     outcome.usage = decoded.usage;
     outcome.stopReason = decoded.stopReason;
     outcome.finished = true;
-    return { ...base, headers: { 'content-type': 'application/json' }, body: JSON.stringify(context.clientCodec.encodeResponse(decoded, clientContext)) };
+    const encodedResponse = context.clientCodec.encodeResponse(decoded, clientContext);
+    context.remember?.(encodedResponse);
+    return { ...base, headers: { 'content-type': 'application/json' }, body: JSON.stringify(encodedResponse) };
   }
 
   const framing = streamFramingFor(context.route);
@@ -78,7 +90,7 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
     body: response.body,
     label: provider.id,
     decoder: upstreamCodec.decodeStreamStage(),
-    renderer: translatedRenderer(context.clientCodec.encodeStreamStage(clientContext), framing),
+    renderer: translatedRenderer(context.clientCodec.encodeStreamStage(clientContext), framing, finalResponseWatcher(context.remember)),
     outcome,
     idleMs,
     firstContentBy,

@@ -6,9 +6,6 @@
  * whose result reaches the upstream, structured output, reasoning state, and upstream errors as
  * APICallError. The fakes are this file's own (vercel-ai-fakes.ts), so a test can script the next
  * upstream answer and read the exact request and response of each exchange.
- *
- * Tests exposing a relay bug are `knownBug(...)` (it.fails) with a comment naming the bug; run with
- * VAI_SHOW_BUGS=1 to see them fail as plain tests.
  */
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
@@ -59,12 +56,6 @@ const CLIENTS: Client[] = [
   { name: 'google', prefix: 'vai-go', model: (id) => google(id), rawStop: 'STOP', rawToolCalls: 'STOP' },
 ];
 
-/**
- * `it.fails` for a test that exposes a known relay bug (named in a comment where it is used), so the
- * suite stays green until the bug is fixed and then flags the fix. VAI_SHOW_BUGS=1 runs them as plain
- * tests, to see how they fail.
- */
-const knownBug = (isBug: boolean) => (isBug && process.env.VAI_SHOW_BUGS !== '1' ? it.fails : it);
 
 type ProviderOptions = NonNullable<Parameters<typeof generateText>[0]['providerOptions']>;
 
@@ -306,11 +297,10 @@ describe.concurrent.each(CLIENTS)('Vercel AI SDK, $name provider', (client) => {
       expectUsageAsReported(format, await result.totalUsage, exchange);
     });
 
-    // RELAY BUG (item_reference, see the multi-turn test below): the Anthropic fake says "Let me check."
-    // before its tool_use, so step two of a Responses-client loop references that text item.
-    const toolLoopBug = client.name === 'openai responses' && format === 'anthropic';
+    // With the Anthropic fake ("Let me check." before its tool_use), step two of a Responses-client loop
+    // sends that text item back as an item_reference, which the relay resolves from what it stored.
 
-    knownBug(toolLoopBug)('generateText: a zod tool is called, run, and its result goes back in step two', async () => {
+    it('generateText: a zod tool is called, run, and its result goes back in step two', async () => {
       const { seen, tools } = zodWeather();
       const before = fakes.exchanges[format].length;
       prepareToolCall(fakes, format, false);
@@ -344,7 +334,7 @@ describe.concurrent.each(CLIENTS)('Vercel AI SDK, $name provider', (client) => {
       expect(result.totalUsage.inputTokens).toBe(reportedUsage(format, call.responseText).input + reportedUsage(format, answer.responseText).input);
     });
 
-    knownBug(toolLoopBug)('streamText: a jsonSchema tool is called from the stream, run, and its result goes back in step two', async () => {
+    it('streamText: a jsonSchema tool is called from the stream, run, and its result goes back in step two', async () => {
       const { seen, tools } = jsonSchemaWeather();
       const before = fakes.exchanges[format].length;
       prepareToolCall(fakes, format, true);
@@ -381,16 +371,14 @@ describe.concurrent.each(CLIENTS)('Vercel AI SDK, $name provider', (client) => {
       expect(total.outputTokens).toBe(reportedUsage(format, call.responseText).output + reportedUsage(format, answer.responseText).output);
     });
 
-    // RELAY BUG (item_reference): @ai-sdk/openai's Responses provider defaults to `store: true`
-    // (openai-responses-language-model.ts: `store: openaiOptions?.store ?? true`) and then replaces every
-    // earlier assistant text that carries an item id with `{type:"item_reference", id:"msg_…"}`
-    // (convert-to-openai-responses-input.ts, "item references reduce the payload size"). The relay gives
-    // each translated message item such an id, stores nothing, and answers 400 "input[1]: item_reference:
-    // stateful Responses features need an openai-responses upstream" for every non-Responses upstream.
+    // @ai-sdk/openai's Responses provider defaults to `store: true` (openai-responses-language-model.ts:
+    // `store: openaiOptions?.store ?? true`) and then replaces every earlier assistant text that carries
+    // an item id with `{type:"item_reference", id:"msg_…"}` (convert-to-openai-responses-input.ts, "item
+    // references reduce the payload size"). For other upstream formats the relay resolves the reference
+    // from the items it stored when it answered (src/conversations/responses-store.ts).
     const referencesStoredItems = client.name === 'openai responses';
-    const itemReferenceBug = referencesStoredItems && format !== 'openai-responses';
 
-    knownBug(itemReferenceBug)('generateText: the previous answer goes back as an assistant turn in a multi-turn conversation', async () => {
+    it('generateText: the previous answer goes back as an assistant turn in a multi-turn conversation', async () => {
       const first = await generateText({ ...common, model, prompt: 'Say hello' });
       const answered = await fakes.last(format);
       const second = await generateText({
@@ -487,7 +475,7 @@ describe.concurrent.each(CLIENTS)('Vercel AI SDK, $name provider', (client) => {
       expect(results[1]?.text).toContain('London');
     });
 
-    knownBug(toolLoopBug)('a tool that throws: its error text goes back as the tool result and the loop goes on', async () => {
+    it('a tool that throws: its error text goes back as the tool result and the loop goes on', async () => {
       const failing = tool({
         description: 'Current weather for a city',
         inputSchema: z.object({ city: z.string() }),
@@ -505,14 +493,11 @@ describe.concurrent.each(CLIENTS)('Vercel AI SDK, $name provider', (client) => {
       expect(toolResultsSent(format, answer.body)[0]?.text).toContain('weather service unreachable');
     });
 
-    // RELAY BUG (item_reference): with the Gemini fake's own call (a functionCall with a thoughtSignature)
-    // the relay answers the Responses client a reasoning item `rs_…` (encrypted_content prx1:gem:fc:…);
-    // the SDK, store defaulting to true, sends it back as `{type:"item_reference", id:"rs_…"}`
-    // (convert-to-openai-responses-input.ts: "use item references to refer to reasoning"), and the relay
-    // answers 400. With the Anthropic fake the "Let me check." text item is referenced instead.
-    const noArgLoopBug = client.name === 'openai responses' && (format === 'anthropic' || format === 'gemini');
+    // With the Gemini fake's own call (a functionCall with a thoughtSignature) the Responses client gets a
+    // reasoning item `rs_…` (encrypted_content prx1:gem:fc:…) and, store defaulting to true, sends it back
+    // as `{type:"item_reference", id:"rs_…"}`; the relay puts the stored item in its place.
 
-    knownBug(noArgLoopBug).each([false, true])('a tool without parameters (stream: %s): called with {} and its result goes back', async (stream) => {
+    it.each([false, true])('a tool without parameters (stream: %s): called with {} and its result goes back', async (stream) => {
       const { calls, tools } = clockTools();
       const before = fakes.exchanges[format].length;
       const settings = { ...common, model, tools, prompt: 'What time is it?', stopWhen: isStepCount(2), onError: () => undefined };

@@ -6,6 +6,8 @@ import { unsupportedFeature } from '../../errors';
  * only refused across formats, with a 400 that names the field instead of a silent drop.
  */
 const STATEFUL = 'stateful Responses features need an openai-responses upstream';
+/** What is left of a previous_response_id or item_reference once the relay's own store was asked (relay/pipeline.ts). */
+const UNKNOWN_ID = 'not a response this relay stored (unknown, expired, or answered with store: false), so only an openai-responses upstream could resolve it';
 
 const MESSAGE_PARTS = new Set(['input_text', 'input_image', 'input_file', 'output_text', 'refusal']);
 const TOOL_OUTPUT_PARTS = new Set(['input_text', 'input_image']);
@@ -43,7 +45,7 @@ const normalizeItem = (item: unknown): unknown =>
 const checkItem = (item: unknown, path: string): void => {
   const type = typeOf(item);
   if (type === undefined || !isObject(item)) return;
-  if (type === 'item_reference') throw unsupportedFeature(`${path}: item_reference: ${STATEFUL}`);
+  if (type === 'item_reference') throw unsupportedFeature(`${path}: item_reference: ${UNKNOWN_ID}`);
   if (!ITEMS.has(type)) throw unsupportedFeature(`${path}: ${type} items need an openai-responses upstream`);
   if (type === 'message') checkParts(item.content, MESSAGE_PARTS, `${path}.content`, 'messages');
   if (type === 'function_call_output') checkParts(item.output, TOOL_OUTPUT_PARTS, `${path}.output`, 'tool outputs');
@@ -87,7 +89,7 @@ const checkToolChoice = (choice: unknown): void => {
 /** Refuses what the IR cannot carry and fills in implied item types; returns the body to validate. */
 export const prepareResponsesRequest = (body: unknown): unknown => {
   if (!isObject(body)) return body;
-  if (present(body.previous_response_id)) throw unsupportedFeature(`previous_response_id: ${STATEFUL}`);
+  if (present(body.previous_response_id)) throw unsupportedFeature(`previous_response_id: ${UNKNOWN_ID}`);
   if (present(body.conversation)) throw unsupportedFeature(`conversation: ${STATEFUL}`);
   if (body.background === true) throw unsupportedFeature(`background: ${STATEFUL}`);
   if (present(body.prompt)) throw unsupportedFeature('prompt: stored prompt templates need an openai-responses upstream');

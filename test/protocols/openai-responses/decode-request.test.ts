@@ -221,11 +221,11 @@ describe('decodeResponsesRequest', () => {
 
   it('refuses what the IR cannot carry with unsupported_feature 400', () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
-      [{ previous_response_id: 'resp_1' }, /^previous_response_id: stateful Responses features need an openai-responses upstream$/],
+      [{ previous_response_id: 'resp_1' }, /^previous_response_id: not a response this relay stored .*only an openai-responses upstream could resolve it$/],
       [{ conversation: 'conv_1' }, /^conversation: stateful/],
       [{ background: true }, /^background: stateful/],
       [{ prompt: { id: 'pmpt_1' } }, /^prompt: /],
-      [{ input: [{ type: 'item_reference', id: 'msg_1' }] }, /^input\[0\]: item_reference: stateful/],
+      [{ input: [{ type: 'item_reference', id: 'msg_1' }] }, /^input\[0\]: item_reference: not a response this relay stored/],
       [{ input: [{ type: 'custom_tool_call', call_id: 'c', name: 'n', input: '' }] }, /^input\[0\]: custom_tool_call items/],
       [{ input: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, /^input\[0\]\.content\[0\]: input_audio parts/],
       [{ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1', detail: 'auto' }] }] }, /file_id: OpenAI file ids/],

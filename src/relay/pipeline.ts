@@ -20,6 +20,9 @@ import { afterResponse } from './after-response';
 import { settledStreamUsage } from './token-estimate';
 import { resolveStoredResponses, storeResponse, wantsStored } from '../conversations/responses-store';
 
+const keepResponse = (c: Context<AppEnv>, body: Record<string, unknown>, response: unknown): void =>
+  afterResponse(c.executionCtx, c.var.requestId, () => storeResponse(c.env, c.var.apiKey.accountId, body, response));
+
 /**
  * The one relay pipeline behind every generation endpoint: parse → route → admit → try candidates
  * (passthrough when the upstream speaks the client's format, translation otherwise) → respond,
@@ -65,9 +68,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     ir: () => (ir ??= clientCodec.decodeRequest(body, { ...route, model, stream })),
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
-    ...(format === 'openai-responses' && wantsStored(body)
-      ? { remember: (response: unknown) => c.executionCtx.waitUntil(storeResponse(env, key.accountId, body, response).catch((error: unknown) => console.error(JSON.stringify({ message: 'response could not be stored', requestId: c.var.requestId, error: String(error) })))) }
-      : {}),
+    ...(format === 'openai-responses' && wantsStored(body) ? { remember: (response: unknown) => keepResponse(c, body, response) } : {}),
   };
 
   const decodedRequest = (): IrRequest | undefined => {

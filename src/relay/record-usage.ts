@@ -6,6 +6,7 @@ import type { WireFormat } from '../ir/format';
 import { emptyUsage, type IrUsage } from '../ir/usage';
 import type { UsageEvent } from '../usage/event';
 import type { AttemptResult } from './attempt';
+import { queueUsageEvent } from './usage-batch';
 
 export interface UsageRecord {
   requestId: string;
@@ -23,7 +24,7 @@ export interface UsageRecord {
   usage?: { usage: IrUsage; estimated: boolean };
 }
 
-/** Builds the usage event and hands it to the usage queue without the client waiting for it. */
+/** Builds the usage event and hands it to the usage queue (batched, see usage-batch) without the client waiting for it. */
 export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
   const now = Date.now();
   const event: UsageEvent = {
@@ -46,9 +47,5 @@ export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
     ttfbMs: record.ttfbMs ?? null,
     createdAt: record.started,
   };
-  c.executionCtx.waitUntil(
-    c.env.USAGE_QUEUE.send(event).catch((error: unknown) => {
-      console.error(JSON.stringify({ message: 'usage event could not be queued', requestId: event.requestId, error: String(error) }));
-    }),
-  );
+  queueUsageEvent(c.executionCtx, c.env.USAGE_QUEUE, event);
 };

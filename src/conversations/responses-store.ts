@@ -67,7 +67,10 @@ export const resolveStoredResponses = async (env: Env, accountId: string, body: 
   return { ...rest, input: [...previous.input, ...previous.output.map(withoutId), ...resolvedInput] };
 };
 
-/** Keeps a response the relay answered (its output items, each by id, and the turn for previous_response_id). */
+/** Item types clients send back as `item_reference` (the Vercel AI SDK: assistant text and reasoning; tool calls it sends inline). */
+const REFERENCED_TYPES = new Set(['message', 'reasoning']);
+
+/** Keeps a response the relay answered: the turn for previous_response_id, and each referable output item by id. */
 export const storeResponse = async (env: Env, accountId: string, requestBody: Json, response: unknown): Promise<void> => {
   if (!isObject(response) || typeof response.id !== 'string' || !Array.isArray(response.output)) return;
   const output = response.output;
@@ -75,7 +78,9 @@ export const storeResponse = async (env: Env, accountId: string, requestBody: Js
   const options = { expirationTtl: TTL_SECONDS };
   await Promise.all([
     env.TASKS.put(responseKey(accountId, response.id), JSON.stringify(stored), options),
-    ...output.filter((item): item is Json => isObject(item) && typeof item.id === 'string').map((item) => env.TASKS.put(itemKey(accountId, item.id as string), JSON.stringify(item), options)),
+    ...output
+      .filter((item): item is Json => isObject(item) && typeof item.id === 'string' && REFERENCED_TYPES.has(String(item.type)))
+      .map((item) => env.TASKS.put(itemKey(accountId, item.id as string), JSON.stringify(item), options)),
   ]);
 };
 

@@ -20,9 +20,6 @@ import { afterResponse } from './after-response';
 import { settledStreamUsage } from './token-estimate';
 import { resolveStoredResponses, storeResponse, wantsStored } from '../conversations/responses-store';
 
-const keepResponse = (c: Context<AppEnv>, body: Record<string, unknown>, response: unknown): void =>
-  afterResponse(c.executionCtx, c.var.requestId, () => storeResponse(c.env, c.var.apiKey.accountId, body, response));
-
 /**
  * The one relay pipeline behind every generation endpoint: parse → route → admit → try candidates
  * (passthrough when the upstream speaks the client's format, translation otherwise) → respond,
@@ -55,6 +52,14 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const resolved = format === 'openai-responses' ? await resolveStoredResponses(env, key.accountId, parsedBody) : undefined;
   const body = resolved ?? parsedBody;
   let ir: IrRequest | undefined;
+  // A Responses answer the relay encoded itself, kept (KV) once the client has it.
+  let remembered: unknown;
+  const keepRemembered = async () => {
+    if (remembered === undefined) return;
+    await storeResponse(env, key.accountId, body, remembered).catch((error: unknown) =>
+      console.error(JSON.stringify({ message: 'response could not be stored', requestId: c.var.requestId, error: String(error) })),
+    );
+  };
   const context: AttemptContext = {
     env,
     requestId: c.var.requestId,
@@ -68,7 +73,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     ir: () => (ir ??= clientCodec.decodeRequest(body, { ...route, model, stream })),
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
-    ...(format === 'openai-responses' && wantsStored(body) ? { remember: (response: unknown) => keepResponse(c, body, response) } : {}),
+    ...(format === 'openai-responses' && wantsStored(body) ? { remember: (response: unknown) => (remembered = response) } : {}),
   };
 
   const decodedRequest = (): IrRequest | undefined => {
@@ -98,7 +103,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     afterResponse(c.executionCtx, c.var.requestId, async () => {
       attempt.settleOutcome?.();
       recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs });
-      await releaseRequest(env, key, admission);
+      await Promise.all([releaseRequest(env, key, admission), keepRemembered()]);
     });
     return new Response(attempt.body, { status: attempt.status, headers: headersOf(attempt.headers) });
   }
@@ -113,6 +118,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
       await (upstreamFailed ? refundRequest(env, key, admission, Date.now()) : releaseRequest(env, key, admission));
       const usage = settledStreamUsage(attempt.outcome, decodedRequest);
       recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error, usage });
+      if (delivery === 'complete') await keepRemembered();
     }),
   );
   return new Response(clientStream, { status: attempt.status, headers: headersOf(attempt.headers) });

@@ -252,6 +252,16 @@ const textScript = (format: UpstreamFormat, text: string, stream: boolean, model
   }
 };
 
+/** The opening of an Anthropic stream up to its first text delta ("Hello"). */
+const anthropicHello = (id: string, model: string) => [
+  {
+    type: 'message_start',
+    message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } },
+  },
+  { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+  { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } },
+];
+
 /** A stream that stops after some text, before the format's terminator (no finish, no [DONE] / message_stop / response.completed). */
 const cutStreamScript = (format: UpstreamFormat, model: string) => {
   switch (format) {
@@ -277,12 +287,7 @@ const cutStreamScript = (format: UpstreamFormat, model: string) => {
       return {
         kind: 'sse',
         events: [
-          {
-            type: 'message_start',
-            message: { id: 'msg_cut', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } },
-          },
-          { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-          { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } },
+          ...anthropicHello('msg_cut', model),
         ],
       } satisfies AnthropicReply;
     case 'gemini':
@@ -323,12 +328,7 @@ const streamErrorScript = (format: UpstreamFormat, message: string, model: strin
       return {
         kind: 'sse',
         events: [
-          {
-            type: 'message_start',
-            message: { id: 'msg_failing', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } },
-          },
-          { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-          { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } },
+          ...anthropicHello('msg_failing', model),
           { type: 'error', error: { type: 'overloaded_error', message } },
         ],
       } satisfies AnthropicReply;

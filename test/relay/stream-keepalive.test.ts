@@ -11,26 +11,26 @@ import { completedStream, recordedStream } from './faults/wire';
 
 const SILENCE_MS = 450;
 
+/** An event-stream upstream sending `pieces` one chunk each, silent for SILENCE_MS before piece `pauseAt`. */
+const pausingUpstream = (pieces: string[], pauseAt: number) => async (request: Request) => {
+  await request.text();
+  const chunks = pieces.map((piece) => new TextEncoder().encode(piece));
+  let index = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (index === pauseAt) await new Promise((resolve) => setTimeout(resolve, SILENCE_MS));
+      const chunk = chunks[index++];
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(chunk);
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+};
+
 /** The recorded stream of `format`, silent for SILENCE_MS right after its first content event. */
 const silentAfterFirstContent = (format: WireFormat) => {
   const recorded = recordedStream(format);
-  const chunks = recorded.frames.map((frame) => new TextEncoder().encode(frame));
-  return {
-    frames: recorded.frames,
-    handler: async (request: Request) => {
-      await request.text();
-      let index = 0;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (index === recorded.firstContent + 1) await new Promise((resolve) => setTimeout(resolve, SILENCE_MS));
-          const chunk = chunks[index++];
-          if (chunk === undefined) controller.close();
-          else controller.enqueue(chunk);
-        },
-      });
-      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-    },
-  };
+  return { frames: recorded.frames, handler: pausingUpstream(recorded.frames, recorded.firstContent + 1) };
 };
 
 const streamThrough = async (client: WireFormat, upstream: WireFormat): Promise<{ text: string; frames: string[] }> => {
@@ -72,23 +72,9 @@ describe('keepalives while the upstream is silent mid-stream', () => {
     const recorded = recordedStream('anthropic');
     const frame = recorded.frames[recorded.firstContent + 1] ?? '';
     const pieces = [...recorded.frames.slice(0, recorded.firstContent + 1), frame.slice(0, 20), frame.slice(20), ...recorded.frames.slice(recorded.firstContent + 2)];
-    const chunks = pieces.map((piece) => new TextEncoder().encode(piece));
     const origin = 'http://split.fake';
-    installFakeUpstreams({
-      [origin]: () => {
-        let index = 0;
-        const body = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            // Silent in the middle of an event.
-            if (index === recorded.firstContent + 2) await new Promise((resolve) => setTimeout(resolve, SILENCE_MS));
-            const chunk = chunks[index++];
-            if (chunk === undefined) controller.close();
-            else controller.enqueue(chunk);
-          },
-        });
-        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-      },
-    });
+    // Silent in the middle of an event.
+    installFakeUpstreams({ [origin]: pausingUpstream(pieces, recorded.firstContent + 2) });
     const model = unique('split');
     await provide({ id: unique('split-p'), format: 'anthropic', origin, model, timeouts: { firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 } });
     const { key } = await createKey();

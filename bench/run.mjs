@@ -221,6 +221,11 @@ for (const stream of [false, true]) {
     const t = {};
     if (harnessRelay) t['relay·harness'] = { origin: harnessRelay.url, ...requestFor(client, T.MODEL_OF[upstream], stream, harnessRelay.key) };
     if (pair) t['relay·workerd'] = { origin: pair.relayUrl, ...requestFor(client, T.MODEL_OF[upstream], stream, pair.key) };
+    if (pair && client === 'openai-responses') {
+      // `store` defaults to true: the relay keeps each translated answer in KV (src/conversations/). Without it:
+      const r = requestFor(client, T.MODEL_OF[upstream], stream, pair.key);
+      t['relay·workerd, store:false'] = { ...r, origin: pair.relayUrl, body: JSON.stringify({ ...JSON.parse(r.body), store: false }) };
+    }
     if (portkey && client === 'openai-chat' && upstream === 'anthropic') {
       const r = requestFor(client, 'bench-model', stream);
       t['portkey'] = {
@@ -324,7 +329,8 @@ push(
   'Targets: **·harness** = wrangler\'s `createTestHarness` (the runtime and proxy path of `wrangler dev`, what `npm run dev` serves); ' +
     '**·workerd** = relay and floor in ONE workerd via the Miniflare API, each on a direct socket (no proxy hop; comparable with the Node peers); ' +
     '**floor** = bench/floor-worker (a Worker that only proxies); **floor+4 JS hops** = the floor plus a JS pull reader and 4 identity TransformStreams (diagnostic); ' +
-    '**quota DO** = a key with request windows, so each request takes the QuotaLimiter Durable Object round trip (all other relay rows use an `unlimited` key).',
+    '**quota DO** = a key with request windows, so each request takes the QuotaLimiter Durable Object round trip (all other relay rows use an `unlimited` key); ' +
+    '**store:false** = a Responses request that opts out of the stored state (by default, as at OpenAI, the relay keeps each translated Responses answer in KV after delivering it: two KV writes, which a local workerd runs on the same thread).',
   '',
 );
 

@@ -8,7 +8,7 @@
  * request offers tools (and the last message is not already a tool result). Streams carry the usage
  * chunk only when the request set `stream_options.include_usage`, as OpenAI does.
  */
-import { OPENAI_DEFAULT_ERRORS, openAIErrorBody, openAIJson } from './openai-wire';
+import { OPENAI_DEFAULT_ERRORS, openAIErrorBody, openAIJson } from './openai-wire.ts';
 
 export interface RecordedOpenAIChatRequest {
   method: string;

@@ -8,7 +8,7 @@
  * Without a script it answers "happily": a text message, or a call of the first offered function
  * tool when the request offers tools (and the last input item is not already a tool output).
  */
-import { OPENAI_DEFAULT_ERRORS, openAIErrorBody, openAIJson } from './openai-wire';
+import { OPENAI_DEFAULT_ERRORS, openAIErrorBody, openAIJson } from './openai-wire.ts';
 
 export interface RecordedOpenAIResponsesRequest {
   method: string;

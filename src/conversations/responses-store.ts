@@ -85,4 +85,32 @@ export const storeResponse = async (env: Env, accountId: string, requestBody: Js
 };
 
 /** Whether a Responses client asked for its response to be kept (`store` defaults to true, as at OpenAI). */
-export const wantsStored = (body: Json): boolean => body.store !== false;
+const wantsStored = (body: Json): boolean => body.store !== false;
+
+/** One Responses request's view of the store: its body with stored state resolved, and what keeps its answer. */
+export interface ResponsesState {
+  body: Json;
+  /** The body differs from what the client sent. */
+  changed: boolean;
+  /** Takes the answer the relay encoded (AttemptContext.remember); absent with `store: false`. */
+  remember?: (response: unknown) => void;
+  /** Writes the remembered answer; called once the client has it. */
+  keep(): Promise<void>;
+}
+
+export const openResponsesState = async (env: Env, accountId: string, requestId: string, body: Json): Promise<ResponsesState> => {
+  const resolved = await resolveStoredResponses(env, accountId, body);
+  const current = resolved ?? body;
+  let remembered: unknown;
+  return {
+    body: current,
+    changed: resolved !== undefined,
+    ...(wantsStored(current) ? { remember: (response: unknown) => (remembered = response) } : {}),
+    keep: async () => {
+      if (remembered === undefined) return;
+      await storeResponse(env, accountId, current, remembered).catch((error: unknown) =>
+        console.error(JSON.stringify({ message: 'response could not be stored', requestId, error: String(error) })),
+      );
+    },
+  };
+};

@@ -18,7 +18,7 @@ import { assertCanSpend } from '../usage/billing';
 import { recordUsage } from './record-usage';
 import { afterResponse } from './after-response';
 import { settledStreamUsage } from './token-estimate';
-import { resolveStoredResponses, storeResponse, wantsStored } from '../conversations/responses-store';
+import { openResponsesState } from '../conversations/responses-store';
 
 /**
  * The one relay pipeline behind every generation endpoint: parse → route → admit → try candidates
@@ -49,17 +49,10 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   }
 
   // Responses built on earlier ones this relay stored: the stored turns and items go in their place.
-  const resolved = format === 'openai-responses' ? await resolveStoredResponses(env, key.accountId, parsedBody) : undefined;
-  const body = resolved ?? parsedBody;
+  const responsesState = format === 'openai-responses' ? await openResponsesState(env, key.accountId, c.var.requestId, parsedBody) : undefined;
+  const body = responsesState?.body ?? parsedBody;
+  const keepRemembered = async () => responsesState?.keep();
   let ir: IrRequest | undefined;
-  // A Responses answer the relay encoded itself, kept (KV) once the client has it.
-  let remembered: unknown;
-  const keepRemembered = async () => {
-    if (remembered === undefined) return;
-    await storeResponse(env, key.accountId, body, remembered).catch((error: unknown) =>
-      console.error(JSON.stringify({ message: 'response could not be stored', requestId: c.var.requestId, error: String(error) })),
-    );
-  };
   const context: AttemptContext = {
     env,
     requestId: c.var.requestId,
@@ -67,13 +60,13 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     clientCodec,
     route,
     body,
-    bodyText: resolved === undefined ? bodyText : JSON.stringify(resolved),
+    bodyText: responsesState?.changed === true ? JSON.stringify(body) : bodyText,
     stream,
     clientHeaders: c.req.raw.headers,
     ir: () => (ir ??= clientCodec.decodeRequest(body, { ...route, model, stream })),
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
-    ...(format === 'openai-responses' && wantsStored(body) ? { remember: (response: unknown) => (remembered = response) } : {}),
+    ...(responsesState?.remember === undefined ? {} : { remember: responsesState.remember }),
   };
 
   const decodedRequest = (): IrRequest | undefined => {

@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import { refundTask } from './billing';
 import { enqueueImageMessage } from './messages';
 import { getTask, putTask } from './task-store';
+import { recordTaskUsage } from './task-usage';
 import { isTerminal, type ImageTask, type TaskError, type TaskStatus } from './task';
 
 /**
@@ -29,7 +30,11 @@ export const endTask = async (
   return ended;
 };
 
-/** Queues the webhook delivery for a task that just reached a terminal state. */
+/**
+ * Every terminal transition (completed, failed, cancelled) ends here: queues the task's usage event
+ * and its webhook delivery.
+ */
 export const announceTerminal = async (env: Env, task: ImageTask): Promise<void> => {
+  await recordTaskUsage(env, task);
   if (task.webhook !== null) await enqueueImageMessage(env, { kind: 'webhook', taskId: task.id });
 };

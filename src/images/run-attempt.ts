@@ -37,7 +37,14 @@ export const runGenerationAttempt = async (env: Env, taskId: string, now: () => 
     await endTask(env, taskId, 'failed', { code: 'model_not_found', message: `no provider serves the image model "${task.model}" any more` }, now());
     return { kind: 'done' };
   }
-  const running: ImageTask = { ...task, status: 'running', attempts: task.attempts + 1, updatedAt: now() };
+  const running: ImageTask = {
+    ...task,
+    status: 'running',
+    attempts: task.attempts + 1,
+    providerId: candidate.provider.id,
+    upstreamModel: candidate.upstreamModel,
+    updatedAt: now(),
+  };
   await putTask(env, running);
 
   try {

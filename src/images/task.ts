@@ -51,6 +51,9 @@ export interface ImageTask {
   updatedAt: number;
   /** Generation attempts started (upstream calls made or begun). */
   attempts: number;
+  /** Provider and upstream model of the latest attempt; absent before the first one (and on older tasks). */
+  providerId?: string;
+  upstreamModel?: string;
   /** The price of the task in micro-dollars, reported for every key. */
   chargeMicros: number;
   /** True when a ledger charge row exists (prepaid keys with a non-zero price). */

@@ -9,7 +9,8 @@ export interface UsageEvent {
   model: string;
   providerId: string | null;
   upstreamModel: string | null;
-  clientFormat: WireFormat;
+  /** The client's wire format; 'openai-images' for image tasks (/v1/images/*, /v1/tasks/*). */
+  clientFormat: WireFormat | 'openai-images';
   upstreamFormat: WireFormat | null;
   status: number;
   errorType: string | null;
@@ -26,4 +27,11 @@ export interface UsageEvent {
    * Absent on events queued before the field existed; the consumer then reads the key's current mode.
    */
   billing?: 'subscription' | 'prepaid';
+  /** The cost the producer already knows (an image task's price); when absent the consumer prices the tokens. */
+  costMicros?: number;
+  /**
+   * The producer settles this event's money through the ledger itself (image tasks: charged at
+   * submit, refunded on failure), so the consumer must not debit it again.
+   */
+  ledgerSettled?: boolean;
 }

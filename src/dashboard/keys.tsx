@@ -37,6 +37,21 @@ const keyBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknow
 const accountChoices = async (c: { env: DashboardEnv['Bindings'] }) => (await listAccounts(c.env, null, 500)).map((account) => ({ id: account.id, name: account.name }));
 
 /** /dashboard/keys: list, create (plaintext shown once), edit, revoke, quota reset. */
+/** The create-key form under the key table. */
+const CreateKeyForm = (props: { title: string; accounts: Parameters<typeof KeyFields>[0]['accounts']; csrfToken: string }) => (
+  <>
+    <h2>{props.title}</h2>
+    <div class="card">
+      <PostForm action="/dashboard/keys" token={props.csrfToken}>
+        <KeyFields accounts={props.accounts} />
+        <p>
+          <button type="submit">Create key</button>
+        </p>
+      </PostForm>
+    </div>
+  </>
+);
+
 export const keyPages = new Hono<DashboardEnv>()
   .get('/', async (c) => {
     const now = Date.now();
@@ -44,15 +59,7 @@ export const keyPages = new Hono<DashboardEnv>()
     return c.html(
       <Layout title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
         <KeyTable keys={keys} csrfToken={c.var.csrfToken} now={now} />
-        <h2>Create a key</h2>
-        <div class="card">
-          <PostForm action="/dashboard/keys" token={c.var.csrfToken}>
-            <KeyFields accounts={accounts} />
-            <p>
-              <button type="submit">Create key</button>
-            </p>
-          </PostForm>
-        </div>
+        <CreateKeyForm title="Create a key" accounts={accounts} csrfToken={c.var.csrfToken} />
       </Layout>,
     );
   })
@@ -67,15 +74,7 @@ export const keyPages = new Hono<DashboardEnv>()
       <Layout title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken}>
         <CreatedKey id={created.id} name={created.name} plaintext={created.key} />
         <KeyTable keys={keys} csrfToken={c.var.csrfToken} now={now} />
-        <h2>Create another key</h2>
-        <div class="card">
-          <PostForm action="/dashboard/keys" token={c.var.csrfToken}>
-            <KeyFields accounts={accounts} />
-            <p>
-              <button type="submit">Create key</button>
-            </p>
-          </PostForm>
-        </div>
+        <CreateKeyForm title="Create another key" accounts={accounts} csrfToken={c.var.csrfToken} />
       </Layout>,
       201,
     );

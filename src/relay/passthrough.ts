@@ -4,22 +4,10 @@ import { passthroughClientHeaders } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
 import type { AttemptContext, AttemptResult } from './attempt';
 import { filteredRenderer, passthroughErrorTail, rawRenderer } from './stream-render';
-import { streamFramingFor } from './stream-framing';
-import { keepaliveFor } from './keepalive';
-import { configOf } from '../env';
-import { StreamRelay } from './stream-relay';
+import { openClientStream } from './client-stream';
 import { firstByteTimeoutOf, fetchUpstream, idleTimeoutOf } from './upstream-fetch';
-import {
-  isJsonResponse,
-  jsonInsteadOfStream,
-  linkedAbort,
-  okBodyFailure,
-  parseJsonBody,
-  readBodyText,
-  recordMidStreamFailure,
-  statusFailure,
-} from './upstream-response';
-import { newOutcome } from './usage-tap';
+import { isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
+import { newOutcome, observeAnswer } from './usage-tap';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -83,37 +71,29 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
   const abortUpstream = (reason: unknown) => upstream.abort(reason);
   if (context.stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(codec, response, idleMs, provider.id, abortUpstream);
   if (!context.stream || response.body === null) {
-    const text = await readBodyText(response, idleMs, provider.id, abortUpstream);
-    const value = parseJsonBody(text, provider.id);
-    const failure = await okBodyFailure(codec, value, text, response.headers);
-    if (failure !== undefined) throw failure;
-    const settleOutcome = () => {
+    const { text, value } = await readJsonAnswer(codec, response, idleMs, provider.id, abortUpstream);
+    const readOutcome = () => {
       try {
-        const decoded = codec.decodeResponse(value);
-        outcome.usage = decoded.usage;
-        outcome.stopReason = decoded.stopReason;
-        outcome.finished = true;
+        observeAnswer(outcome, codec.decodeResponse(value));
       } catch {
         // The client gets the upstream's body exactly as sent; only our accounting could not read it.
       }
     };
-    return { ...base, headers: JSON_HEADERS, body: text, settleOutcome };
+    return { ...base, headers: JSON_HEADERS, body: text, settleOutcome: readOutcome };
   }
 
   const errorTail = passthroughErrorTail(codec, () => clientContextOf(context));
   const filter = codec.passthroughStreamFilter?.(context.body);
-  const framing = streamFramingFor(context.route);
-  const relayStream = new StreamRelay({
+  const stream = await openClientStream({
+    context,
+    provider,
     body: response.body,
-    label: provider.id,
     decoder: codec.decodeStreamStage(),
-    renderer: filter === undefined ? rawRenderer(errorTail, framing) : filteredRenderer(filter, errorTail, framing),
+    renderer: (framing) => (filter === undefined ? rawRenderer(errorTail, framing) : filteredRenderer(filter, errorTail, framing)),
     outcome,
     idleMs,
     firstContentBy,
     abortUpstream,
-    onMidStreamFailure: recordMidStreamFailure(provider.id),
-    keepalive: keepaliveFor(context.clientFormat, framing, configOf(context.env).streamKeepaliveMs),
   });
-  return { ...base, headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body: await relayStream.open(), delivered: relayStream.delivered };
+  return { ...base, ...stream };
 };

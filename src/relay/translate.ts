@@ -4,22 +4,10 @@ import { codecFor } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
 import { translatedRenderer } from './stream-render';
-import { streamFramingFor } from './stream-framing';
-import { keepaliveFor } from './keepalive';
-import { configOf } from '../env';
-import { StreamRelay } from './stream-relay';
+import { openClientStream } from './client-stream';
 import { fetchUpstream, firstByteTimeoutOf, idleTimeoutOf } from './upstream-fetch';
-import {
-  isJsonResponse,
-  jsonInsteadOfStream,
-  linkedAbort,
-  okBodyFailure,
-  parseJsonBody,
-  readBodyText,
-  recordMidStreamFailure,
-  statusFailure,
-} from './upstream-response';
-import { newOutcome } from './usage-tap';
+import { isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
+import { newOutcome, observeAnswer } from './usage-tap';
 import type { SseEvent } from '../sse/event';
 
 /** The Responses object of a stream's final `response.completed` / `response.incomplete` event, for `remember`. */
@@ -66,10 +54,7 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
   const abortUpstream = (reason: unknown) => upstream.abort(reason);
   if (request.stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(upstreamCodec, response, idleMs, provider.id, abortUpstream);
   if (!request.stream || response.body === null) {
-    const text = await readBodyText(response, idleMs, provider.id, abortUpstream);
-    const value = parseJsonBody(text, provider.id);
-    const failure = await okBodyFailure(upstreamCodec, value, text, response.headers);
-    if (failure !== undefined) throw failure;
+    const { value } = await readJsonAnswer(upstreamCodec, response, idleMs, provider.id, abortUpstream);
     let decoded: IrResponse;
     try {
       decoded = upstreamCodec.decodeResponse(value);
@@ -77,26 +62,22 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
       const message = `${provider.id}: upstream response could not be read`;
       throw new AttemptFailure(new RelayError('api_error', 502, message, { cause: toRelayError(cause), upstreamStatus: 502 }), true);
     }
-    outcome.usage = decoded.usage;
-    outcome.stopReason = decoded.stopReason;
-    outcome.finished = true;
+    observeAnswer(outcome, decoded);
     const encodedResponse = context.clientCodec.encodeResponse(decoded, clientContext);
     context.remember?.(encodedResponse);
     return { ...base, headers: { 'content-type': 'application/json' }, body: JSON.stringify(encodedResponse) };
   }
 
-  const framing = streamFramingFor(context.route);
-  const relayStream = new StreamRelay({
+  const stream = await openClientStream({
+    context,
+    provider,
     body: response.body,
-    label: provider.id,
     decoder: upstreamCodec.decodeStreamStage(),
-    renderer: translatedRenderer(context.clientCodec.encodeStreamStage(clientContext), framing, finalResponseWatcher(context.remember)),
+    renderer: (framing) => translatedRenderer(context.clientCodec.encodeStreamStage(clientContext), framing, finalResponseWatcher(context.remember)),
     outcome,
     idleMs,
     firstContentBy,
     abortUpstream,
-    onMidStreamFailure: recordMidStreamFailure(provider.id),
-    keepalive: keepaliveFor(context.clientFormat, framing, configOf(context.env).streamKeepaliveMs),
   });
-  return { ...base, headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body: await relayStream.open(), delivered: relayStream.delivered };
+  return { ...base, ...stream };
 };

@@ -46,6 +46,21 @@ export const readBodyText = async (response: Response, idleMs: number, label: st
   }
 };
 
+/** A non-stream answer's JSON: read with the idle timeout, and a 200 whose body is an error refused as a failure. */
+export const readJsonAnswer = async (
+  codec: Codec,
+  response: Response,
+  idleMs: number,
+  label: string,
+  abortUpstream: (reason: unknown) => void,
+): Promise<{ text: string; value: unknown }> => {
+  const text = await readBodyText(response, idleMs, label, abortUpstream);
+  const value = parseJsonBody(text, label);
+  const failure = await okBodyFailure(codec, value, text, response.headers);
+  if (failure !== undefined) throw failure;
+  return { text, value };
+};
+
 /** A 2xx body that is not JSON is the upstream's fault: try the next candidate. */
 export const parseJsonBody = (text: string, label: string): unknown => {
   try {

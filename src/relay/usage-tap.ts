@@ -15,6 +15,13 @@ export interface StreamOutcome {
 
 export const newOutcome = (): StreamOutcome => ({ usage: emptyUsage(), finished: false, generatedChars: 0 });
 
+/** What a whole (non-stream) answer says about itself. */
+export const observeAnswer = (outcome: StreamOutcome, decoded: { usage: IrUsage; stopReason: IrStopReason }): void => {
+  outcome.usage = decoded.usage;
+  outcome.stopReason = decoded.stopReason;
+  outcome.finished = true;
+};
+
 const mergeUsage = (into: IrUsage, from: Partial<IrUsage> | undefined): void => {
   if (from === undefined) return;
   for (const field of Object.keys(from) as Array<keyof IrUsage>) {

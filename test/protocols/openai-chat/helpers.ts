@@ -7,17 +7,9 @@ import { decodeOpenAIChatStream } from '../../../src/protocols/openai-chat/decod
 import { encodeOpenAIChatStream } from '../../../src/protocols/openai-chat/encode-stream';
 import type { SseEvent } from '../../../src/sse/event';
 
-export const pipe = async <I, O>(items: I[], transform: TransformStream<I, O>): Promise<O[]> => {
-  const source = new ReadableStream<I>({
-    start(controller) {
-      for (const item of items) controller.enqueue(item);
-      controller.close();
-    },
-  });
-  const out: O[] = [];
-  for await (const item of source.pipeThrough(transform)) out.push(item);
-  return out;
-};
+import { pipe } from '../../setup/pipe';
+
+export { pipe };
 
 /** A recorded `.chunks.txt` as SSE events, with the `[DONE]` the recordings leave out. */
 export const recordedEvents = (text: string, done = true): SseEvent[] => {

@@ -7,17 +7,9 @@ import { decodeResponsesStream } from '../../../src/protocols/openai-responses/d
 import { encodeResponsesStream } from '../../../src/protocols/openai-responses/encode-stream';
 import type { SseEvent } from '../../../src/sse/event';
 
-export const pipe = async <I, O>(items: I[], transform: TransformStream<I, O>): Promise<O[]> => {
-  const source = new ReadableStream<I>({
-    start(controller) {
-      for (const item of items) controller.enqueue(item);
-      controller.close();
-    },
-  });
-  const out: O[] = [];
-  for await (const item of source.pipeThrough(transform)) out.push(item);
-  return out;
-};
+import { pipe } from '../../setup/pipe';
+
+export { pipe };
 
 /** A recorded `.chunks.txt` as the SSE events OpenAI sends: the event name is the payload's type. */
 export const recordedEvents = (text: string): SseEvent[] =>

@@ -13,6 +13,7 @@ import geminiText from '../../fixtures/gemini/google-text.chunks.txt?raw';
 import geminiToolCall from '../../fixtures/gemini/google-tool-call.chunks.txt?raw';
 import openaiChatTool from '../../fixtures/openai-chat/issue-15789-step-1.chunks.txt?raw';
 import responsesToolCall from '../../fixtures/openai-responses/issue-19493-gpt-5.1-tool-call.chunks.txt?raw';
+import { pipe } from '../../setup/pipe';
 
 /** Recorded upstream streams (one data payload per line), framed the way each upstream frames them. */
 const recordings: Array<{ upstream: WireFormat; name: string; text: string }> = [
@@ -33,17 +34,6 @@ const framed = (upstream: WireFormat, text: string): SseEvent[] => {
   return upstream === 'openai-chat' ? [...events, { data: '[DONE]' }] : events;
 };
 
-const pipe = async <I, O>(items: I[], transform: TransformStream<I, O>): Promise<O[]> => {
-  const source = new ReadableStream<I>({
-    start(controller) {
-      for (const item of items) controller.enqueue(item);
-      controller.close();
-    },
-  });
-  const out: O[] = [];
-  for await (const item of source.pipeThrough(transform)) out.push(item);
-  return out;
-};
 
 const clientRequest = (client: WireFormat): IrRequest => ({
   model: 'client-model',

@@ -1,0 +1,51 @@
+import type { IrStreamEvent } from '../ir/stream-event';
+import { configOf } from '../env';
+import type { ProviderConfig } from '../routing/provider';
+import type { SseEvent } from '../sse/event';
+import type { AttemptContext } from './attempt';
+import type { Delivery } from './completion';
+import { keepaliveFor } from './keepalive';
+import { streamFramingFor, type StreamFraming } from './stream-framing';
+import { StreamRelay, type StreamRenderer } from './stream-relay';
+import { recordMidStreamFailure } from './upstream-response';
+import type { StreamOutcome } from './usage-tap';
+
+export interface ClientStreamOptions {
+  context: AttemptContext;
+  provider: ProviderConfig;
+  body: ReadableStream<Uint8Array>;
+  /** The upstream format's stream decoder. */
+  decoder: Transformer<SseEvent, IrStreamEvent>;
+  /** How client bytes are made, in the framing the client asked for. */
+  renderer: (framing: StreamFraming) => StreamRenderer;
+  outcome: StreamOutcome;
+  idleMs: number;
+  firstContentBy: number;
+  abortUpstream: (reason: unknown) => void;
+}
+
+/**
+ * The client's stream over an upstream event stream (passthrough or translation alike): framing and
+ * keepalives for the client's format, timeouts and failure reporting for the provider. Resolves once
+ * the upstream sent content (see StreamRelay.open).
+ */
+export const openClientStream = async (
+  options: ClientStreamOptions,
+): Promise<{ headers: Record<string, string>; body: ReadableStream<Uint8Array>; delivered: Promise<Delivery> }> => {
+  const { context, provider } = options;
+  const framing = streamFramingFor(context.route);
+  const relay = new StreamRelay({
+    body: options.body,
+    label: provider.id,
+    decoder: options.decoder,
+    renderer: options.renderer(framing),
+    outcome: options.outcome,
+    idleMs: options.idleMs,
+    firstContentBy: options.firstContentBy,
+    abortUpstream: options.abortUpstream,
+    onMidStreamFailure: recordMidStreamFailure(provider.id),
+    keepalive: keepaliveFor(context.clientFormat, framing, configOf(context.env).streamKeepaliveMs),
+  });
+  const body = await relay.open();
+  return { headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body, delivered: relay.delivered };
+};

@@ -1,0 +1,104 @@
+import { beforeAll, beforeEach } from 'vitest';
+import { createAnthropicUpstream, FAKE_ANTHROPIC_KEY } from '../fakes/anthropic-upstream';
+import type { AnthropicUpstream } from '../fakes/anthropic-upstream';
+import { createGeminiUpstream, FAKE_GEMINI_KEY } from '../fakes/gemini-upstream';
+import type { GeminiUpstream } from '../fakes/gemini-upstream';
+import { createOpenAIChatUpstream, FAKE_OPENAI_CHAT_KEY } from '../fakes/openai-chat-upstream';
+import { createOpenAIResponsesUpstream, FAKE_OPENAI_RESPONSES_KEY } from '../fakes/openai-responses-upstream';
+import type { FakeOpenAIResponsesUpstream } from '../fakes/openai-responses-upstream';
+import { installFakeUpstreams } from '../setup/fake-network';
+import { addProvider, createKey } from '../setup/seed';
+
+/**
+ * One upstream of each format behind its own public model name (`<prefix>-<format>`), with fresh
+ * fakes per test so a test can read exactly what its upstream was sent. This is how an operator
+ * puts Claude Code or Codex CLI in front of any provider.
+ */
+export const UPSTREAM_FORMATS = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'] as const;
+export type UpstreamFormat = (typeof UPSTREAM_FORMATS)[number];
+
+export interface AgentUpstreams {
+  key: string;
+  model: (format: UpstreamFormat) => string;
+  chat: ReturnType<typeof createOpenAIChatUpstream>;
+  responses: FakeOpenAIResponsesUpstream;
+  anthropic: AnthropicUpstream;
+  gemini: GeminiUpstream;
+  /** The bodies the upstream of `format` received, in order. */
+  sent: (format: UpstreamFormat) => Record<string, unknown>[];
+}
+
+const origin = (prefix: string, format: UpstreamFormat) => `http://${prefix}-${format}.fake`;
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+
+export const useAgentUpstreams = (prefix: string): AgentUpstreams => {
+  const state = {
+    key: '',
+    model: (format: UpstreamFormat) => `${prefix}-${format}`,
+    chat: createOpenAIChatUpstream(),
+    responses: createOpenAIResponsesUpstream(),
+    anthropic: createAnthropicUpstream(),
+    gemini: createGeminiUpstream(),
+    sent: (format: UpstreamFormat): Record<string, unknown>[] => {
+      const requests =
+        format === 'openai-chat'
+          ? state.chat.requests
+          : format === 'openai-responses'
+            ? state.responses.requests
+            : format === 'anthropic'
+              ? state.anthropic.requests
+              : state.gemini.requests;
+      return requests.map((request: { body: unknown }) => asRecord(request.body));
+    },
+  };
+  beforeEach(() => {
+    state.chat = createOpenAIChatUpstream();
+    state.responses = createOpenAIResponsesUpstream();
+    state.anthropic = createAnthropicUpstream();
+    state.gemini = createGeminiUpstream();
+    installFakeUpstreams({
+      [origin(prefix, 'openai-chat')]: state.chat,
+      [origin(prefix, 'openai-responses')]: state.responses,
+      [origin(prefix, 'anthropic')]: state.anthropic,
+      [origin(prefix, 'gemini')]: state.gemini,
+    });
+  });
+  beforeAll(async () => {
+    const keys: Record<UpstreamFormat, string> = {
+      'openai-chat': FAKE_OPENAI_CHAT_KEY,
+      'openai-responses': FAKE_OPENAI_RESPONSES_KEY,
+      anthropic: FAKE_ANTHROPIC_KEY,
+      gemini: FAKE_GEMINI_KEY,
+    };
+    for (const format of UPSTREAM_FORMATS) {
+      const base = format.startsWith('openai') ? `${origin(prefix, format)}/v1` : origin(prefix, format);
+      await addProvider({ id: `${prefix}-${format}`, protocol: format, baseUrl: base, apiKey: keys[format], models: [state.model(format)] });
+    }
+    state.key = (await createKey()).key;
+  });
+  return state;
+};
+
+export interface SseFrame {
+  event: string | undefined;
+  data: Record<string, unknown>;
+}
+
+/** Parses an SSE body the way the agents' readers do: `event:` + `data:` per blank-line frame, comments skipped. */
+export const readSse = (text: string): SseFrame[] =>
+  text
+    .split(/\r?\n\r?\n/)
+    .map((frame) => frame.split(/\r?\n/).filter((line) => line !== '' && !line.startsWith(':')))
+    .filter((lines) => lines.some((line) => line.startsWith('data:')))
+    .map((lines) => {
+      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
+      const data = lines
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trimStart())
+        .join('\n');
+      return { event, data: data === '[DONE]' ? { type: '[DONE]' } : asRecord(JSON.parse(data)) };
+    });
+
+export { asRecord };

@@ -4,13 +4,17 @@ import type { Codec } from './codec';
 import { geminiCodec } from './gemini';
 import { openaiChatCodec } from './openai-chat';
 import { openaiResponsesCodec } from './openai-responses';
+import { assertSoundRequest } from './shared/sound-request';
+
+/** Every client request, whatever its format, passes the same sanity checks once decoded. */
+const checked = (codec: Codec): Codec => ({ ...codec, decodeRequest: (body, route) => assertSoundRequest(codec.decodeRequest(body, route)) });
 
 /** The only map from a wire format to its codec. */
 const CODECS: Record<WireFormat, Codec> = {
-  'openai-chat': openaiChatCodec,
-  'openai-responses': openaiResponsesCodec,
-  anthropic: anthropicCodec,
-  gemini: geminiCodec,
+  'openai-chat': checked(openaiChatCodec),
+  'openai-responses': checked(openaiResponsesCodec),
+  anthropic: checked(anthropicCodec),
+  gemini: checked(geminiCodec),
 };
 
 export const codecFor = (format: WireFormat): Codec => CODECS[format];

@@ -82,7 +82,14 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const usageBase = { requestId: c.var.requestId, key, model, clientFormat: format, stream, started };
   const headersOf = (extra: Record<string, string>) => ({ ...extra, ...rateLimitHeaders(admission.verdict, format), 'x-request-id': c.var.requestId });
 
-  const result = await runCandidates(context, candidates);
+  let result: Awaited<ReturnType<typeof runCandidates>>;
+  try {
+    result = await runCandidates(context, candidates);
+  } catch (thrown) {
+    // The relay refused the request itself (a body that does not decode, an unsupported feature): it never ran, so it costs nothing.
+    c.executionCtx.waitUntil(refundRequest(env, key, admission, Date.now()).then(() => releaseRequest(env, key, admission)));
+    throw thrown;
+  }
   if (!result.ok) {
     // Nothing upstream answered successfully: the client does not pay quota for our failure.
     c.executionCtx.waitUntil(refundRequest(env, key, admission, Date.now()).then(() => releaseRequest(env, key, admission)));

@@ -1,4 +1,8 @@
 import { RelayError, invalidRequest } from '../errors';
+import { exceedsJsonDepth } from './json-depth';
+
+/** Deeper than any real request (tool schemas included); bounds the recursion of every reader after us. */
+export const MAX_JSON_DEPTH = 128;
 
 /** Reads the client's JSON body and keeps its text (passthrough may forward it as sent); malformed or non-object JSON is a 400 in the caller's shape. */
 export const readJsonRequest = async (request: Request): Promise<{ value: Record<string, unknown>; text: string }> => {
@@ -8,6 +12,7 @@ export const readJsonRequest = async (request: Request): Promise<{ value: Record
   } catch (error) {
     throw new RelayError('invalid_request', 400, 'could not read the request body', { cause: error });
   }
+  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) throw invalidRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);

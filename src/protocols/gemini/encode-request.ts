@@ -13,9 +13,18 @@ import { type GeminiContentOut, encodeGeminiContents } from './encode-contents';
  */
 const MAX_STOP_SEQUENCES = 5;
 
-/** `/v1beta/models/{model}:{method}`; a model already naming its collection (`tunedModels/x`) keeps it. */
-export const geminiModelPath = (model: string, method: string): string =>
-  `/v1beta/${model.includes('/') ? model : `models/${model}`}:${method}`;
+/**
+ * `/v1beta/models/{model}:{method}`; a model already naming its collection (`tunedModels/x`) keeps it.
+ * The model may come from the client (wildcard routes pass it on): each segment is percent-encoded
+ * and dot or empty segments are refused, so no name can walk the relay's key to another upstream path.
+ */
+export const geminiModelPath = (model: string, method: string): string => {
+  const segments = (model.includes('/') ? model : `models/${model}`).split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    throw invalidRequest(`model: "${model}" is not a valid Gemini model name`, 'model');
+  }
+  return `/v1beta/${segments.map(encodeURIComponent).join('/')}:${method}`;
+};
 
 interface GeminiToolsOut {
   functionDeclarations: Array<{ name: string; description?: string; parametersJsonSchema?: Record<string, unknown> }>;

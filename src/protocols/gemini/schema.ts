@@ -90,7 +90,7 @@ export type GeminiGenerationConfig = z.infer<typeof generationConfig>;
 const systemInstruction = z.union([z.string(), z.looseObject({ parts: z.array(geminiRequestPart) })]);
 
 export const geminiGenerateRequest = z.looseObject({
-  contents: z.array(geminiContent),
+  contents: z.array(geminiContent).check(z.minLength(1)),
   systemInstruction: z.nullish(systemInstruction),
   tools: z.nullish(z.array(geminiTool)),
   toolConfig: z.nullish(toolConfig),

@@ -159,7 +159,7 @@ export const openAIChatRequestSchema = z.looseObject({
   seed: z.nullish(int()),
   presence_penalty: z.nullish(z.number()),
   frequency_penalty: z.nullish(z.number()),
-  n: z.nullish(int()),
+  n: z.nullish(int().check(z.positive())),
   logprobs: z.nullish(z.boolean()),
   top_logprobs: z.nullish(int()),
   logit_bias: z.nullish(z.record(z.string(), z.number())),

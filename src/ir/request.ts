@@ -19,6 +19,14 @@ export interface IrTool {
    * which a Responses client needs back on the call (it routes by `namespace` + `name`).
    */
   namespace?: { name: string; member: string };
+  /**
+   * OpenAI Responses: the client declared a tool that is not a JSON function — a freeform `custom`
+   * tool (Codex's apply_patch: the model writes raw text, optionally under a grammar) or
+   * `local_shell`. Every other format sees the function `parameters` above describe
+   * (protocols/openai-responses/client-tools.ts); a Responses client gets the call back in its own
+   * item type (`custom_tool_call`, `local_shell_call`).
+   */
+  declaredAs?: { type: 'custom'; format?: Record<string, unknown> } | { type: 'local_shell' };
 }
 
 export type IrToolChoice =

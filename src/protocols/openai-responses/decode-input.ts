@@ -11,6 +11,7 @@ import type {
 import type { IrMessage } from '../../ir/request';
 import { unsupportedFeature } from '../../errors';
 import { mediaSourceFromUrl } from '../shared/data-uri';
+import { customCallArguments, LOCAL_SHELL_NAME, localShellCallArguments } from './client-tools';
 import { decodeReasoningSignature } from './reasoning-signature';
 import type { ResponsesContentPart, ResponsesInputItem } from './schema';
 import { flattenResponsesToolName } from './tool-names';
@@ -18,8 +19,8 @@ import { flattenResponsesToolName } from './tool-names';
 /**
  * Responses `input` (+ `instructions`) → IR system prompt and messages. System/developer items
  * before the first conversation item join the system prompt; later ones stay in place as IR system
- * messages. Consecutive assistant-side items (messages, reasoning, function calls) form one IR
- * assistant turn, and consecutive function_call_output items one IR user turn of tool results.
+ * messages. Consecutive assistant-side items (messages, reasoning, function / custom / local_shell
+ * calls) form one IR assistant turn, and consecutive tool outputs one IR user turn of tool results.
  */
 export interface DecodedResponsesInput {
   system: IrTextBlock[];
@@ -180,8 +181,23 @@ export const decodeResponsesInput = (
         assistantTurn().push({ type: 'tool_call', id: item.call_id, name, arguments: item.arguments });
         return;
       }
-      case 'function_call_output': {
-        const name = item.name ? flattenResponsesToolName(item.namespace, item.name) : callNames.get(item.call_id);
+      case 'custom_tool_call': {
+        const name = flattenResponsesToolName(item.namespace, item.name);
+        callNames.set(item.call_id, name);
+        assistantTurn().push({ type: 'tool_call', id: item.call_id, name, arguments: customCallArguments(item.input) });
+        return;
+      }
+      case 'local_shell_call': {
+        // Codex answers a local_shell_call with a function_call_output naming its call_id.
+        const id = item.call_id ?? item.id ?? `call_local_shell_${index}`;
+        callNames.set(id, LOCAL_SHELL_NAME);
+        assistantTurn().push({ type: 'tool_call', id, name: LOCAL_SHELL_NAME, arguments: localShellCallArguments(item.action) });
+        return;
+      }
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
+        const declared = item.type === 'function_call_output' && item.name ? flattenResponsesToolName(item.namespace, item.name) : undefined;
+        const name = declared ?? callNames.get(item.call_id);
         const content = toolOutputBlocks(item.output, `${path}.output`);
         toolResultTurn().push({ type: 'tool_result', toolCallId: item.call_id, ...(name ? { name } : {}), content });
         return;

@@ -1,10 +1,12 @@
 import type { IrTool, IrToolChoice } from '../../ir/request';
 import { invalidRequest, unsupportedFeature } from '../../errors';
-import type { ResponsesFunctionTool, ResponsesRequest, ResponsesToolChoice } from './schema';
+import { decodeResponsesCustomTool, LOCAL_SHELL_TOOL } from './client-tools';
+import type { ResponsesCustomTool, ResponsesFunctionTool, ResponsesRequest, ResponsesToolChoice } from './schema';
 import { flattenResponsesToolName } from './tool-names';
 
 /**
- * Responses `tools` + `tool_choice` → IR. Function tools map one to one; a `namespace` tool is
+ * Responses `tools` + `tool_choice` → IR. Function tools map one to one, and so do the client-run
+ * `custom` and `local_shell` tools, as functions (client-tools.ts); a `namespace` tool is
  * flattened into its member functions (tool-names.ts says how names are kept). The namespace's own
  * description has no place in the other formats and is not carried. `allowed_tools` becomes the
  * filtered tool list with auto/required, which is what the model can call either way.
@@ -16,13 +18,16 @@ export interface DecodedResponsesTools {
 
 const EMPTY_SCHEMA: Record<string, unknown> = { type: 'object', properties: {} };
 
-const irTool = (tool: ResponsesFunctionTool, name: string, namespace?: IrTool['namespace']): IrTool => ({
-  name,
-  ...(tool.description ? { description: tool.description } : {}),
-  parameters: tool.parameters ?? EMPTY_SCHEMA,
-  ...(typeof tool.strict === 'boolean' ? { strict: tool.strict } : {}),
-  ...(namespace ? { namespace } : {}),
-});
+const irTool = (tool: ResponsesFunctionTool | ResponsesCustomTool, name: string, namespace?: IrTool['namespace']): IrTool => {
+  if (tool.type === 'custom') return { ...decodeResponsesCustomTool(tool, name), ...(namespace ? { namespace } : {}) };
+  return {
+    name,
+    ...(tool.description ? { description: tool.description } : {}),
+    parameters: tool.parameters ?? EMPTY_SCHEMA,
+    ...(typeof tool.strict === 'boolean' ? { strict: tool.strict } : {}),
+    ...(namespace ? { namespace } : {}),
+  };
+};
 
 const flattenTools = (tools: NonNullable<ResponsesRequest['tools']>): IrTool[] => {
   const out: IrTool[] = [];
@@ -33,7 +38,8 @@ const flattenTools = (tools: NonNullable<ResponsesRequest['tools']>): IrTool[] =
     out.push(tool);
   };
   tools.forEach((tool, index) => {
-    if (tool.type === 'function') return add(irTool(tool, tool.name), `tools[${index}]`);
+    if (tool.type === 'function' || tool.type === 'custom') return add(irTool(tool, tool.name), `tools[${index}]`);
+    if (tool.type === 'local_shell') return add(LOCAL_SHELL_TOOL, `tools[${index}]`);
     tool.tools.forEach((member, memberIndex) =>
       add(
         irTool(member, flattenResponsesToolName(tool.name, member.name), { name: tool.name, member: member.name }),

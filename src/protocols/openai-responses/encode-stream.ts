@@ -7,13 +7,14 @@ import type { SseEvent } from '../../sse/event';
 import type { ClientContext } from '../codec';
 import { responsesErrorBody, responsesFailureCode } from './errors';
 import {
+  completeToolCallItem,
   finishReasoningItem,
-  newFunctionCallItem,
   newMessageItem,
   newReasoningItem,
+  newToolCallItem,
   outputTextPart,
 } from './output-items';
-import type { ResponsesFunctionCallItem, ResponsesMessageItem, ResponsesOutputItem, ResponsesReasoningItem } from './output-items';
+import type { ResponsesMessageItem, ResponsesOutputItem, ResponsesReasoningItem, ResponsesToolCallItem } from './output-items';
 import { responsesResponseId, responsesResponseObject } from './response-object';
 import type { ResponsesObjectState } from './response-object';
 import { encodeResponsesStopReason } from './stop-reason';
@@ -27,11 +28,15 @@ import { encodeResponsesUsage } from './usage';
  * another kind of block starts; a text block with no text emits nothing (no empty parts). A thinking
  * block is a reasoning item with one summary part; its signature becomes `encrypted_content`.
  * Redacted thinking has no Responses form and is left out. IR pings become `keepalive` events.
+ * A call of a tool the client declared as `custom` or `local_shell` (client-tools.ts) becomes that
+ * item type; its input only exists once the function arguments are complete, so it goes out at the
+ * end of the block (one `custom_tool_call_input.delta` + `.done`, as Codex reads them).
  */
 type Current =
   | { kind: 'text'; message?: ResponsesMessageItem; contentIndex?: number }
   | { kind: 'thinking'; item: ResponsesReasoningItem; outputIndex: number; text: string; partOpen: boolean; signature?: IrSignature }
-  | { kind: 'tool'; item: ResponsesFunctionCallItem; outputIndex: number }
+  /** `args` collects the arguments of custom and local_shell calls, which are sent whole at the end. */
+  | { kind: 'tool'; item: ResponsesToolCallItem; outputIndex: number; args: string }
   | { kind: 'skip' };
 
 const TRUNCATED = 'upstream stream ended before completion';
@@ -131,8 +136,8 @@ class ResponsesStreamEncoder {
       this.current = { kind: 'thinking', item, outputIndex: this.addItem(item), text: '', partOpen: false };
       return;
     }
-    const item = newFunctionCallItem(block, this.context.request.tools);
-    this.current = { kind: 'tool', item, outputIndex: this.addItem(item) };
+    const item = newToolCallItem(block, this.context.request.tools);
+    this.current = { kind: 'tool', item, outputIndex: this.addItem(item), args: '' };
   }
 
   private text(delta: string): void {
@@ -177,6 +182,8 @@ class ResponsesStreamEncoder {
   private args(delta: string): void {
     const current = this.current;
     if (current?.kind !== 'tool' || delta === '') return;
+    current.args += delta;
+    if (current.item.type !== 'function_call') return;
     current.item.arguments += delta;
     this.send('response.function_call_arguments.delta', { item_id: current.item.id, output_index: current.outputIndex, delta });
   }
@@ -204,13 +211,16 @@ class ResponsesStreamEncoder {
       return;
     }
     const { item, outputIndex } = current;
-    // No-argument calls stream "" upstream; clients JSON-parse the arguments (pitfall 24).
-    if (item.arguments === '') {
-      item.arguments = '{}';
-      this.send('response.function_call_arguments.delta', { item_id: item.id, output_index: outputIndex, delta: '{}' });
+    completeToolCallItem(item, current.args);
+    const at = { item_id: item.id, output_index: outputIndex };
+    if (item.type === 'function_call') {
+      // No-argument calls stream "" upstream; clients JSON-parse the arguments (pitfall 24).
+      if (current.args === '') this.send('response.function_call_arguments.delta', { ...at, delta: item.arguments });
+      this.send('response.function_call_arguments.done', { ...at, name: item.name, arguments: item.arguments });
+    } else if (item.type === 'custom_tool_call') {
+      if (item.input !== '') this.send('response.custom_tool_call_input.delta', { ...at, delta: item.input });
+      this.send('response.custom_tool_call_input.done', { ...at, input: item.input });
     }
-    this.send('response.function_call_arguments.done', { item_id: item.id, output_index: outputIndex, name: item.name, arguments: item.arguments });
-    item.status = 'completed';
     this.send('response.output_item.done', { output_index: outputIndex, item });
   }
 

@@ -2,6 +2,8 @@ import type { IrAssistantBlock, IrSignature } from '../../ir/content';
 import type { IrTool } from '../../ir/request';
 import { randomId } from '../shared/ids';
 import { wrapSignature } from '../signature';
+import { customCallInput, localShellAction } from './client-tools';
+import type { ResponsesLocalShellAction } from './client-tools';
 import { fitResponsesCallId, splitResponsesToolName } from './tool-names';
 
 /**
@@ -48,7 +50,28 @@ export interface ResponsesFunctionCallItem {
   namespace?: string;
 }
 
-export type ResponsesOutputItem = ResponsesMessageItem | ResponsesReasoningItem | ResponsesFunctionCallItem;
+export interface ResponsesCustomToolCallItem {
+  id: string;
+  type: 'custom_tool_call';
+  status: ResponsesItemStatus;
+  call_id: string;
+  name: string;
+  namespace?: string;
+  input: string;
+}
+
+export interface ResponsesLocalShellCallItem {
+  id: string;
+  type: 'local_shell_call';
+  status: ResponsesItemStatus;
+  call_id: string;
+  action: ResponsesLocalShellAction;
+}
+
+/** The item a tool call becomes: the client's own kind for tools it declared as custom or local_shell. */
+export type ResponsesToolCallItem = ResponsesFunctionCallItem | ResponsesCustomToolCallItem | ResponsesLocalShellCallItem;
+
+export type ResponsesOutputItem = ResponsesMessageItem | ResponsesReasoningItem | ResponsesToolCallItem;
 
 export const outputTextPart = (text: string): ResponsesOutputTextPart => ({ type: 'output_text', annotations: [], logprobs: [], text });
 
@@ -81,6 +104,24 @@ export const newFunctionCallItem = (call: { id: string; name: string }, tools: r
   };
 };
 
+/** A call item before its arguments are known; `completeToolCallItem` fills them in. */
+export const newToolCallItem = (call: { id: string; name: string }, tools: readonly IrTool[] | undefined): ResponsesToolCallItem => {
+  const declared = tools?.find((tool) => tool.name === call.name)?.declaredAs;
+  if (declared === undefined) return newFunctionCallItem(call, tools);
+  const common = { status: 'in_progress' as const, call_id: fitResponsesCallId(call.id) };
+  if (declared.type === 'local_shell') return { id: `lsh_${randomId()}`, type: 'local_shell_call', ...common, action: localShellAction('{}') };
+  const { name, namespace } = splitResponsesToolName(call.name, tools);
+  return { id: `ctc_${randomId()}`, type: 'custom_tool_call', ...common, name, ...(namespace === undefined ? {} : { namespace }), input: '' };
+};
+
+/** Sets a call item's final arguments (no-argument calls become `{}`: clients JSON-parse them, pitfall 24). */
+export const completeToolCallItem = (item: ResponsesToolCallItem, args: string): void => {
+  item.status = 'completed';
+  if (item.type === 'function_call') item.arguments = args === '' ? '{}' : args;
+  else if (item.type === 'custom_tool_call') item.input = customCallInput(args);
+  else item.action = localShellAction(args);
+};
+
 /**
  * Whole IR content → output items: consecutive text blocks share one message item. Anthropic
  * redacted thinking has no Responses form and is left out (the next turn then simply lacks it).
@@ -105,8 +146,9 @@ export const encodeResponsesOutput = (content: readonly IrAssistantBlock[], tool
       finishReasoningItem(item, block.text, block.signature);
       items.push(item);
     } else {
-      const item = newFunctionCallItem(block, tools);
-      items.push({ ...item, status: 'completed', arguments: block.arguments === '' ? '{}' : block.arguments });
+      const item = newToolCallItem(block, tools);
+      completeToolCallItem(item, block.arguments);
+      items.push(item);
     }
   }
   return items;

@@ -11,7 +11,16 @@ const UNKNOWN_ID = 'not a response this relay stored (unknown, expired, or answe
 
 const MESSAGE_PARTS = new Set(['input_text', 'input_image', 'input_file', 'output_text', 'refusal']);
 const TOOL_OUTPUT_PARTS = new Set(['input_text', 'input_image']);
-const ITEMS = new Set(['message', 'function_call', 'function_call_output', 'reasoning']);
+const ITEMS = new Set([
+  'message',
+  'function_call',
+  'function_call_output',
+  'reasoning',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'local_shell_call',
+]);
+const TOOL_OUTPUTS = new Set(['function_call_output', 'custom_tool_call_output']);
 
 type Json = Record<string, unknown>;
 
@@ -48,34 +57,30 @@ const checkItem = (item: unknown, path: string): void => {
   if (type === 'item_reference') throw unsupportedFeature(`${path}: item_reference: ${UNKNOWN_ID}`);
   if (!ITEMS.has(type)) throw unsupportedFeature(`${path}: ${type} items need an openai-responses upstream`);
   if (type === 'message') checkParts(item.content, MESSAGE_PARTS, `${path}.content`, 'messages');
-  if (type === 'function_call_output') checkParts(item.output, TOOL_OUTPUT_PARTS, `${path}.output`, 'tool outputs');
+  if (TOOL_OUTPUTS.has(type)) checkParts(item.output, TOOL_OUTPUT_PARTS, `${path}.output`, 'tool outputs');
 };
 
 /**
  * Hosted tools (web_search, file_search, code_interpreter, …) run inside OpenAI; no other upstream
  * can run them. They are dropped rather than refused: agents such as Codex CLI offer web_search on
  * every turn, and a 400 would make every other model unusable from them, while a model that is
- * not offered a tool simply does not call it. Client-executed `custom` tools are kept, so that the
- * decoder refuses them: dropping a tool the client itself runs would silently change the agent.
+ * not offered a tool simply does not call it. Tools the client runs itself are kept: functions,
+ * and freeform `custom` and `local_shell`, which travel as functions (client-tools.ts).
  */
-const isFunctionTool = (tool: unknown): boolean => {
-  const type = typeOf(tool);
-  return type === undefined || type === 'function';
-};
+const CLIENT_TOOLS = new Set(['function', 'custom', 'local_shell']);
 
-const refuseCustom = (tool: unknown, path: string): void => {
-  if (typeOf(tool) === 'custom') throw unsupportedFeature(`${path}: custom tools need an openai-responses upstream`);
+const isClientTool = (tool: unknown): boolean => {
+  const type = typeOf(tool);
+  return type === undefined || CLIENT_TOOLS.has(type);
 };
 
 const translatableTools = (tools: unknown): unknown => {
   if (!Array.isArray(tools)) return tools;
-  return tools.flatMap((tool, index) => {
-    refuseCustom(tool, `tools[${index}]`);
-    if (isFunctionTool(tool)) return [tool];
+  return tools.flatMap((tool) => {
+    if (isClientTool(tool)) return [tool];
     if (typeOf(tool) !== 'namespace' || !isObject(tool)) return [];
     const members = Array.isArray(tool.tools) ? tool.tools : [];
-    members.forEach((member, memberIndex) => refuseCustom(member, `tools[${index}].tools[${memberIndex}]`));
-    const kept = members.filter(isFunctionTool);
+    const kept = members.filter((member) => isClientTool(member) && typeOf(member) !== 'local_shell');
     return kept.length > 0 ? [{ ...tool, tools: kept }] : [];
   });
 };

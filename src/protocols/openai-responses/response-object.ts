@@ -26,20 +26,24 @@ export const responsesResponseId = (upstreamId: string): string => withPrefix('r
 
 type EchoedTool =
   | { type: 'function'; name: string; description: string | null; parameters: Record<string, unknown>; strict: boolean }
+  | { type: 'custom'; name: string; description: string | null; format: Record<string, unknown> }
+  | { type: 'local_shell' }
   | { type: 'namespace'; name: string; description: string; tools: EchoedTool[] };
+
+const echoTool = (tool: IrTool): EchoedTool => {
+  const name = tool.namespace?.member ?? tool.name;
+  const description = tool.description ?? null;
+  if (tool.declaredAs?.type === 'local_shell') return { type: 'local_shell' };
+  if (tool.declaredAs?.type === 'custom') return { type: 'custom', name, description, format: tool.declaredAs.format ?? { type: 'text' } };
+  return { type: 'function', name, description, parameters: tool.parameters, strict: tool.strict === true };
+};
 
 /** Namespace members are grouped again under their namespace, in first-seen order. */
 const echoTools = (tools: readonly IrTool[] | undefined): EchoedTool[] => {
   const out: EchoedTool[] = [];
   const groups = new Map<string, EchoedTool[]>();
   for (const tool of tools ?? []) {
-    const member: EchoedTool = {
-      type: 'function',
-      name: tool.namespace?.member ?? tool.name,
-      description: tool.description ?? null,
-      parameters: tool.parameters,
-      strict: tool.strict === true,
-    };
+    const member = echoTool(tool);
     if (tool.namespace === undefined) {
       out.push(member);
       continue;

@@ -63,12 +63,14 @@ const functionCallItem = z.looseObject({
   arguments: z.string(),
 });
 
+const toolOutput = () => z.union([z.string(), z.array(z.discriminatedUnion('type', [inputText, inputImage, inputFile]))], requiredUnion);
+
 const functionCallOutputItem = z.looseObject({
   type: z.literal('function_call_output'),
   call_id: nonEmpty(),
   name: z.nullish(z.string()),
   namespace: z.nullish(z.string()),
-  output: z.union([z.string(), z.array(z.discriminatedUnion('type', [inputText, inputImage, inputFile]))], requiredUnion),
+  output: toolOutput(),
 });
 
 const reasoningItem = z.looseObject({
@@ -79,7 +81,37 @@ const reasoningItem = z.looseObject({
   encrypted_content: z.nullish(z.string()),
 });
 
-const inputItem = z.discriminatedUnion('type', [messageItem, functionCallItem, functionCallOutputItem, reasoningItem]);
+/** Calls of client-run tools that are not JSON functions (client-tools.ts); their outputs come back as the *_output items. */
+const customToolCallItem = z.looseObject({
+  type: z.literal('custom_tool_call'),
+  call_id: nonEmpty(),
+  name: nonEmpty(),
+  namespace: z.nullish(z.string()),
+  input: z.string(),
+});
+
+const customToolCallOutputItem = z.looseObject({
+  type: z.literal('custom_tool_call_output'),
+  call_id: nonEmpty(),
+  output: toolOutput(),
+});
+
+const localShellCallItem = z.looseObject({
+  type: z.literal('local_shell_call'),
+  id: z.nullish(z.string()),
+  call_id: z.nullish(z.string()),
+  action: z.looseObject({ type: z.string(), command: z.nullish(z.array(z.string())) }),
+});
+
+const inputItem = z.discriminatedUnion('type', [
+  messageItem,
+  functionCallItem,
+  functionCallOutputItem,
+  reasoningItem,
+  customToolCallItem,
+  customToolCallOutputItem,
+  localShellCallItem,
+]);
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -91,11 +123,20 @@ const functionTool = z.looseObject({
   strict: z.nullish(z.boolean()),
 });
 
+const customTool = z.looseObject({
+  type: z.literal('custom'),
+  name: nonEmpty(),
+  description: z.nullish(z.string()),
+  format: z.nullish(jsonObject),
+});
+
+const localShellTool = z.looseObject({ type: z.literal('local_shell') });
+
 const namespaceTool = z.looseObject({
   type: z.literal('namespace'),
   name: nonEmpty(),
   description: z.nullish(z.string()),
-  tools: z.array(functionTool),
+  tools: z.array(z.discriminatedUnion('type', [functionTool, customTool])),
 });
 
 const toolChoice = z.union([
@@ -127,7 +168,7 @@ export const responsesRequestSchema = lazy(() =>
     model: nonEmpty(),
     input: z.union([z.string(), z.array(inputItem)], requiredUnion),
     instructions: z.nullish(z.string()),
-    tools: z.nullish(z.array(z.discriminatedUnion('type', [functionTool, namespaceTool]))),
+    tools: z.nullish(z.array(z.discriminatedUnion('type', [functionTool, customTool, localShellTool, namespaceTool]))),
     tool_choice: z.nullish(toolChoice),
     parallel_tool_calls: z.nullish(z.boolean()),
     max_output_tokens: z.nullish(z.number().check(z.int(), z.positive())),
@@ -152,6 +193,7 @@ export type ResponsesRequest = z.infer<ReturnType<typeof responsesRequestSchema>
 export type ResponsesInputItem = z.infer<typeof inputItem>;
 export type ResponsesContentPart = z.infer<typeof contentPart>;
 export type ResponsesFunctionTool = z.infer<typeof functionTool>;
+export type ResponsesCustomTool = z.infer<typeof customTool>;
 export type ResponsesToolChoice = z.infer<typeof toolChoice>;
 export type ResponsesTextFormat = z.infer<typeof textFormat>;
 

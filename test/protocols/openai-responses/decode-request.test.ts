@@ -226,12 +226,10 @@ describe('decodeResponsesRequest', () => {
       [{ background: true }, /^background: stateful/],
       [{ prompt: { id: 'pmpt_1' } }, /^prompt: /],
       [{ input: [{ type: 'item_reference', id: 'msg_1' }] }, /^input\[0\]: item_reference: not a response this relay stored/],
-      [{ input: [{ type: 'custom_tool_call', call_id: 'c', name: 'n', input: '' }] }, /^input\[0\]: custom_tool_call items/],
+      [{ input: [{ type: 'mcp_call', id: 'mcp_1', name: 'n', arguments: '{}' }] }, /^input\[0\]: mcp_call items/],
       [{ input: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, /^input\[0\]\.content\[0\]: input_audio parts/],
       [{ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1', detail: 'auto' }] }] }, /file_id: OpenAI file ids/],
       [{ input: [{ type: 'function_call_output', call_id: 'c', output: [{ type: 'input_file', file_data: 'x' }] }] }, /tool outputs/],
-      [{ tools: [{ type: 'custom', name: 'apply_patch' }] }, /^tools\[0\]: custom tools/],
-      [{ tools: [{ type: 'namespace', name: 'n', tools: [{ type: 'custom', name: 'c' }] }] }, /^tools\[0\]\.tools\[0\]: custom tools/],
       [{ tool_choice: { type: 'web_search_preview' } }, /^tool_choice: web_search_preview/],
       [{ top_logprobs: 3 }, /^top_logprobs: /],
     ];
@@ -249,6 +247,51 @@ describe('hosted tools', () => {
     const request = decode({ model: 'm', input: 'x', tools: [{ type: 'web_search' }, fn('exec_command'), { type: 'namespace', name: 'mcp__d__', description: '', tools: [fn('search'), { type: 'file_search' }] }] });
     expect(request.tools?.map((tool) => tool.name)).toEqual(['exec_command', 'mcp__d__search']);
     expect(decode({ model: 'm', input: 'x', tools: [{ type: 'web_search' }] }).tools).toBeUndefined();
+  });
+});
+
+describe('client-run tools that are not functions (Codex)', () => {
+  it('offers a freeform custom tool as a function of one string `input`, grammar in the description', () => {
+    const format = { type: 'grammar', syntax: 'lark', definition: 'start: "x"' };
+    const request = decode({ model: 'm', input: 'x', tools: [{ type: 'custom', name: 'apply_patch', description: 'Edit files.', format }] });
+    expect(request.tools).toEqual([
+      {
+        name: 'apply_patch',
+        description: 'Edit files.\n\nThe input must match this lark grammar:\nstart: "x"',
+        parameters: expect.objectContaining({ required: ['input'], properties: { input: expect.objectContaining({ type: 'string' }) } }),
+        declaredAs: { type: 'custom', format },
+      },
+    ]);
+  });
+
+  it('reads custom_tool_call / local_shell_call items as tool calls and their outputs as results', () => {
+    const request = decode({
+      model: 'm',
+      input: [
+        { type: 'custom_tool_call', call_id: 'c1', name: 'apply_patch', input: '*** Begin Patch' },
+        { type: 'local_shell_call', id: 'lsh_1', call_id: 'c2', status: 'completed', action: { type: 'exec', command: ['ls'], working_directory: '/w' } },
+        { type: 'custom_tool_call_output', call_id: 'c1', output: 'Done' },
+        { type: 'function_call_output', call_id: 'c2', output: 'a.txt' },
+      ],
+      tools: [{ type: 'custom', name: 'apply_patch' }, { type: 'local_shell' }],
+    });
+    expect(request.messages).toEqual([
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool_call', id: 'c1', name: 'apply_patch', arguments: '{"input":"*** Begin Patch"}' },
+          { type: 'tool_call', id: 'c2', name: 'local_shell', arguments: '{"command":["ls"],"workdir":"/w"}' },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', toolCallId: 'c1', name: 'apply_patch', content: [{ type: 'text', text: 'Done' }] },
+          { type: 'tool_result', toolCallId: 'c2', name: 'local_shell', content: [{ type: 'text', text: 'a.txt' }] },
+        ],
+      },
+    ]);
+    expect(request.tools?.map((tool) => tool.declaredAs?.type)).toEqual(['custom', 'local_shell']);
   });
 });
 

@@ -49,7 +49,8 @@ describe.each(GENERATION_ENDPOINTS)('$name: auth probes', (endpoint) => {
   });
 
   it('a key in any SDK header works on every endpoint (agents mix them)', async () => {
-    for (const headers of [{ authorization: `Bearer ${live.key}` }, { 'x-api-key': live.key }, { 'x-goog-api-key': live.key }]) {
+    const sdkHeaders: Array<Record<string, string>> = [{ authorization: `Bearer ${live.key}` }, { 'x-api-key': live.key }, { 'x-goog-api-key': live.key }];
+    for (const headers of sdkHeaders) {
       const response = await post(endpoint, headers);
       expect(response.status).toBe(200);
       await response.body?.cancel();

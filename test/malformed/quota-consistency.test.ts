@@ -17,13 +17,10 @@ const post = (endpoint: Endpoint, key: string, model: string, body: string, bind
 /** Requests the relay itself refuses: each must leave the key's quota and concurrency lease as they were. */
 const refusedBodies = (endpoint: Endpoint, model: string): Array<[string, string, number]> => {
   const valid = endpoint.body(model);
-  const badTools = endpoint.shape === 'gemini'
-    ? { ...valid, tools: 'x' }
-    : { ...valid, tools: 'x' };
   return [
     ['not JSON', '{', 400],
     ['unknown model', JSON.stringify(endpoint.shape === 'gemini' ? valid : { ...valid, model: 'no-such-model-anywhere' }), endpoint.shape === 'gemini' ? 200 : 404],
-    ['tools malformed', JSON.stringify(badTools), 400],
+    ['tools malformed', JSON.stringify({ ...valid, tools: 'x' }), 400],
     ['temperature out of range', JSON.stringify(endpoint.shape === 'gemini' ? { ...valid, generationConfig: { temperature: 9 } } : { ...valid, temperature: 9 }), 400],
   ];
 };
@@ -34,11 +31,9 @@ describe('a refused request consumes no quota and leaks no concurrency slot', ()
       it(`${endpoint.name} → ${model}`, async () => {
         // Two requests per 5 hours, one at a time: one lost slot would show.
         const { key } = await createKey({ plan: 'free', quotaOverrides: { requestsPer5h: 2, maxConcurrent: 1 } });
-        for (const [name, body, status] of refusedBodies(endpoint, model)) {
+        for (const [, body, status] of refusedBodies(endpoint, model)) {
           if (status === 200) continue;
-          const response = await post(endpoint, key, model, body);
-          await expectCallerError(response, endpoint.shape, status);
-          void name;
+          await expectCallerError(await post(endpoint, key, model, body), endpoint.shape, status);
         }
         const usage = (await (await callRelay('/v1/usage', { headers: { authorization: `Bearer ${key}` } })).json()) as { quota: { fiveHour: { used: number }; concurrency: { active: number } } };
         expect(usage.quota.fiveHour.used).toBe(0);

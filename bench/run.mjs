@@ -12,7 +12,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFi
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildPayloads, startFakeUpstreamThread } from './lib/fake-upstream.mjs';
+import { buildPayloads, PACED_DELAY_MS, PACED_SUFFIX, startFakeUpstreamThread } from './lib/fake-upstream.mjs';
 import { startLoadThread } from './lib/load.mjs';
 import { requestFor as requestForFormat } from './lib/requests.mjs';
 import { BENCH, ROOT, SCRATCH } from './lib/paths.mjs';
@@ -28,6 +28,7 @@ const cfg = {
   delayMs: Number(process.env.BENCH_DELAY_MS ?? 0),
 };
 const MAX_REQUESTS = { 1: 600, 16: 4000, 64: 6000 };
+const JS_FLOOR = 'floor+JS reader·workerd';
 const out = process.env.BENCH_OUT ?? path.join(BENCH, 'RESULTS.md');
 const log = (...args) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s]`, ...args);
 mkdirSync(SCRATCH, { recursive: true });
@@ -179,7 +180,9 @@ rmSync(ccrHome, { recursive: true, force: true });
 const ccr = await start('claude-code-router', () => T.startCcr({ fakeUrl: fake.url, home: ccrHome }));
 
 // ── 4. requests per format ───────────────────────────────────────────────────────────────────────
-const requestFor = (format, model, stream, key) => requestForFormat(format, model, stream, key, fullText);
+// Streams also time the first token: the first delta's text (every format carries it verbatim).
+const firstToken = fullText.slice(0, Math.min(12, cfg.chunkSize));
+const requestFor = (format, model, stream, key) => ({ ...requestForFormat(format, model, stream, key, fullText), ...(stream ? { firstToken } : {}) });
 
 const FORMATS = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 const LABEL = { 'openai-chat': 'OpenAI Chat', 'openai-responses': 'Responses', anthropic: 'Anthropic', gemini: 'Gemini' };
@@ -202,8 +205,8 @@ for (const stream of [false, true]) {
       t['floor·workerd'] = { origin: pair.floorUrl, ...requestFor(format, 'bench-model', stream) };
       t['relay·workerd'] = { origin: pair.relayUrl, ...requestFor(format, T.MODEL_OF[format], stream, pair.key) };
     }
+    if (pair && stream) t[JS_FLOOR] = { origin: pair.hopsUrl, ...requestFor(format, 'bench-model', stream) };
     if (format === 'openai-chat') {
-      if (pair) t['floor+4 JS hops·workerd'] = { origin: pair.hopsUrl, ...requestFor(format, 'bench-model', stream) };
       if (harnessRelay) t['relay·harness, quota DO'] = { origin: harnessRelay.url, ...requestFor(format, T.MODEL_OF[format], stream, harnessRelay.quotaKey) };
       if (pair) t['relay·workerd, quota DO'] = { origin: pair.relayUrl, ...requestFor(format, T.MODEL_OF[format], stream, pair.quotaKey) };
       if (portkey) {
@@ -240,21 +243,36 @@ for (const stream of [false, true]) {
     cases.push({ id: `${client}→${upstream}${stream ? ' stream' : ''}`, kind: 'translation', client, upstream, stream, targets: t });
   }
 }
-const baselineCase = (c) => cases.find((other) => other.kind === 'passthrough' && other.client === c.upstream && other.stream === c.stream);
+// Paced streams: PACED_DELAY_MS between events, as a model streams (the cases above send back to back,
+// which makes the per-chunk cost of any JS stream as visible as it can be). c=1 and 16 only.
+const PACED = [['anthropic', 'anthropic'], ['openai-chat', 'openai-chat'], ['anthropic', 'openai-chat']];
+for (const [client, upstream] of PACED) {
+  const paced = (model) => `${model}${PACED_SUFFIX}`;
+  const t = {};
+  t.direct = { origin: fake.url, ...requestFor(upstream, paced('bench-model'), true) };
+  if (pair) {
+    t['floor·workerd'] = { origin: pair.floorUrl, ...requestFor(upstream, paced('bench-model'), true) };
+    t[JS_FLOOR] = { origin: pair.hopsUrl, ...requestFor(upstream, paced('bench-model'), true) };
+    t['relay·workerd'] = { origin: pair.relayUrl, ...requestFor(client, paced(T.MODEL_OF[upstream]), true, pair.key) };
+  }
+  const id = `${client === upstream ? client : `${client}→${upstream}`} stream, paced`;
+  cases.push({ id, kind: 'paced', client, upstream, stream: true, targets: t, concurrency: [1, 16].filter((c) => cfg.concurrency.includes(c)), ms: cfg.ms * 3 });
+}
+const baselineCase = (c) => (c.kind === 'paced' ? c : cases.find((other) => other.kind === 'passthrough' && other.client === c.upstream && other.stream === c.stream));
 
 // ── 5. the matrix ────────────────────────────────────────────────────────────────────────────────
 const results = {}; // results[caseId][target][concurrency]
-const runs = cases.reduce((n, c) => n + Object.keys(c.targets).length * cfg.concurrency.length, 0);
+const runs = cases.reduce((n, c) => n + Object.keys(c.targets).length * (c.concurrency ?? cfg.concurrency).length, 0);
 log(`running ${runs} load runs (${cfg.ms} ms each after warm-up)…`);
 for (const c of cases) {
   results[c.id] = {};
-  for (const concurrency of cfg.concurrency) {
+  for (const concurrency of c.concurrency ?? cfg.concurrency) {
     for (const [name, target] of Object.entries(c.targets)) {
       const result = await load.run({
         ...target,
         concurrency,
         maxRequests: MAX_REQUESTS[concurrency] ?? 4000,
-        maxMs: cfg.ms,
+        maxMs: c.ms ?? cfg.ms,
         warmup: Math.max(8, concurrency),
       });
       (results[c.id][name] ??= {})[concurrency] = result;
@@ -328,7 +346,8 @@ push(
   '',
   'Targets: **·harness** = wrangler\'s `createTestHarness` (the runtime and proxy path of `wrangler dev`, what `npm run dev` serves); ' +
     '**·workerd** = relay and floor in ONE workerd via the Miniflare API, each on a direct socket (no proxy hop; comparable with the Node peers); ' +
-    '**floor** = bench/floor-worker (a Worker that only proxies); **floor+4 JS hops** = the floor plus a JS pull reader and 4 identity TransformStreams (diagnostic); ' +
+    '**floor** = bench/floor-worker (a Worker that only proxies); **floor+JS reader** = the floor plus one JS pull reader between upstream and client, no parsing (bench/floor-worker/hops.js): the floor of any Worker relay that reads the bytes it streams, as a usage tap must; ' +
+    `**paced** = the fake streams ${PACED_DELAY_MS} ms apart, as a model does (all other streams are sent back to back); ` +
     '**quota DO** = a key with request windows, so each request takes the QuotaLimiter Durable Object round trip (all other relay rows use an `unlimited` key); ' +
     '**store:false** = a Responses request that opts out of the stored state (by default, as at OpenAI, the relay keeps each translated Responses answer in KV after delivering it: two KV writes, which a local workerd runs on the same thread).',
   '',
@@ -362,7 +381,7 @@ const verdict = (ok) => (ok ? '✅ met' : '❌ not met');
   // (2) streaming TTFB added < 2 ms at p50 (c=1).
   for (const runtime of ['workerd', 'harness']) {
     const added = cases
-      .filter((c) => c.stream)
+      .filter((c) => c.stream && c.kind !== 'paced')
       .map((c) => ({ id: c.id, ms: get(c.id, `relay·${runtime}`, 1)?.ttfb?.p50 - directOf(c, 1)?.ttfb?.p50 }))
       .filter((r) => !Number.isNaN(r.ms));
     if (added.length > 0) {
@@ -370,6 +389,29 @@ const verdict = (ok) => (ok ? '✅ met' : '❌ not met');
       const ok = added.filter((r) => r.ms < 2).length;
       scoreRows.push([`streaming TTFB added < 2 ms p50 (${runtime}, c=1)`, `${ok}/${added.length} cases; worst ${worst.id}: ${signed(worst.ms)} ms`, verdict(ok === added.length)]);
     }
+  }
+  // (diagnostic, not one of issue 8's targets) streams against the floor of a relay that reads its stream in JS.
+  const jsRatios = cases
+    .filter((c) => c.stream && c.kind !== 'translation')
+    .map((c) => ({ id: c.id, total: get(c.id, 'relay·workerd', 1)?.latency?.p50 / get(c.id, JS_FLOOR, 1)?.latency?.p50 }))
+    .filter((r) => !Number.isNaN(r.total));
+  if (jsRatios.length > 0) {
+    const worst = jsRatios.reduce((a, b) => (b.total > a.total ? b : a));
+    const ok = jsRatios.filter((r) => r.total <= 1.2).length;
+    scoreRows.push([
+      'diagnostic: relay p50 ≤ 1.2× floor+JS reader p50 (workerd, c=1, passthrough streams incl. paced)',
+      `${ok}/${jsRatios.length} cases; worst ${worst.id}: ${f(worst.total)}×`,
+      ok === jsRatios.length ? '✅' : '❌',
+    ]);
+  }
+  const ttftAdded = cases
+    .filter((c) => c.stream)
+    .map((c) => ({ id: c.id, ms: get(c.id, 'relay·workerd', 1)?.ttft?.p50 - directOf(c, 1)?.ttft?.p50 }))
+    .filter((r) => !Number.isNaN(r.ms));
+  if (ttftAdded.length > 0) {
+    const worst = ttftAdded.reduce((a, b) => (b.ms > a.ms ? b : a));
+    const ok = ttftAdded.filter((r) => r.ms < 2).length;
+    scoreRows.push(['diagnostic: time to first token added < 2 ms p50 (workerd, c=1, all streams incl. paced)', `${ok}/${ttftAdded.length} cases; worst ${worst.id}: ${signed(worst.ms)} ms`, ok === ttftAdded.length ? '✅' : '❌']);
   }
   // (3) better than both peers on shared scenarios: lower added p50 at c=1, higher rps at the top concurrency.
   const top = Math.max(...cfg.concurrency);
@@ -436,13 +478,38 @@ for (const c of cases) {
 }
 push('');
 
+// Streams against the JS-reader floor: how much of the relay's streaming cost any JS-reading Worker pays.
+push(
+  '## Streams at concurrency 1: the floor, the JS-reader floor and the relay (p50 ms over direct)',
+  '',
+  'Full-stream time added; translation rows use the floors of the upstream format. *paced* rows stream ' +
+    `${PACED_DELAY_MS} ms apart (${cfg.chunks} deltas), as a model does: there the per-chunk cost hides between chunks and what is left is the relay's fixed cost. ` +
+    '*First token* = until the first text delta reached the client. The relay holds its response until the first content event (so that an upstream failing before it can still fall back), ' +
+    'so its first byte comes with the first content, while a direct call or a floor gets the preamble events (Anthropic `message_start`, the Chat role chunk) earlier; on a paced stream that shows as TTFB, not as time to first token.',
+  '',
+  '| case | direct p50 | floor | floor+JS reader | relay | relay/JS floor (total) | TTFB added: floor / relay | first token added: floor / relay |',
+  '|---|---|---|---|---|---|---|---|',
+);
+for (const c of cases.filter((each) => each.stream)) {
+  const base = baselineCase(c);
+  const d = directOf(c, 1);
+  const at = (target, caseId) => get(caseId, target, 1);
+  const added = (target, caseId = c.id) => signed(at(target, caseId)?.latency?.p50 - d?.latency?.p50);
+  const ttfb = (target, caseId = c.id) => signed(at(target, caseId)?.ttfb?.p50 - d?.ttfb?.p50);
+  const ttft = (target, caseId = c.id) => signed(at(target, caseId)?.ttft?.p50 - d?.ttft?.p50);
+  push(
+    `| ${c.id} | ${f(d?.latency?.p50)} | ${added('floor·workerd', base.id)} | ${added(JS_FLOOR, base.id)} | ${added('relay·workerd')} | ${f(at('relay·workerd', c.id)?.latency?.p50 / at(JS_FLOOR, base.id)?.latency?.p50)} | ${ttfb('floor·workerd', base.id)} / ${ttfb('relay·workerd')} | ${ttft('floor·workerd', base.id)} / ${ttft('relay·workerd')} |`,
+  );
+}
+push('');
+
 // Full tables per case.
 push('## All runs', '', 'Per case: req/s, p50/p90/p99 of latency (non-streaming) or full-stream time (streaming), TTFB p50/p99 for streams, and p50 added over direct / ratio to direct.', '');
 for (const c of cases) {
   const base = baselineCase(c);
   const rows = [];
   const names = [...new Set([...(c.kind === 'translation' ? ['direct', 'floor·workerd', 'floor·harness'] : []), ...Object.keys(c.targets)])];
-  for (const concurrency of cfg.concurrency) {
+  for (const concurrency of c.concurrency ?? cfg.concurrency) {
     const d = directOf(c, concurrency);
     for (const name of names) {
       const fromBase = c.kind === 'translation' && (name === 'direct' || name.startsWith('floor'));
@@ -459,7 +526,7 @@ for (const c of cases) {
     }
   }
   push(
-    `### ${c.kind === 'translation' ? `${LABEL[c.client]} client → ${LABEL[c.upstream]} upstream` : `${LABEL[c.client]} passthrough`}${c.stream ? ', streaming' : ''}`,
+    `### ${c.client !== c.upstream ? `${LABEL[c.client]} client → ${LABEL[c.upstream]} upstream` : `${LABEL[c.client]} passthrough`}${c.stream ? ', streaming' : ''}${c.kind === 'paced' ? `, paced (${PACED_DELAY_MS} ms between events)` : ''}`,
     '',
     `| conc | target | req/s | ${metric(c)} p50 / p90 / p99 ms | ${c.stream ? 'TTFB p50 / p99 ms' : ''} | added p50 ms | ratio | n |`,
     '|---|---|---|---|---|---|---|---|',

@@ -1,7 +1,8 @@
-// Diagnostic companion of the floor (not a relay): the floor plus the stream plumbing shape the relay
-// uses on a stream — a JS pull-based reader over the upstream body (like src/relay/idle-timeout.ts
-// and src/relay/completion.ts) and HOPS identity TransformStreams — with no parsing at all. Run next
-// to the floor in the same workerd it separates "JS streams in workerd" from the relay's own logic.
+// The floor of a Worker relay that must see the bytes it streams (a usage tap, an error tail, a
+// cancel it can notice): the floor plus one JS pull-based reader between the upstream body and the
+// client (as src/relay/stream-relay.ts has), and HOPS identity TransformStreams (0 in the bench),
+// with no parsing at all. Next to the floor in the same workerd it separates what JS streams cost in
+// workerd from the relay's own logic.
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);

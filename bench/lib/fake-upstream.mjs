@@ -7,13 +7,17 @@
 //   POST /v1beta/models/{m}:generateContent           Gemini (JSON)
 //   POST /v1beta/models/{m}:streamGenerateContent     Gemini (?alt=sse, \r\n framing, cumulative usage)
 // Options: chunks (text deltas per answer), chunkSize (characters per delta), delayMs (between SSE
-// events; 0 = write them back to back). Auth headers are accepted, not checked.
+// events; 0 = write them back to back). A model whose name ends in `-paced` streams with
+// PACED_DELAY_MS between events whatever delayMs is (the bench's paced cases: a model's real pace).
+// Auth headers are accepted, not checked.
 // Run in a worker thread (see startFakeUpstreamThread) so it never shares an event loop with the
 // load generator.
 import { createServer } from 'node:http';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 const MODEL = 'bench-model';
+export const PACED_SUFFIX = '-paced';
+export const PACED_DELAY_MS = 2;
 const WORDS = 'the quick brown fox jumps over a lazy dog while seven wizards quietly box jam ';
 const textOf = (size, seed) => {
   let out = '';
@@ -154,9 +158,9 @@ export const startFakeUpstream = ({ port = 0, chunks = 32, chunkSize = 16, delay
   }
   const counts = { requests: 0 };
 
-  const sendStream = (res, frames) => {
+  const sendStream = (res, frames, gapMs) => {
     res.writeHead(200, SSE_HEADERS);
-    if (delayMs <= 0) {
+    if (gapMs <= 0) {
       for (const frame of frames) res.write(frame);
       res.end();
       return;
@@ -165,7 +169,7 @@ export const startFakeUpstream = ({ port = 0, chunks = 32, chunkSize = 16, delay
     const next = () => {
       if (res.destroyed) return;
       res.write(frames[i++]);
-      if (i < frames.length) setTimeout(next, delayMs);
+      if (i < frames.length) setTimeout(next, gapMs);
       else res.end();
     };
     next();
@@ -206,7 +210,8 @@ export const startFakeUpstream = ({ port = 0, chunks = 32, chunkSize = 16, delay
         return;
       }
       const withUsage = format === 'openai-chat' && body?.stream_options?.include_usage === true;
-      sendStream(res, withUsage ? b.streamWithUsage : b.stream);
+      const model = format === 'gemini' ? decodeURIComponent(url.split('/models/')[1]?.split(':')[0] ?? '') : String(body?.model ?? '');
+      sendStream(res, withUsage ? b.streamWithUsage : b.stream, model.endsWith(PACED_SUFFIX) ? PACED_DELAY_MS : delayMs);
     });
   });
   server.keepAliveTimeout = 60_000;

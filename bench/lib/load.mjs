@@ -5,7 +5,8 @@
 // A job sends `warmup` requests (not measured), then keeps `concurrency` requests in flight until
 // `maxRequests` have completed or `maxMs` has passed (whichever first: every loop is bounded).
 // Non-streaming: latency per request (send → last body byte). Streaming: TTFB (send → first body
-// chunk) and full-stream time (send → end of body).
+// chunk), time to first token (send → the chunk carrying job.firstToken, when given) and full-stream
+// time (send → end of body).
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { Pool } from 'undici';
 
@@ -35,17 +36,25 @@ const once = async (pool, job, validate = false) => {
   const t0 = performance.now();
   const { statusCode, body } = await pool.request({ path: job.path, method: 'POST', headers: job.headers, body: job.body });
   let ttfb = NaN;
+  let ttft = NaN;
   let bytes = 0;
+  let tail = '';
   const kept = [];
   for await (const chunk of body) {
     if (bytes === 0) ttfb = performance.now() - t0;
     bytes += chunk.length;
     if (validate) kept.push(chunk);
+    if (job.firstToken && Number.isNaN(ttft)) {
+      // The marker may straddle two chunks: keep just enough of the previous one.
+      const seen = tail + chunk.toString('latin1');
+      if (seen.includes(job.firstToken)) ttft = performance.now() - t0;
+      else tail = seen.slice(-job.firstToken.length);
+    }
   }
   const total = performance.now() - t0;
   const text = validate ? Buffer.concat(kept).toString('utf8') : '';
   const ok = statusCode === 200 && bytes > 0 && (!validate || (job.expect ?? []).every((needle) => text.includes(needle)));
-  return { ok, statusCode, ttfb, total, tail: text.slice(-300) };
+  return { ok, statusCode, ttfb, ttft, total, tail: text.slice(-300) };
 };
 
 export const runJob = async (job) => {
@@ -73,6 +82,7 @@ export const runJob = async (job) => {
   if (errors.length > 0 && job.failFast !== false) return { error: errors.join(' | '), ok: 0, failed: warm };
 
   const ttfbs = [];
+  const ttfts = [];
   const totals = [];
   let started = 0;
   let failed = 0;
@@ -90,6 +100,7 @@ export const runJob = async (job) => {
             continue;
           }
           ttfbs.push(r.ttfb);
+          if (!Number.isNaN(r.ttft)) ttfts.push(r.ttft);
           totals.push(r.total);
         } catch (error) {
           failed++;
@@ -106,6 +117,7 @@ export const runJob = async (job) => {
     rps: (totals.length / elapsed) * 1000,
     latency: summarize(totals),
     ttfb: summarize(ttfbs),
+    ttft: summarize(ttfts),
     error: errors.length > 0 ? errors.join(' | ') : undefined,
   };
 };

@@ -9,13 +9,14 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { createTestHarness, unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
+import { PACED_SUFFIX } from './fake-upstream.mjs';
 import { BENCH, ROOT } from './paths.mjs';
 
 export const ADMIN_TOKEN = 'bench-admin-token';
 const SECRETS = { ADMIN_TOKEN, ENCRYPTION_KEY: 'bench-encryption-key', WEBHOOK_SECRET: 'bench-webhook-secret' };
 export const FAKE_KEY = 'sk-bench-upstream';
 
-/** Public model per upstream format (the fake answers every model). */
+/** Public model per upstream format (the fake answers every model; `<model>-paced` streams at a model's pace). */
 export const MODEL_OF = { 'openai-chat': 'bench-chat', 'openai-responses': 'bench-responses', anthropic: 'bench-claude', gemini: 'bench-gemini' };
 
 /** Providers and keys through the admin API, as an operator would. Returns { key, quotaKey }. */
@@ -29,10 +30,10 @@ export const configureRelay = async (relayUrl, fakeUrl) => {
     if (response.status !== 201) throw new Error(`admin ${pathName}: ${response.status} ${await response.text()}`);
     return response.json();
   };
-  await admin('/providers', { id: 'bench-chat', protocol: 'openai-chat', baseUrl: `${fakeUrl}/v1`, apiKey: FAKE_KEY, models: [MODEL_OF['openai-chat']] });
-  await admin('/providers', { id: 'bench-responses', protocol: 'openai-responses', baseUrl: `${fakeUrl}/v1`, apiKey: FAKE_KEY, models: [MODEL_OF['openai-responses']] });
-  await admin('/providers', { id: 'bench-anthropic', protocol: 'anthropic', baseUrl: fakeUrl, apiKey: FAKE_KEY, models: [MODEL_OF.anthropic] });
-  await admin('/providers', { id: 'bench-gemini', protocol: 'gemini', baseUrl: fakeUrl, apiKey: FAKE_KEY, models: [MODEL_OF.gemini] });
+  await admin('/providers', { id: 'bench-chat', protocol: 'openai-chat', baseUrl: `${fakeUrl}/v1`, apiKey: FAKE_KEY, models: [MODEL_OF['openai-chat'], `${MODEL_OF['openai-chat']}${PACED_SUFFIX}`] });
+  await admin('/providers', { id: 'bench-responses', protocol: 'openai-responses', baseUrl: `${fakeUrl}/v1`, apiKey: FAKE_KEY, models: [MODEL_OF['openai-responses'], `${MODEL_OF['openai-responses']}${PACED_SUFFIX}`] });
+  await admin('/providers', { id: 'bench-anthropic', protocol: 'anthropic', baseUrl: fakeUrl, apiKey: FAKE_KEY, models: [MODEL_OF.anthropic, `${MODEL_OF.anthropic}${PACED_SUFFIX}`] });
+  await admin('/providers', { id: 'bench-gemini', protocol: 'gemini', baseUrl: fakeUrl, apiKey: FAKE_KEY, models: [MODEL_OF.gemini, `${MODEL_OF.gemini}${PACED_SUFFIX}`] });
   // No request windows: admission is decided in the Worker, no Durable Object round trip.
   const unlimited = await admin('/keys', { name: 'bench unlimited', plan: 'unlimited', scopes: ['chat'] });
   // A subscription key with (huge) windows: every request takes the QuotaLimiter DO round trip.
@@ -124,7 +125,7 @@ export const startMiniflarePair = async ({ fakeUrl, bundlePath, persistRoot, roo
     workers: [
       relayWorkerOptions({ bundlePath, root }),
       floorWorkerOptions({ fakeUrl }),
-      floorWorkerOptions({ fakeUrl, name: 'hops', script: 'hops.js', bindings: { HOPS: '4' } }),
+      floorWorkerOptions({ fakeUrl, name: 'hops', script: 'hops.js', bindings: { HOPS: '0' } }),
     ],
   });
   await mf.ready;

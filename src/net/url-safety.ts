@@ -156,3 +156,14 @@ export const isPublicUrl = (url: string, options: Omit<UrlSafetyOptions, 'param'
     return false;
   }
 };
+
+/** Inline data, and Cloud Storage objects that Google fetches on its own side: nothing for the relay's network. */
+const NOT_FETCHED_HERE = /^(data|gs):/i;
+
+/**
+ * Media URLs a chat request asks an upstream to fetch (image parts, file URLs, Gemini fileUri): data:
+ * and gs: pass unparsed (an inline image may be megabytes), anything else must be a public http(s) URL.
+ */
+export const assertPublicMediaUrls = (urls: ReadonlyArray<{ url: string; param: string }>, allowPrivate: boolean): void => {
+  for (const { url, param } of urls) if (!NOT_FETCHED_HERE.test(url)) assertPublicUrl(url, { allowData: true, allowPrivate, param });
+};

@@ -38,6 +38,12 @@ export interface EncodedUpstreamRequest {
   headers?: Record<string, string>;
 }
 
+/** A URL the client put in its request for an upstream to fetch, and where it sits (the 400's param). */
+export interface MediaUrl {
+  url: string;
+  param: string;
+}
+
 export interface EncodedError {
   status: number;
   body: unknown;
@@ -52,6 +58,8 @@ export interface Codec {
   decodeRequest(body: unknown, route: RouteInfo): IrRequest;
   /** The model and stream flag only, for same-format passthrough (no full decode). */
   peekRequest(body: unknown, route: RouteInfo): { model: string; stream: boolean };
+  /** Every media URL in the client's parsed body, without a decode: the URL-safety check runs on passthrough too. */
+  mediaUrlsOf(body: Record<string, unknown>): MediaUrl[];
   encodeResponse(response: IrResponse, context: ClientContext): unknown;
   encodeStream(context: ClientContext): TransformStream<IrStreamEvent, SseEvent>;
   /**

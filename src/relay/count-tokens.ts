@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import { configOf, type AppEnv } from '../env';
 import { RelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { RouteInfo } from '../protocols/codec';
@@ -9,6 +9,7 @@ import { loadRouteTable } from '../routing/route-table';
 import { readJsonBody } from './read-body';
 import { fetchUpstream } from './upstream-fetch';
 import { estimateRequestTokens } from './token-estimate';
+import { assertPublicMediaUrls } from '../net/url-safety';
 
 
 /**
@@ -20,6 +21,7 @@ export const countTokens = async (c: Context<AppEnv>, format: WireFormat, route:
   const clientCodec = codecFor(format);
   if (clientCodec.encodeTokenCount === undefined) throw new RelayError('not_found', 404, 'token counting is not available in this format');
   const body = await readJsonBody(c.req.raw);
+  assertPublicMediaUrls(clientCodec.mediaUrlsOf(body), configOf(c.env).allowPrivateUrls);
   const request = clientCodec.decodeRequest(body, route);
   const model = route.model ?? request.model;
   if (c.var.apiKey.models !== null && !c.var.apiKey.models.includes(model)) {

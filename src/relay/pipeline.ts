@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import { configOf, type AppEnv } from '../env';
 import { RelayError, toRelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
@@ -19,6 +19,7 @@ import { recordUsage } from './record-usage';
 import { afterResponse } from './after-response';
 import { settledStreamUsage } from './token-estimate';
 import { openResponsesState } from '../conversations/responses-store';
+import { assertPublicMediaUrls } from '../net/url-safety';
 
 /**
  * The one relay pipeline behind every generation endpoint: parse → route → admit → try candidates
@@ -32,6 +33,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const clientCodec = codecFor(format);
   const { value: parsedBody, text: bodyText } = await readJsonRequest(c.req.raw);
   const { model, stream } = clientCodec.peekRequest(parsedBody, route);
+  // Before quota and upstreams, and for passthrough too, which never decodes the body.
+  assertPublicMediaUrls(clientCodec.mediaUrlsOf(parsedBody), configOf(env).allowPrivateUrls);
   if (key.models !== null && !key.models.includes(model)) {
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors';
-import { assertPublicUrl, isPublicUrl } from '../../src/net/url-safety';
+import { assertPublicMediaUrls, assertPublicUrl, isPublicUrl } from '../../src/net/url-safety';
 
 const production = { allowData: false, allowPrivate: false };
 
@@ -73,5 +73,33 @@ describe('assertPublicUrl', () => {
     expect(refusal('ftp://127.0.0.1/', local).message).toContain('http or https');
     expect(isPublicUrl('http://[::1]/', local)).toBe(true);
     expect(isPublicUrl('http://[::1]/', production)).toBe(false);
+  });
+});
+
+describe('assertPublicMediaUrls', () => {
+  const at = (url: string) => [{ url: 'https://ok.example/a.png', param: 'first' }, { url, param: 'messages[0].content[1].image_url' }];
+
+  it('passes public https, data: (unparsed) and gs:// media', () => {
+    const huge = `data:image/png;base64,${'A'.repeat(1_000_000)}`;
+    for (const url of ['https://upload.wikimedia.org/a.png', huge, 'DATA:image/png;base64,AAAA', 'gs://bucket/cat.png']) expect(() => assertPublicMediaUrls(at(url), false)).not.toThrow();
+  });
+
+  it('refuses private hosts and other schemes, naming the parameter', () => {
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[::ffff:127.0.0.1]/', ' http://127.0.0.1/', 'file:///etc/passwd']) {
+      let thrown: unknown;
+      try {
+        assertPublicMediaUrls(at(url), false);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, url).toBeInstanceOf(RelayError);
+      expect((thrown as RelayError).param).toBe('messages[0].content[1].image_url');
+      expect((thrown as RelayError).status).toBe(400);
+    }
+  });
+
+  it('allowPrivate lifts the host rules only', () => {
+    expect(() => assertPublicMediaUrls(at('http://127.0.0.1:8787/x.png'), true)).not.toThrow();
+    expect(() => assertPublicMediaUrls(at('file:///etc/passwd'), true)).toThrow(RelayError);
   });
 });

@@ -11,12 +11,14 @@ import {
 import { encodeAnthropicResponse } from './encode-response';
 import { encodeAnthropicStream, encodeAnthropicStreamStage } from './encode-stream';
 import { decodeAnthropicError, encodeAnthropicError } from './errors';
+import { anthropicMediaUrls } from './media-urls';
 
 /** The Anthropic Messages codec (PROTOCOLS §1.3). */
 export const anthropicCodec: Codec = {
   format: 'anthropic',
   decodeRequest: decodeAnthropicRequest,
   peekRequest: peekAnthropicRequest,
+  mediaUrlsOf: anthropicMediaUrls,
   encodeResponse: encodeAnthropicResponse,
   encodeStream: encodeAnthropicStream,
   encodeStreamStage: encodeAnthropicStreamStage,

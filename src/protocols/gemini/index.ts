@@ -7,6 +7,7 @@ import { encodeGeminiRequest, geminiAuthHeaders, rewriteGeminiPassthrough } from
 import { encodeGeminiResponse } from './encode-response';
 import { encodeGeminiStream, encodeGeminiStreamStage } from './encode-stream';
 import { decodeGeminiError, encodeGeminiError } from './errors';
+import { geminiMediaUrls } from './media-urls';
 
 /** Gemini generateContent (format "D"): assembly only, every mapping lives in its own file. */
 export const geminiCodec: Codec = {
@@ -14,6 +15,7 @@ export const geminiCodec: Codec = {
 
   decodeRequest: decodeGeminiRequest,
   peekRequest: peekGeminiRequest,
+  mediaUrlsOf: geminiMediaUrls,
   encodeResponse: encodeGeminiResponse,
   encodeStream: encodeGeminiStream,
   encodeStreamStage: encodeGeminiStreamStage,

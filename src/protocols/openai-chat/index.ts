@@ -7,12 +7,14 @@ import { encodeOpenAIChatResponse } from './encode-response';
 import { encodeOpenAIChatStream, encodeOpenAIChatStreamStage } from './encode-stream';
 import { decodeOpenAIChatError, encodeOpenAIChatError } from './errors';
 import { openaiChatPassthroughFilterStage } from './passthrough-filter';
+import { openaiChatMediaUrls } from './media-urls';
 
 /** OpenAI Chat Completions (`POST /v1/chat/completions`). It has no token-count endpoint. */
 export const openaiChatCodec: Codec = {
   format: 'openai-chat',
   decodeRequest: decodeOpenAIChatRequest,
   peekRequest: peekOpenAIChatRequest,
+  mediaUrlsOf: openaiChatMediaUrls,
   encodeResponse: encodeOpenAIChatResponse,
   encodeStream: encodeOpenAIChatStream,
   encodeStreamStage: encodeOpenAIChatStreamStage,

@@ -8,11 +8,13 @@ import { encodeResponsesStream, encodeResponsesStreamStage } from './encode-stre
 import { decodeResponsesError, encodeResponsesError } from './errors';
 import { decodeResponsesInputTokens, encodeResponsesInputTokens, rewriteResponsesPassthrough } from './passthrough';
 import { continueResponsesPassthrough } from './passthrough-continuation';
+import { openaiResponsesMediaUrls } from './media-urls';
 
 export const openaiResponsesCodec: Codec = {
   format: 'openai-responses',
   decodeRequest: decodeResponsesRequest,
   peekRequest: peekResponsesRequest,
+  mediaUrlsOf: openaiResponsesMediaUrls,
   encodeResponse: encodeResponsesResponse,
   encodeStream: encodeResponsesStream,
   encodeStreamStage: encodeResponsesStreamStage,

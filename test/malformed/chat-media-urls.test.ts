@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Env } from '../../src/env';
 import { createAnthropicUpstream } from '../fakes/anthropic-upstream';
 import { createGeminiUpstream } from '../fakes/gemini-upstream';
 import { createOpenAIChatUpstream } from '../fakes/openai-chat-upstream';
@@ -111,7 +112,7 @@ beforeEach(() => {
   upstreamRequests = () => fakes.reduce((sum, fake) => sum + fake.requests.length, 0);
 });
 
-const post = (bindings: typeof env, endpoint: Endpoint, model: string, key: string, body: Record<string, unknown>): Promise<Response> =>
+const post = (bindings: Env, endpoint: Endpoint, model: string, key: string, body: Record<string, unknown>): Promise<Response> =>
   callRelayWith(bindings, endpoint.path(model), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...endpoint.headers, ...endpoint.auth(key) },

@@ -102,3 +102,41 @@ export const readSse = (text: string): SseFrame[] =>
     });
 
 export { asRecord };
+
+/** The call id, result id and opaque reasoning state an upstream received on the second step of a tool loop. */
+export const echoedByUpstream = (format: UpstreamFormat, body: Record<string, unknown>) => {
+  if (format === 'openai-chat') {
+    const messages = (body.messages as Record<string, unknown>[]) ?? [];
+    const call = messages.flatMap((message) => (Array.isArray(message.tool_calls) ? message.tool_calls : [])).map(asRecord)[0];
+    const result = messages.find((message) => message.role === 'tool');
+    return { callId: call?.id, resultId: result?.tool_call_id, state: undefined };
+  }
+  if (format === 'openai-responses') {
+    const input = ((body.input as Record<string, unknown>[]) ?? []).map(asRecord);
+    return {
+      callId: input.find((item) => item.type === 'function_call')?.call_id,
+      resultId: input.find((item) => item.type === 'function_call_output')?.call_id,
+      state: input.find((item) => item.type === 'reasoning')?.encrypted_content,
+    };
+  }
+  if (format === 'anthropic') {
+    const blocks = ((body.messages as Record<string, unknown>[]) ?? []).flatMap((message) =>
+      Array.isArray(message.content) ? message.content.map(asRecord) : [],
+    );
+    return {
+      callId: blocks.find((block) => block.type === 'tool_use')?.id,
+      resultId: blocks.find((block) => block.type === 'tool_result')?.tool_use_id,
+      state: blocks.find((block) => block.type === 'thinking')?.signature,
+    };
+  }
+  const parts = ((body.contents as Record<string, unknown>[]) ?? []).flatMap((content) =>
+    Array.isArray(content.parts) ? content.parts.map(asRecord) : [],
+  );
+  const call = parts.find((part) => part.functionCall !== undefined);
+  return {
+    callId: asRecord(call?.functionCall).name,
+    resultId: asRecord(parts.find((part) => part.functionResponse !== undefined)?.functionResponse).name,
+    state: call?.thoughtSignature,
+  };
+};
+

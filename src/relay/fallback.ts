@@ -2,6 +2,7 @@ import { RelayError, toRelayError } from '../errors';
 import type { Candidate } from '../routing/provider';
 import { claimProviderAttempt, recordProviderFailure, recordProviderSuccess } from '../routing/provider-health';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
+import { EncodingFailure } from './encoding-failure';
 import { passthroughAttempt } from './passthrough';
 import { translateAttempt } from './translate';
 
@@ -20,7 +21,8 @@ export type CandidatesResult =
  * first content event); other upstream errors (4xx: the request itself is wrong) are answered at once.
  * Errors the relay raises itself (validation, unsupported features) are the client's and are thrown
  * to the caller's error handler. Every upstream verdict feeds the provider's breaker, and a 429 or a
- * `retry-after` takes the provider out of candidate selection until then.
+ * `retry-after` takes the provider out of candidate selection until then; a request the relay could
+ * not encode (EncodingFailure) was never sent, so it moves on without a verdict.
  */
 export const runCandidates = async (context: AttemptContext, candidates: Candidate[]): Promise<CandidatesResult> => {
   let last: { error: RelayError; failure: { status: number; headers: Record<string, string>; body: string }; candidate: Candidate } | undefined;
@@ -35,7 +37,7 @@ export const runCandidates = async (context: AttemptContext, candidates: Candida
     } catch (thrown) {
       const failure = asAttemptFailure(thrown, context);
       if (failure === undefined) throw thrown;
-      if (failure.retryable && !context.signal.aborted) recordFailure(candidate, failure);
+      if (failure.retryable && !context.signal.aborted && !(failure instanceof EncodingFailure)) recordFailure(candidate, failure);
       const response = failure.clientResponse ?? encodeForClient(failure.error, context);
       last = { error: failure.error, failure: response, candidate };
       if (!failure.retryable || context.signal.aborted) break;

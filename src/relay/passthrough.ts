@@ -5,6 +5,7 @@ import type { Candidate } from '../routing/provider';
 import type { AttemptContext, AttemptResult } from './attempt';
 import { filteredRenderer, passthroughErrorTail, rawRenderer } from './stream-render';
 import { openClientStream } from './client-stream';
+import { encodeFor } from './encoding-failure';
 import { firstByteTimeoutOf, fetchUpstream, idleTimeoutOf } from './upstream-fetch';
 import { isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
 import { newOutcome, observeAnswer } from './usage-tap';
@@ -42,7 +43,7 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
   const codec = context.clientCodec;
   const { provider } = candidate;
   const target = { model: candidate.upstreamModel, stream: context.stream };
-  const encoded = codec.rewritePassthrough(context.body, target);
+  const encoded = encodeFor(provider.id, () => codec.rewritePassthrough(context.body, target));
   const upstream = linkedAbort(context.signal);
   const firstContentBy = Date.now() + firstByteTimeoutOf(provider);
   const response = await fetchUpstream(context.env, {

@@ -5,6 +5,7 @@ import type { Candidate } from '../routing/provider';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
 import { translatedRenderer } from './stream-render';
 import { openClientStream } from './client-stream';
+import { encodeFor } from './encoding-failure';
 import { fetchUpstream, firstByteTimeoutOf, idleTimeoutOf } from './upstream-fetch';
 import { isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
 import { newOutcome, observeAnswer } from './usage-tap';
@@ -28,17 +29,12 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
   const { provider } = candidate;
   const upstreamFormat = candidate.formatFor(context.clientFormat);
   const upstreamCodec = codecFor(upstreamFormat);
-  const request = context.ir();
+  const request = encodeFor(provider.id, context.ir);
   const target = { model: candidate.upstreamModel, stream: request.stream };
+  const encoded = encodeFor(provider.id, () => upstreamCodec.encodeRequest(request, target));
   const upstream = linkedAbort(context.signal);
   const firstContentBy = Date.now() + firstByteTimeoutOf(provider);
-  const response = await fetchUpstream(context.env, {
-    provider,
-    format: upstreamFormat,
-    target,
-    encoded: upstreamCodec.encodeRequest(request, target),
-    signal: upstream.signal,
-  });
+  const response = await fetchUpstream(context.env, { provider, format: upstreamFormat, target, encoded, signal: upstream.signal });
 
   if (!response.ok) {
     throw await statusFailure(upstreamCodec, response, (error) => {

@@ -47,4 +47,10 @@ describe.each(UPSTREAMS)('openai SDK responses → $format upstream', ({ model }
     });
     expect(followUp.output_text).toMatch(/\S/);
   });
+
+  it('counts input tokens (POST /v1/responses/input_tokens)', async () => {
+    const counted = await client.responses.inputTokens.count({ model, instructions: 'Be brief.', input: 'Say hello to everyone in the room' });
+    expect(counted.object).toBe('response.input_tokens');
+    expect(counted.input_tokens).toBeGreaterThan(0);
+  });
 });

@@ -6,14 +6,13 @@ import type { RouteInfo } from '../protocols/codec';
 import { codecFor } from '../protocols/registry';
 import { resolveModel } from '../routing/resolve-model';
 import { loadRouteTable } from '../routing/route-table';
+import { assertPublicMediaUrls } from '../net/url-safety';
 import { readJsonBody } from './read-body';
 import { fetchUpstream } from './upstream-fetch';
 import { estimateRequestTokens } from './token-estimate';
-import { assertPublicMediaUrls } from '../net/url-safety';
-
 
 /**
- * Token counting (Anthropic count_tokens, Gemini countTokens). Asked of the first candidate upstream
+ * Token counting (Anthropic count_tokens, Gemini countTokens, Responses input_tokens). Asked of the first candidate upstream
  * that has a count endpoint in its format; otherwise (OpenAI Chat has none, and the mock) a local
  * estimate, marked with `x-polyrelay-token-count: estimate`. Counting is not a generation: no quota.
  */

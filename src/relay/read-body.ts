@@ -12,7 +12,6 @@ export const readJsonRequest = async (request: Request): Promise<{ value: Record
   } catch (error) {
     throw new RelayError('invalid_request', 400, 'could not read the request body', { cause: error });
   }
-  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) throw invalidRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -22,6 +21,7 @@ export const readJsonRequest = async (request: Request): Promise<{ value: Record
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalidRequest('request body must be a JSON object');
   }
+  if (exceedsJsonDepth(value, MAX_JSON_DEPTH)) throw invalidRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   return { value: value as Record<string, unknown>, text };
 };
 

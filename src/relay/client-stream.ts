@@ -27,13 +27,15 @@ export interface ClientStreamOptions {
 /**
  * The client's stream over an upstream event stream (passthrough or translation alike): framing and
  * keepalives for the client's format, timeouts and failure reporting for the provider. Resolves once
- * the upstream sent content (see StreamRelay.open).
+ * the upstream sent content, or once it has been silent before any for the keepalive interval
+ * (see StreamRelay.open).
  */
 export const openClientStream = async (
   options: ClientStreamOptions,
 ): Promise<{ headers: Record<string, string>; body: ReadableStream<Uint8Array>; delivered: Promise<Delivery> }> => {
   const { context, provider } = options;
   const framing = streamFramingFor(context.route);
+  const { streamKeepaliveMs } = configOf(context.env);
   const relay = new StreamRelay({
     body: options.body,
     label: provider.id,
@@ -44,7 +46,8 @@ export const openClientStream = async (
     firstContentBy: options.firstContentBy,
     abortUpstream: options.abortUpstream,
     onMidStreamFailure: recordMidStreamFailure(provider.id),
-    keepalive: keepaliveFor(context.clientFormat, framing, configOf(context.env).streamKeepaliveMs),
+    keepalive: keepaliveFor(context.clientFormat, framing, streamKeepaliveMs),
+    holdMs: streamKeepaliveMs,
   });
   const body = await relay.open();
   return { headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body, delivered: relay.delivered };

@@ -42,7 +42,17 @@ export interface StreamRelayOptions {
   onMidStreamFailure(error: RelayError): void;
   /** Sent to the client when the upstream has been silent this long after the first content (clients and proxies drop idle connections). */
   keepalive?: { bytes: Uint8Array; afterMs: number };
+  /**
+   * The longest the client's response is held for the first content (0/absent: until it comes). A
+   * model that reasons silently before answering would otherwise leave the client without headers
+   * or keepalives for minutes; after this, what the upstream sent so far goes out and the attempt
+   * can no longer fall back (its failures are in-stream from then on).
+   */
+  holdMs?: number;
 }
+
+/** What `open()` races the upstream's next step against once the hold is over. */
+const HOLD_OVER = Symbol('hold over');
 
 type Step = { kind: 'chunk'; facts: ChunkFacts } | { kind: 'end'; ir: IrStreamEvent[] };
 
@@ -66,7 +76,8 @@ const READY_CHECKS = 4;
  * client's response until the first content event (`open()`): a stream that answers 200 and then
  * fails, stalls or sends only an error before any content is an AttemptFailure, so the fallback
  * loop can still try the next candidate. The held bytes are released with the chunk that carried
- * the content, so the client's time to first token is the upstream's. After that, each upstream
+ * the content, so the client's time to first token is the upstream's; or, when the upstream is
+ * alive but silent for `holdMs`, without it (the attempt is then committed). After that, each upstream
  * chunk goes out as soon as it is rendered, and a failure (reset, idle timeout, truncation) ends the
  * stream with the renderer's in-stream error.
  *
@@ -92,6 +103,8 @@ export class StreamRelay {
   /** The upstream read in flight (issued ahead of need) and whether it has settled yet. */
   private pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   private pendingSettled = false;
+  /** A step `open()` started but left to the client stream when the hold ran out. */
+  private carried: Promise<Step> | undefined;
   private settleDelivery: (delivery: Delivery) => void = () => {};
   /** How the client's side of the stream ended; the pipeline accounts for the request from it. */
   readonly delivered = new Promise<Delivery>((resolve) => {
@@ -103,12 +116,22 @@ export class StreamRelay {
     this.decoder = stageStep(options.decoder);
   }
 
-  /** Resolves once the upstream sent content (the client stream), or rejects with an AttemptFailure. */
+  /**
+   * Resolves once the upstream sent content (the client stream), or rejects with an AttemptFailure.
+   * Also resolves, committed, when the hold is over while the upstream is alive but silent.
+   */
   async open(): Promise<ReadableStream<Uint8Array>> {
     const held: Uint8Array[] = [];
+    const hold = holdTimer(this.options.holdMs);
     try {
       for (;;) {
-        const step = await this.step();
+        const next = this.step();
+        const step = hold === undefined ? await next : await Promise.race([next, hold.over]);
+        if (step === HOLD_OVER) {
+          this.commit([]);
+          this.carried = next;
+          return this.clientStream(held, false);
+        }
         const events = step.kind === 'chunk' ? step.facts.ir : step.ir;
         const contentAt = events.findIndex(isContent);
         const error = firstError(contentAt < 0 ? events : events.slice(0, contentAt));
@@ -125,6 +148,8 @@ export class StreamRelay {
     } catch (thrown) {
       this.cancel(thrown);
       throw thrown;
+    } finally {
+      hold?.clear();
     }
   }
 
@@ -158,7 +183,7 @@ export class StreamRelay {
             if (out.length > 0 && (first || merged >= COALESCE_MAX_CHUNKS || bytes >= COALESCE_MAX_BYTES || !(await this.nextReadReady()))) break;
             // Nothing to send yet: the client hears from us if the upstream stays silent.
             if (out.length === 0 && keepalive !== undefined) keepaliveTimer?.set(keepalive.afterMs);
-            const step = await this.step();
+            const step = await this.nextStep();
             keepaliveTimer?.pause();
             const rendered = step.kind === 'chunk' ? this.options.renderer.chunk(step.facts) : this.options.renderer.end(step.ir);
             if (step.kind === 'end') done = true;
@@ -184,6 +209,12 @@ export class StreamRelay {
         this.cancel(reason);
       },
     });
+  }
+
+  private nextStep(): Promise<Step> {
+    const carried = this.carried;
+    this.carried = undefined;
+    return carried ?? this.step();
   }
 
   /** One upstream read: a chunk and what it decoded to, or the end (clean, cut, or timed out). */
@@ -276,6 +307,7 @@ export class StreamRelay {
 
   /** Issues the next read and says whether it settled within a few microtasks (its bytes were already here). */
   private async nextReadReady(): Promise<boolean> {
+    if (this.carried !== undefined) return false;
     this.issueRead();
     for (let i = 0; i < READY_CHECKS && !this.pendingSettled; i++) await null;
     return this.pendingSettled;
@@ -300,6 +332,15 @@ export class StreamRelay {
     this.options.renderer.cancel(reason);
   }
 }
+
+const holdTimer = (ms: number | undefined): { over: Promise<typeof HOLD_OVER>; clear(): void } | undefined => {
+  if (ms === undefined || ms <= 0) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const over = new Promise<typeof HOLD_OVER>((resolve) => {
+    timer = setTimeout(() => resolve(HOLD_OVER), ms);
+  });
+  return { over, clear: () => clearTimeout(timer) };
+};
 
 const byteLength = (chunks: Uint8Array[]): number => {
   let total = 0;

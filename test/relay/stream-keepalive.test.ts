@@ -4,7 +4,7 @@ import type { WireFormat } from '../../src/ir/format';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { createKey } from '../setup/seed';
 import { callClient, provide, unique } from './faults/harness';
-import { completedStream, recordedStream } from './faults/wire';
+import { completedStream, inStreamError, overloadedFrame, recordedStream } from './faults/wire';
 
 // Read by configOf() on this file's first request (each test file runs in its own isolate).
 (env as { STREAM_KEEPALIVE_MS?: string }).STREAM_KEEPALIVE_MS = '100';
@@ -91,5 +91,66 @@ describe('keepalives while the upstream is silent mid-stream', () => {
     const { key } = await createKey();
     const text = await (await callClient('anthropic', key, model, true)).text();
     expect(text).toBe(recorded.frames.join(''));
+  });
+});
+
+describe('an upstream silent before its first content (a model reasoning before it answers)', () => {
+  const silentBeforeContent = (format: WireFormat) => {
+    const recorded = recordedStream(format);
+    return { frames: recorded.frames, handler: pausingUpstream(recorded.frames, recorded.firstContent) };
+  };
+
+  it('anthropic client: after the hold its headers and message_start go out, pings follow, and the upstream bytes are otherwise unchanged', async () => {
+    const { frames, handler } = silentBeforeContent('anthropic');
+    const origin = `http://${unique('reasoning')}.fake`;
+    installFakeUpstreams({ [origin]: handler });
+    const model = unique('reasoning-m');
+    await provide({ id: unique('reasoning-p'), format: 'anthropic', origin, model, timeouts: { firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 } });
+    const { key } = await createKey();
+    const started = Date.now();
+    const response = await callClient('anthropic', key, model, true);
+    // The headers came with the hold (100 ms), not with the content (after SILENCE_MS).
+    expect(Date.now() - started).toBeLessThan(SILENCE_MS);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const pieces = text.split('event: ping\ndata: {"type": "ping"}\n\n');
+    expect(pieces.length - 1).toBeGreaterThanOrEqual(2);
+    expect(pieces[0]?.startsWith('event: message_start')).toBe(true);
+    expect(pieces.join('')).toBe(frames.join(''));
+  });
+
+  it('openai-chat client, anthropic upstream (translated): SSE comments during the silence, and the stream completes', async () => {
+    const { handler } = silentBeforeContent('anthropic');
+    const origin = `http://${unique('reasoning')}.fake`;
+    installFakeUpstreams({ [origin]: handler });
+    const model = unique('reasoning-m');
+    await provide({ id: unique('reasoning-p'), format: 'anthropic', origin, model, timeouts: { firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 } });
+    const { key } = await createKey();
+    const text = await (await callClient('openai-chat', key, model, true)).text();
+    expect(text.split(': keepalive\n\n').length - 1).toBeGreaterThanOrEqual(2);
+    expect(completedStream('openai-chat', text)).toBe(true);
+  });
+
+  it('an upstream that fails within the hold still falls back; one that fails after it ends the stream in-stream', async () => {
+    const recorded = recordedStream('anthropic');
+    const prelude = recorded.frames.slice(0, recorded.firstContent);
+    const failingAfter = (ms: number) => pausingUpstream([...prelude, overloadedFrame('anthropic')], ms > 0 ? prelude.length : -1);
+    const spareOrigin = `http://${unique('spare')}.fake`;
+    installFakeUpstreams({
+      'http://fails-early.fake': failingAfter(0),
+      'http://fails-late.fake': failingAfter(SILENCE_MS),
+      [spareOrigin]: () => new Response(recorded.frames.join(''), { headers: { 'content-type': 'text/event-stream' } }),
+    });
+    const { key } = await createKey();
+    for (const [origin, fellBack] of [['http://fails-early.fake', true], ['http://fails-late.fake', false]] as const) {
+      const model = unique('hold-m');
+      await provide({ id: unique('hold-bad'), format: 'anthropic', origin, model, priority: 0, timeouts: { firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 } });
+      await provide({ id: unique('hold-spare'), format: 'anthropic', origin: spareOrigin, model, priority: 1 });
+      const response = await callClient('anthropic', key, model, true);
+      const text = await response.text();
+      expect(response.status, text).toBe(200);
+      expect(completedStream('anthropic', text), text).toBe(fellBack);
+      expect(inStreamError('anthropic', text) !== undefined, text).toBe(!fellBack);
+    }
   });
 });

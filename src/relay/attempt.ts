@@ -1,6 +1,7 @@
 import type { Env } from '../env';
 import type { RelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
+import type { IrAssistantBlock } from '../ir/content';
 import type { IrRequest } from '../ir/request';
 import type { Codec, RouteInfo } from '../protocols/codec';
 import type { Candidate } from '../routing/provider';
@@ -26,6 +27,8 @@ export interface AttemptContext {
   signal: AbortSignal;
   /** Keeps a response the relay encoded itself (Responses clients with `store`: see conversations/responses-store). */
   remember?: (response: unknown) => void;
+  /** Takes the translated answer's assistant content (Chat clients: see conversations/chat-reasoning-store). */
+  rememberAssistant?: (content: () => IrAssistantBlock[]) => void;
 }
 
 /** A response ready for the client, plus what the relay learns about it as it is delivered. */

@@ -19,6 +19,7 @@ import { recordUsage } from './record-usage';
 import { afterResponse } from './after-response';
 import { settledStreamUsage } from './token-estimate';
 import { openResponsesState } from '../conversations/responses-store';
+import { openChatReasoningState } from '../conversations/chat-reasoning-store';
 import { assertPublicMediaUrls } from '../net/url-safety';
 
 /**
@@ -54,8 +55,16 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   // Responses built on earlier ones this relay stored: the stored turns and items go in their place.
   const responsesState = format === 'openai-responses' ? await openResponsesState(env, key.accountId, c.var.requestId, parsedBody) : undefined;
   const body = responsesState?.body ?? parsedBody;
-  const keepRemembered = async () => responsesState?.keep();
+  // Chat clients answered by an upstream with reasoning state get that state back on their next tool step.
+  const chatReasoning =
+    format === 'openai-chat' && candidates.some((candidate) => candidate.formatFor(format) !== format && candidate.provider.protocol !== 'mock')
+      ? await openChatReasoningState(env, key.accountId, c.var.requestId, parsedBody)
+      : undefined;
+  const keepRemembered = async () => {
+    await Promise.all([responsesState?.keep(), chatReasoning?.keep()]);
+  };
   let ir: IrRequest | undefined;
+  const restored = (request: IrRequest): IrRequest => chatReasoning?.restore(request) ?? request;
   const context: AttemptContext = {
     env,
     requestId: c.var.requestId,
@@ -66,10 +75,11 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     bodyText: responsesState?.changed === true ? JSON.stringify(body) : bodyText,
     stream,
     clientHeaders: c.req.raw.headers,
-    ir: () => (ir ??= clientCodec.decodeRequest(body, { ...route, model, stream })),
+    ir: () => (ir ??= restored(clientCodec.decodeRequest(body, { ...route, model, stream }))),
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
     ...(responsesState?.remember === undefined ? {} : { remember: responsesState.remember }),
+    ...(chatReasoning === undefined ? {} : { rememberAssistant: chatReasoning.remember }),
   };
 
   const decodedRequest = (): IrRequest | undefined => {

@@ -10,6 +10,8 @@ import { fetchUpstream, firstByteTimeoutOf, idleTimeoutOf } from './upstream-fet
 import { isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
 import { newOutcome, observeAnswer } from './usage-tap';
 import type { SseEvent } from '../sse/event';
+import type { IrStreamEvent } from '../ir/stream-event';
+import { assistantContentCollector } from '../conversations/chat-reasoning-store';
 
 /** The Responses object of a stream's final `response.completed` / `response.incomplete` event, for `remember`. */
 const finalResponseWatcher = (remember: ((response: unknown) => void) | undefined) =>
@@ -18,6 +20,19 @@ const finalResponseWatcher = (remember: ((response: unknown) => void) | undefine
     : (event: SseEvent) => {
         if (event.event !== 'response.completed' && event.event !== 'response.incomplete') return;
         remember((JSON.parse(event.data) as { response?: unknown }).response);
+      };
+
+/** The client encoder, also showing `see` each IR event it encodes. */
+const watchedEncoder = (encoder: Transformer<IrStreamEvent, SseEvent>, see: ((event: IrStreamEvent) => void) | undefined): Transformer<IrStreamEvent, SseEvent> =>
+  see === undefined
+    ? encoder
+    : {
+        start: (controller) => encoder.start?.call(encoder, controller),
+        transform: (event, controller) => {
+          see(event);
+          return encoder.transform?.call(encoder, event, controller);
+        },
+        flush: (controller) => encoder.flush?.call(encoder, controller),
       };
 
 /**
@@ -61,15 +76,19 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
     observeAnswer(outcome, decoded);
     const encodedResponse = context.clientCodec.encodeResponse(decoded, clientContext);
     context.remember?.(encodedResponse);
+    context.rememberAssistant?.(() => decoded.content);
     return { ...base, headers: { 'content-type': 'application/json' }, body: JSON.stringify(encodedResponse) };
   }
 
+  const collector = context.rememberAssistant === undefined ? undefined : assistantContentCollector();
+  if (collector !== undefined) context.rememberAssistant?.(collector.content);
+  const clientEncoder = watchedEncoder(context.clientCodec.encodeStreamStage(clientContext), collector?.push);
   const stream = await openClientStream({
     context,
     provider,
     body: response.body,
     decoder: upstreamCodec.decodeStreamStage(),
-    renderer: (framing) => translatedRenderer(context.clientCodec.encodeStreamStage(clientContext), framing, finalResponseWatcher(context.remember)),
+    renderer: (framing) => translatedRenderer(clientEncoder, framing, finalResponseWatcher(context.remember)),
     outcome,
     idleMs,
     firstContentBy,

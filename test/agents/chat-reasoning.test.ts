@@ -80,6 +80,40 @@ describe.each([false, true])('Chat agent tool loop on a reasoning upstream (stre
   });
 });
 
+/** A Responses upstream that reasons (encrypted state, no summary) and then calls get_weather. */
+const responsesReasoningThenCall = () => {
+  const reasoning = { id: 'rs_up1', type: 'reasoning', summary: [], encrypted_content: 'gAAAAB-upstream-state-1' };
+  const call = { id: 'fc_up1', type: 'function_call', status: 'completed', call_id: 'call_up1', name: 'get_weather', arguments: '{"city":"Paris"}' };
+  const usage = { input_tokens: 20, output_tokens: 10, output_tokens_details: { reasoning_tokens: 4 }, total_tokens: 30 };
+  const base = { id: 'resp_up1', object: 'response', created_at: 1, model: 'up', output: [] as unknown[], usage: null as unknown, status: 'in_progress' };
+  return {
+    type: 'stream' as const,
+    events: [
+      { type: 'response.created', response: base },
+      { type: 'response.output_item.added', output_index: 0, item: { ...reasoning, encrypted_content: 'added-value' } },
+      { type: 'response.output_item.done', output_index: 0, item: reasoning },
+      { type: 'response.output_item.added', output_index: 1, item: { ...call, status: 'in_progress', arguments: '' } },
+      { type: 'response.function_call_arguments.delta', item_id: 'fc_up1', output_index: 1, delta: '{"city":"Paris"}' },
+      { type: 'response.function_call_arguments.done', item_id: 'fc_up1', output_index: 1, arguments: '{"city":"Paris"}' },
+      { type: 'response.output_item.done', output_index: 1, item: call },
+      { type: 'response.completed', response: { ...base, status: 'completed', output: [reasoning, call], usage } },
+    ],
+  };
+};
+
+describe('Chat agent tool loop on a Responses upstream that reasons', () => {
+  it('the encrypted reasoning item goes back with the call', async () => {
+    const model = upstreams.model('openai-responses');
+    upstreams.responses.enqueue(responsesReasoningThenCall());
+    const assistant = await firstTurn(model, true);
+    await settle();
+    await secondTurn(model, assistant);
+    const echoed = echoedByUpstream('openai-responses', upstreams.sent('openai-responses')[1] ?? {});
+    expect(echoed.callId).toBe('call_up1');
+    expect(echoed.state).toBe('gAAAAB-upstream-state-1');
+  });
+});
+
 describe('Chat agent history the relay did not answer (or edited by the agent)', () => {
   it('falls back to what the format can carry: thinking off for Anthropic, the placeholder for Gemini', async () => {
     const assistant = { role: 'assistant' as const, content: null, tool_calls: [{ id: 'call_never_seen', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] };

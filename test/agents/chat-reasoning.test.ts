@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FAKE_GEMINI_SIGNATURE } from '../fakes/gemini-upstream';
 import { GEMINI_PLACEHOLDER_SIGNATURE } from '../../src/protocols/gemini/encode-contents';
 import { jsonPost } from '../setup/seed';
-import { asRecord, echoedByUpstream, readSse, useAgentUpstreams } from './harness';
+import { asRecord, echoedByUpstream, readSse, responsesReasoningThenCall, useAgentUpstreams } from './harness';
 
 /**
  * A Chat Completions agent (OpenClaw, Hermes Agent in chat mode) in a tool loop on a reasoning model
@@ -80,31 +80,10 @@ describe.each([false, true])('Chat agent tool loop on a reasoning upstream (stre
   });
 });
 
-/** A Responses upstream that reasons (encrypted state, no summary) and then calls get_weather. */
-const responsesReasoningThenCall = () => {
-  const reasoning = { id: 'rs_up1', type: 'reasoning', summary: [], encrypted_content: 'gAAAAB-upstream-state-1' };
-  const call = { id: 'fc_up1', type: 'function_call', status: 'completed', call_id: 'call_up1', name: 'get_weather', arguments: '{"city":"Paris"}' };
-  const usage = { input_tokens: 20, output_tokens: 10, output_tokens_details: { reasoning_tokens: 4 }, total_tokens: 30 };
-  const base = { id: 'resp_up1', object: 'response', created_at: 1, model: 'up', output: [] as unknown[], usage: null as unknown, status: 'in_progress' };
-  return {
-    type: 'stream' as const,
-    events: [
-      { type: 'response.created', response: base },
-      { type: 'response.output_item.added', output_index: 0, item: { ...reasoning, encrypted_content: 'added-value' } },
-      { type: 'response.output_item.done', output_index: 0, item: reasoning },
-      { type: 'response.output_item.added', output_index: 1, item: { ...call, status: 'in_progress', arguments: '' } },
-      { type: 'response.function_call_arguments.delta', item_id: 'fc_up1', output_index: 1, delta: '{"city":"Paris"}' },
-      { type: 'response.function_call_arguments.done', item_id: 'fc_up1', output_index: 1, arguments: '{"city":"Paris"}' },
-      { type: 'response.output_item.done', output_index: 1, item: call },
-      { type: 'response.completed', response: { ...base, status: 'completed', output: [reasoning, call], usage } },
-    ],
-  };
-};
-
 describe('Chat agent tool loop on a Responses upstream that reasons', () => {
   it('the encrypted reasoning item goes back with the call', async () => {
     const model = upstreams.model('openai-responses');
-    upstreams.responses.enqueue(responsesReasoningThenCall());
+    upstreams.responses.enqueue(responsesReasoningThenCall('get_weather', ['{"city":"Paris"}']));
     const assistant = await firstTurn(model, true);
     await settle();
     await secondTurn(model, assistant);

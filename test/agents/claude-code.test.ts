@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAKE_GEMINI_SIGNATURE } from '../fakes/gemini-upstream';
 import { callRelay } from '../setup/seed';
-import { asRecord, echoedByUpstream, readSse, UPSTREAM_FORMATS, useAgentUpstreams } from './harness';
+import { asRecord, echoedByUpstream, readSse, responsesReasoningThenCall, UPSTREAM_FORMATS, useAgentUpstreams } from './harness';
 import type { SseFrame } from './harness';
 
 /**
@@ -154,33 +154,11 @@ const streamTurn = async (body: unknown) => {
   return assemble(frames);
 };
 
-/** Turn 1 of a Responses upstream that reasons first (encrypted state) and then calls Bash. */
-const responsesReasoningThenCall = () => {
-  const reasoning = { id: 'rs_up1', type: 'reasoning', summary: [], encrypted_content: 'gAAAAB-upstream-state-1' };
-  const call = { id: 'fc_up1', type: 'function_call', status: 'completed', call_id: 'call_up1', name: 'Bash', arguments: '{"command":"ls"}' };
-  const usage = { input_tokens: 120, input_tokens_details: { cached_tokens: 100 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 12 }, total_tokens: 150 };
-  const base = { id: 'resp_up1', object: 'response', created_at: 1, model: 'up', output: [] as unknown[], usage: null as unknown, status: 'in_progress' };
-  return {
-    type: 'stream' as const,
-    events: [
-      { type: 'response.created', response: base },
-      { type: 'response.output_item.added', output_index: 0, item: { ...reasoning, encrypted_content: 'added-value' } },
-      { type: 'response.output_item.done', output_index: 0, item: reasoning },
-      { type: 'response.output_item.added', output_index: 1, item: { ...call, status: 'in_progress', arguments: '' } },
-      { type: 'response.function_call_arguments.delta', item_id: 'fc_up1', output_index: 1, delta: '{"command":' },
-      { type: 'response.function_call_arguments.delta', item_id: 'fc_up1', output_index: 1, delta: '"ls"}' },
-      { type: 'response.function_call_arguments.done', item_id: 'fc_up1', output_index: 1, arguments: '{"command":"ls"}' },
-      { type: 'response.output_item.done', output_index: 1, item: call },
-      { type: 'response.completed', response: { ...base, status: 'completed', output: [reasoning, call], usage } },
-    ],
-  };
-};
-
 describe.each(UPSTREAM_FORMATS)('Claude Code → %s upstream', (format) => {
   const model = () => upstreams.model(format);
 
   it('runs a two-step tool loop: call ids and reasoning state round-trip, usage is reported', async () => {
-    if (format === 'openai-responses') upstreams.responses.enqueue(responsesReasoningThenCall());
+    if (format === 'openai-responses') upstreams.responses.enqueue(responsesReasoningThenCall('Bash', ['{"command":', '"ls"}']));
     const first = await streamTurn(turn(model(), [{ role: 'system', content: 'Today is Tuesday.' }, firstUserTurn]));
     expect(first.stopReason).toBe('tool_use');
     const toolUse = first.blocks.find((block) => block.type === 'tool_use');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAKE_GEMINI_SIGNATURE } from '../fakes/gemini-upstream';
 import { jsonPost } from '../setup/seed';
-import { asRecord, echoedByUpstream, readSse, UPSTREAM_FORMATS, useAgentUpstreams } from './harness';
+import { asRecord, echoedByUpstream, readSse, responsesReasoningThenCall, UPSTREAM_FORMATS, useAgentUpstreams } from './harness';
 import type { SseFrame } from './harness';
 
 /**
@@ -108,29 +108,6 @@ const streamTurn = async (body: unknown) => {
   return readCodexStream(readSse(text));
 };
 
-/** A Responses upstream that reasons (encrypted state) before calling exec_command. */
-const responsesReasoningThenCall = () => {
-  const reasoning = { id: 'rs_up1', type: 'reasoning', summary: [{ type: 'summary_text', text: '**Listing**' }], encrypted_content: 'gAAAAB-upstream-state-1' };
-  const call = { id: 'fc_up1', type: 'function_call', status: 'completed', call_id: 'call_up1', name: 'exec_command', arguments: '{"cmd":"ls"}' };
-  const usage = { input_tokens: 120, input_tokens_details: { cached_tokens: 100 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 12 }, total_tokens: 150 };
-  const base = { id: 'resp_up1', object: 'response', created_at: 1, model: 'up', output: [] as unknown[], usage: null as unknown, status: 'in_progress' };
-  return {
-    type: 'stream' as const,
-    events: [
-      { type: 'response.created', response: base },
-      { type: 'response.output_item.added', output_index: 0, item: { ...reasoning, summary: [], encrypted_content: 'added-value' } },
-      { type: 'response.reasoning_summary_part.added', item_id: 'rs_up1', output_index: 0, summary_index: 0, part: { type: 'summary_text', text: '' } },
-      { type: 'response.reasoning_summary_text.delta', item_id: 'rs_up1', output_index: 0, summary_index: 0, delta: '**Listing**' },
-      { type: 'response.output_item.done', output_index: 0, item: reasoning },
-      { type: 'response.output_item.added', output_index: 1, item: { ...call, status: 'in_progress', arguments: '' } },
-      { type: 'response.function_call_arguments.delta', item_id: 'fc_up1', output_index: 1, delta: '{"cmd":"ls"}' },
-      { type: 'response.function_call_arguments.done', item_id: 'fc_up1', output_index: 1, arguments: '{"cmd":"ls"}' },
-      { type: 'response.output_item.done', output_index: 1, item: call },
-      { type: 'response.completed', response: { ...base, status: 'completed', output: [reasoning, call], usage } },
-    ],
-  };
-};
-
 /** Codex's next-step input: it replays output items as it stored them (reasoning with content:null). */
 const replay = (items: Record<string, unknown>[]) =>
   items.map((item) => (item.type === 'reasoning' ? { ...item, content: null } : item));
@@ -139,7 +116,7 @@ describe.each(UPSTREAM_FORMATS)('Codex CLI → %s upstream', (format) => {
   const model = () => upstreams.model(format);
 
   it('runs a two-step function tool loop: call ids and encrypted reasoning round-trip', async () => {
-    if (format === 'openai-responses') upstreams.responses.enqueue(responsesReasoningThenCall());
+    if (format === 'openai-responses') upstreams.responses.enqueue(responsesReasoningThenCall('exec_command', ['{"cmd":"ls"}'], '**Listing**'));
     const tools = [EXEC_COMMAND, ...OTHER_TOOLS];
     const first = await streamTurn(turn(model(), [DEVELOPER, USER], tools));
     const call = first.items.find((item) => item.type === 'function_call');

@@ -140,3 +140,37 @@ export const echoedByUpstream = (format: UpstreamFormat, body: Record<string, un
   };
 };
 
+
+/**
+ * A Responses upstream's turn that reasons (encrypted state `gAAAAB-upstream-state-1`, with a summary
+ * when given) and then calls `name`, its arguments streamed as `argumentDeltas`; the call id is `call_up1`.
+ */
+export const responsesReasoningThenCall = (name: string, argumentDeltas: string[], summary?: string) => {
+  const args = argumentDeltas.join('');
+  const reasoning = { id: 'rs_up1', type: 'reasoning', summary: summary === undefined ? [] : [{ type: 'summary_text', text: summary }], encrypted_content: 'gAAAAB-upstream-state-1' };
+  const call = { id: 'fc_up1', type: 'function_call', status: 'completed', call_id: 'call_up1', name, arguments: args };
+  const usage = { input_tokens: 120, input_tokens_details: { cached_tokens: 100 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 12 }, total_tokens: 150 };
+  const base = { id: 'resp_up1', object: 'response', created_at: 1, model: 'up', output: [] as unknown[], usage: null as unknown, status: 'in_progress' };
+  const at = { item_id: 'rs_up1', output_index: 0, summary_index: 0 };
+  const summaryEvents =
+    summary === undefined
+      ? []
+      : [
+          { type: 'response.reasoning_summary_part.added', ...at, part: { type: 'summary_text', text: '' } },
+          { type: 'response.reasoning_summary_text.delta', ...at, delta: summary },
+        ];
+  return {
+    type: 'stream' as const,
+    events: [
+      { type: 'response.created', response: base },
+      { type: 'response.output_item.added', output_index: 0, item: { ...reasoning, summary: [], encrypted_content: 'added-value' } },
+      ...summaryEvents,
+      { type: 'response.output_item.done', output_index: 0, item: reasoning },
+      { type: 'response.output_item.added', output_index: 1, item: { ...call, status: 'in_progress', arguments: '' } },
+      ...argumentDeltas.map((delta) => ({ type: 'response.function_call_arguments.delta', item_id: 'fc_up1', output_index: 1, delta })),
+      { type: 'response.function_call_arguments.done', item_id: 'fc_up1', output_index: 1, arguments: args },
+      { type: 'response.output_item.done', output_index: 1, item: call },
+      { type: 'response.completed', response: { ...base, status: 'completed', output: [reasoning, call], usage } },
+    ],
+  };
+};

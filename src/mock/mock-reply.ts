@@ -6,10 +6,13 @@ import type { IrStopReason } from '../ir/stop-reason';
 /**
  * The built-in mock model: deterministic answers computed from the request alone, so a newcomer
  * (and every test) gets the same bytes for the same request with no upstream key.
- * - tools offered and the last user turn is not a tool result → a call to the chosen tool with
- *   arguments filled from its JSON Schema;
+ * - tools offered, the last user turn is not a tool result, and either tool_choice forces a tool or
+ *   the prompt names one (a word of its name: "Weather in Paris?" → get_weather) → a call to that
+ *   tool with arguments filled from its JSON Schema. Only named tools: an agent offers a dozen on
+ *   every request (Claude Code's first is Agent, which spawns sub-agents that call it again), and a
+ *   mock that always called the first one would send it into a loop;
  * - last user turn carries tool results → a text that quotes them;
- * - otherwise → a text that quotes the last user text.
+ * - otherwise → a text that quotes the prompt (the last text block of the last user turn).
  * `max_tokens` is honoured by cutting the text at that many words (stop reason max_tokens).
  */
 const textOf = (request: IrRequest): string => {
@@ -58,12 +61,29 @@ const sampleFor = (schema: unknown, depth = 0): unknown => {
   }
 };
 
+/** The words of a tool name worth matching: get_weather → weather; readFile → read, file. */
+const nameWords = (name: string): string[] =>
+  name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length >= 4);
+
+/** The user's latest words: the last text block of the last user turn (agents put their reminders before it). */
+const latestPrompt = (request: IrRequest): string => {
+  const last = [...request.messages].reverse().find((message) => message.role === 'user');
+  const texts = last?.role === 'user' ? last.content.filter((block) => block.type === 'text') : [];
+  return texts.at(-1)?.text ?? '';
+};
+
 const chooseTool = (request: IrRequest): IrTool | undefined => {
   const tools = request.tools ?? [];
   const choice = request.toolChoice;
   if (tools.length === 0 || choice?.type === 'none') return undefined;
   if (choice?.type === 'tool') return tools.find((tool) => tool.name === choice.name);
-  return tools[0];
+  if (choice?.type === 'required') return tools[0];
+  const said = new Set(latestPrompt(request).toLowerCase().split(/[^a-z0-9]+/));
+  return tools.find((tool) => nameWords(tool.name).some((word) => said.has(word)));
 };
 
 const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
@@ -77,7 +97,7 @@ export const mockReply = (request: IrRequest, responseId: string): IrResponse =>
     content = [{ type: 'tool_call', id: `call_mock_${responseId.slice(-8)}_0`, name: tool.name, arguments: JSON.stringify(sampleFor(tool.parameters)) }];
     stopReason = 'tool_use';
   } else {
-    const said = textOf(request).slice(0, 200);
+    const said = (lastUserHasToolResult(request) ? textOf(request) : latestPrompt(request)).slice(0, 200);
     const reply = lastUserHasToolResult(request)
       ? `Mock reply: the tool returned "${said}".`
       : `Mock reply from polyrelay. You said: "${said}"`;

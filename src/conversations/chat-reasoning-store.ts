@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import type { IrAssistantBlock, IrToolCallBlock } from '../ir/content';
 import type { IrRequest } from '../ir/request';
 import type { IrStreamEvent } from '../ir/stream-event';
+import { isRecord, type JsonRecord } from '../protocols/shared/json-guards';
 
 /**
  * Chat Completions has no field for an upstream's reasoning state (Anthropic thinking signatures and
@@ -18,12 +19,9 @@ const MAX_LOOKUPS = 8;
 
 const stashKey = (accountId: string, toolCallId: string) => `chat-reasoning:${accountId}:${toolCallId}`;
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** The first tool call id of each assistant message after the last user message, latest last. */
-const currentLoopCallIds = (body: Json): string[] => {
-  const messages = Array.isArray(body.messages) ? body.messages.filter(isObject) : [];
+const currentLoopCallIds = (body: JsonRecord): string[] => {
+  const messages = Array.isArray(body.messages) ? body.messages.filter(isRecord) : [];
   let start = 0;
   messages.forEach((message, index) => {
     if (message.role === 'user') start = index + 1;
@@ -32,7 +30,7 @@ const currentLoopCallIds = (body: Json): string[] => {
   for (const message of messages.slice(start)) {
     const calls = message.role === 'assistant' && Array.isArray(message.tool_calls) ? message.tool_calls : [];
     const first: unknown = calls[0];
-    if (isObject(first) && typeof first.id === 'string') ids.push(first.id);
+    if (isRecord(first) && typeof first.id === 'string') ids.push(first.id);
   }
   return ids.slice(-MAX_LOOKUPS);
 };
@@ -82,17 +80,21 @@ export const assistantContentCollector = () => {
   };
 };
 
+/** Only a request that offers tools can be answered with tool calls, the only turns kept. */
+const offersTools = (body: JsonRecord): boolean =>
+  (Array.isArray(body.tools) && body.tools.length > 0) || (Array.isArray(body.functions) && body.functions.length > 0);
+
 /** One Chat request's view of the store: the kept turns to put back, and what keeps its own answer. */
 export interface ChatReasoningState {
   /** The decoded request with each kept assistant turn in place of the one the client sent back. */
   restore(request: IrRequest): IrRequest;
-  /** Takes the assistant content the relay answered with (a whole answer, or a stream's rebuilt content). */
-  remember(content: () => IrAssistantBlock[]): void;
+  /** Takes the assistant content the relay answered with (a whole answer, or a stream's rebuilt content); absent without tools, whose answers are never kept. */
+  remember?: (content: () => IrAssistantBlock[]) => void;
   /** Writes the remembered turn if it carries reasoning state; called once the client has it. */
   keep(): Promise<void>;
 }
 
-export const openChatReasoningState = async (env: Env, accountId: string, requestId: string, body: Json): Promise<ChatReasoningState> => {
+export const openChatReasoningState = async (env: Env, accountId: string, requestId: string, body: JsonRecord): Promise<ChatReasoningState> => {
   const ids = currentLoopCallIds(body);
   const kept = new Map<string, IrAssistantBlock[]>();
   if (ids.length > 0) {
@@ -116,9 +118,13 @@ export const openChatReasoningState = async (env: Env, accountId: string, reques
       });
       return { ...request, messages };
     },
-    remember: (content) => {
-      answered = content;
-    },
+    ...(offersTools(body)
+      ? {
+          remember: (content: () => IrAssistantBlock[]) => {
+            answered = content;
+          },
+        }
+      : {}),
     keep: async () => {
       const content = answered?.();
       const first = content === undefined ? undefined : toolCallIds(content)[0];

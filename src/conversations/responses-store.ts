@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { isRecord, type JsonRecord } from '../protocols/shared/json-guards';
 
 /**
  * What the relay keeps of the Responses it answers itself (translated from another upstream format),
@@ -9,8 +10,6 @@ import type { Env } from '../env';
  */
 const TTL_SECONDS = 30 * 24 * 60 * 60;
 
-type Json = Record<string, unknown>;
-
 interface StoredResponse {
   /** The whole input of that turn, references already resolved (a chain of previous ids expands fully). */
   input: unknown[];
@@ -19,8 +18,6 @@ interface StoredResponse {
 
 const responseKey = (accountId: string, responseId: string) => `rsp:${accountId}:response:${responseId}`;
 const itemKey = (accountId: string, itemId: string) => `rsp:${accountId}:item:${itemId}`;
-
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The input as a list of items (a string is one user message). */
 const inputItems = (input: unknown): unknown[] => {
@@ -31,13 +28,13 @@ const inputItems = (input: unknown): unknown[] => {
 
 /** Items go back without their ids: an upstream that never minted them could refuse unknown ones. */
 const withoutId = (item: unknown): unknown => {
-  if (!isObject(item) || item.id === undefined) return item;
+  if (!isRecord(item) || item.id === undefined) return item;
   const { id: _id, status: _status, ...rest } = item;
   return rest;
 };
 
 const isReference = (item: unknown): item is { type: 'item_reference'; id: string } =>
-  isObject(item) && item.type === 'item_reference' && typeof item.id === 'string';
+  isRecord(item) && item.type === 'item_reference' && typeof item.id === 'string';
 
 /**
  * The request body with what this relay stored put in place: `previous_response_id` becomes the
@@ -45,7 +42,7 @@ const isReference = (item: unknown): item is { type: 'item_reference'; id: strin
  * Ids this relay never stored are left as they are (a Responses upstream may know them; any other
  * upstream refuses them with a 400 that says so). Returns undefined when nothing changed.
  */
-export const resolveStoredResponses = async (env: Env, accountId: string, body: Json): Promise<Json | undefined> => {
+export const resolveStoredResponses = async (env: Env, accountId: string, body: JsonRecord): Promise<JsonRecord | undefined> => {
   const previousId = typeof body.previous_response_id === 'string' ? body.previous_response_id : undefined;
   const input = inputItems(body.input);
   const referenced = input.filter(isReference).map((item) => item.id);
@@ -71,25 +68,25 @@ export const resolveStoredResponses = async (env: Env, accountId: string, body: 
 const REFERENCED_TYPES = new Set(['message', 'reasoning']);
 
 /** Keeps a response the relay answered: the turn for previous_response_id, and each referable output item by id. */
-export const storeResponse = async (env: Env, accountId: string, requestBody: Json, response: unknown): Promise<void> => {
-  if (!isObject(response) || typeof response.id !== 'string' || !Array.isArray(response.output)) return;
+export const storeResponse = async (env: Env, accountId: string, requestBody: JsonRecord, response: unknown): Promise<void> => {
+  if (!isRecord(response) || typeof response.id !== 'string' || !Array.isArray(response.output)) return;
   const output = response.output;
   const stored: StoredResponse = { input: inputItems(requestBody.input), output };
   const options = { expirationTtl: TTL_SECONDS };
   await Promise.all([
     env.TASKS.put(responseKey(accountId, response.id), JSON.stringify(stored), options),
     ...output
-      .filter((item): item is Json => isObject(item) && typeof item.id === 'string' && REFERENCED_TYPES.has(String(item.type)))
+      .filter((item): item is JsonRecord => isRecord(item) && typeof item.id === 'string' && REFERENCED_TYPES.has(String(item.type)))
       .map((item) => env.TASKS.put(itemKey(accountId, item.id as string), JSON.stringify(item), options)),
   ]);
 };
 
 /** Whether a Responses client asked for its response to be kept (`store` defaults to true, as at OpenAI). */
-const wantsStored = (body: Json): boolean => body.store !== false;
+const wantsStored = (body: JsonRecord): boolean => body.store !== false;
 
 /** One Responses request's view of the store: its body with stored state resolved, and what keeps its answer. */
 export interface ResponsesState {
-  body: Json;
+  body: JsonRecord;
   /** The body differs from what the client sent. */
   changed: boolean;
   /** Takes the answer the relay encoded (AttemptContext.remember); absent with `store: false`. */
@@ -98,7 +95,7 @@ export interface ResponsesState {
   keep(): Promise<void>;
 }
 
-export const openResponsesState = async (env: Env, accountId: string, requestId: string, body: Json): Promise<ResponsesState> => {
+export const openResponsesState = async (env: Env, accountId: string, requestId: string, body: JsonRecord): Promise<ResponsesState> => {
   const resolved = await resolveStoredResponses(env, accountId, body);
   const current = resolved ?? body;
   let remembered: unknown;

@@ -1,7 +1,8 @@
 import type { IrAssistantBlock } from '../ir/content';
-import type { IrRequest, IrTool } from '../ir/request';
+import type { IrMessage, IrRequest, IrTool } from '../ir/request';
 import type { IrResponse } from '../ir/response';
 import type { IrStopReason } from '../ir/stop-reason';
+import { tokensOfChars } from '../relay/token-estimate';
 
 /**
  * The built-in mock model: deterministic answers computed from the request alone, so a newcomer
@@ -15,24 +16,21 @@ import type { IrStopReason } from '../ir/stop-reason';
  * - otherwise → a text that quotes the prompt (the last text block of the last user turn).
  * `max_tokens` is honoured by cutting the text at that many words (stop reason max_tokens).
  */
+type UserMessage = Extract<IrMessage, { role: 'user' }>;
+
+const lastUserMessage = (request: IrRequest): UserMessage | undefined =>
+  request.messages.findLast((message): message is UserMessage => message.role === 'user');
+
 const textOf = (request: IrRequest): string => {
-  for (let i = request.messages.length - 1; i >= 0; i--) {
-    const message = request.messages[i];
-    if (message?.role !== 'user') continue;
-    const parts: string[] = [];
-    for (const block of message.content) {
-      if (block.type === 'text') parts.push(block.text);
-      if (block.type === 'tool_result') parts.push(block.content.map((part) => (part.type === 'text' ? part.text : '[image]')).join(' '));
-    }
-    return parts.join(' ').trim();
+  const parts: string[] = [];
+  for (const block of lastUserMessage(request)?.content ?? []) {
+    if (block.type === 'text') parts.push(block.text);
+    if (block.type === 'tool_result') parts.push(block.content.map((part) => (part.type === 'text' ? part.text : '[image]')).join(' '));
   }
-  return '';
+  return parts.join(' ').trim();
 };
 
-const lastUserHasToolResult = (request: IrRequest): boolean => {
-  const last = [...request.messages].reverse().find((message) => message.role === 'user');
-  return last?.role === 'user' && last.content.some((block) => block.type === 'tool_result');
-};
+const lastUserHasToolResult = (request: IrRequest): boolean => lastUserMessage(request)?.content.some((block) => block.type === 'tool_result') ?? false;
 
 const sampleFor = (schema: unknown, depth = 0): unknown => {
   if (schema === null || typeof schema !== 'object' || depth > 4) return null;
@@ -70,11 +68,10 @@ const nameWords = (name: string): string[] =>
     .filter((word) => word.length >= 4);
 
 /** The user's latest words: the last text block of the last user turn (agents put their reminders before it). */
-const latestPrompt = (request: IrRequest): string => {
-  const last = [...request.messages].reverse().find((message) => message.role === 'user');
-  const texts = last?.role === 'user' ? last.content.filter((block) => block.type === 'text') : [];
-  return texts.at(-1)?.text ?? '';
-};
+const latestPrompt = (request: IrRequest): string =>
+  lastUserMessage(request)
+    ?.content.filter((block) => block.type === 'text')
+    .at(-1)?.text ?? '';
 
 const chooseTool = (request: IrRequest): IrTool | undefined => {
   const tools = request.tools ?? [];
@@ -86,7 +83,7 @@ const chooseTool = (request: IrRequest): IrTool | undefined => {
   return tools.find((tool) => nameWords(tool.name).some((word) => said.has(word)));
 };
 
-const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+const estimateTokens = (text: string): number => Math.max(1, tokensOfChars(text.length));
 
 export const mockReply = (request: IrRequest, responseId: string): IrResponse => {
   const inputTokens = estimateTokens(JSON.stringify(request.messages) + JSON.stringify(request.system));

@@ -79,7 +79,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
     ...(responsesState?.remember === undefined ? {} : { remember: responsesState.remember }),
-    ...(chatReasoning === undefined ? {} : { rememberAssistant: chatReasoning.remember }),
+    ...(chatReasoning?.remember === undefined ? {} : { rememberAssistant: chatReasoning.remember }),
   };
 
   const decodedRequest = (): IrRequest | undefined => {

@@ -1,4 +1,5 @@
 import type { IrTool } from '../../ir/request';
+import { isRecord, type JsonRecord } from '../shared/json-guards';
 
 /**
  * Responses tools that are not JSON functions but that the client itself runs, so they can be offered
@@ -10,24 +11,21 @@ import type { IrTool } from '../../ir/request';
  * @see https://platform.openai.com/docs/guides/function-calling#custom-tools
  * @see https://platform.openai.com/docs/guides/tools-local-shell
  */
-type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
-
-const grammarNote = (format: Json | undefined): string | undefined => {
+const grammarNote = (format: JsonRecord | undefined): string | undefined => {
   if (format?.type !== 'grammar' || typeof format.definition !== 'string') return undefined;
   const syntax = typeof format.syntax === 'string' ? `${format.syntax} ` : '';
   return `The input must match this ${syntax}grammar:\n${format.definition}`;
 };
 
-const CUSTOM_TOOL_PARAMETERS: Json = {
+const CUSTOM_TOOL_PARAMETERS: JsonRecord = {
   type: 'object',
   properties: { input: { type: 'string', description: 'The raw text input of the tool, as its description asks for it.' } },
   required: ['input'],
   additionalProperties: false,
 };
 
-export const decodeResponsesCustomTool = (tool: { name: string; description?: string | null; format?: Json | null }, name: string): IrTool => {
+export const decodeResponsesCustomTool = (tool: { name: string; description?: string | null; format?: JsonRecord | null }, name: string): IrTool => {
   const note = grammarNote(tool.format ?? undefined);
   const description = [tool.description, note].filter((part): part is string => typeof part === 'string' && part !== '').join('\n\n');
   return {
@@ -67,7 +65,7 @@ export const customCallInput = (args: string): string => {
   try {
     const parsed: unknown = JSON.parse(args);
     if (typeof parsed === 'string') return parsed;
-    if (isObject(parsed) && typeof parsed.input === 'string') return parsed.input;
+    if (isRecord(parsed) && typeof parsed.input === 'string') return parsed.input;
     return args;
   } catch {
     return args;
@@ -85,7 +83,7 @@ export interface ResponsesLocalShellAction {
 
 /** A local_shell_call action as the arguments of the function the upstream was offered. */
 export const localShellCallArguments = (action: unknown): string => {
-  const exec = isObject(action) ? action : {};
+  const exec = isRecord(action) ? action : {};
   return JSON.stringify({
     command: Array.isArray(exec.command) ? exec.command : [],
     ...(typeof exec.working_directory === 'string' ? { workdir: exec.working_directory } : {}),
@@ -100,7 +98,7 @@ export const localShellAction = (args: string): ResponsesLocalShellAction => {
   } catch {
     parsed = undefined;
   }
-  const object = isObject(parsed) ? parsed : {};
+  const object = isRecord(parsed) ? parsed : {};
   const command = Array.isArray(object.command)
     ? object.command.map(String)
     : typeof object.command === 'string'

@@ -64,6 +64,8 @@ export const providers = sqliteTable('providers', {
   /** Per-provider timeouts in milliseconds (time to first byte, idle between stream chunks). */
   firstByteTimeoutMs: integer('first_byte_timeout_ms'),
   idleTimeoutMs: integer('idle_timeout_ms'),
+  /** Retries on the same provider after a 5xx/529/connection failure before the first byte; null = the default (2). */
+  maxRetries: integer('max_retries'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -77,6 +79,11 @@ export const modelRoutes = sqliteTable(
       .notNull()
       .references(() => providers.id, { onDelete: 'cascade' }),
     upstreamModel: text('upstream_model').notNull(),
+    /** Optional model limits: requests asking for more output than maxOutputTokens are clamped to it. */
+    contextWindow: integer('context_window'),
+    maxOutputTokens: integer('max_output_tokens'),
+    /** Which request field caps output for this model (OpenAI's o-series and gpt-5 refuse max_tokens); null = derived from the name. */
+    outputTokenField: text('output_token_field', { enum: ['max_tokens', 'max_completion_tokens'] }),
   },
   (table) => [primaryKey({ columns: [table.publicModel, table.providerId] }), index('model_routes_provider_idx').on(table.providerId)],
 );

@@ -16,7 +16,18 @@ const baseUrl = z.string().check(
 const nonEmpty = () => z.string().check(z.minLength(1));
 const timeoutMs = () => z.optional(z.number().check(z.int(), z.positive()));
 
-const modelEntry = z.union([nonEmpty(), z.strictObject({ name: nonEmpty(), upstream: z.optional(nonEmpty()) })]);
+const tokenCount = () => z.optional(z.number().check(z.int(), z.positive()));
+
+const modelEntry = z.union([
+  nonEmpty(),
+  z.strictObject({
+    name: nonEmpty(),
+    upstream: z.optional(nonEmpty()),
+    contextWindow: tokenCount(),
+    maxOutputTokens: tokenCount(),
+    outputTokenField: z.optional(z.enum(['max_tokens', 'max_completion_tokens'])),
+  }),
+]);
 
 const headerMap = z.record(z.string().check(z.regex(/^[A-Za-z0-9-]+$/, 'invalid header name')), z.string());
 
@@ -32,6 +43,7 @@ export const providerCreateSchema = z.strictObject({
   enabled: z._default(z.boolean(), true),
   firstByteTimeoutMs: timeoutMs(),
   idleTimeoutMs: timeoutMs(),
+  maxRetries: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
 });
 
 /** Strict like the create schema: omit and partial keep its catchall. */
@@ -42,5 +54,13 @@ export type ProviderUpdate = z.infer<typeof providerUpdateSchema>;
 
 export const modelRoutesOf = (models: ProviderCreate['models']) =>
   models.map((entry) =>
-    typeof entry === 'string' ? { publicModel: entry, upstreamModel: entry } : { publicModel: entry.name, upstreamModel: entry.upstream ?? entry.name },
+    typeof entry === 'string'
+      ? { publicModel: entry, upstreamModel: entry }
+      : {
+          publicModel: entry.name,
+          upstreamModel: entry.upstream ?? entry.name,
+          contextWindow: entry.contextWindow ?? null,
+          maxOutputTokens: entry.maxOutputTokens ?? null,
+          outputTokenField: entry.outputTokenField ?? null,
+        },
   );

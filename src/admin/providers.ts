@@ -37,6 +37,7 @@ export const providerAdminRoutes = new Hono<AppEnv>()
         enabled: input.enabled,
         firstByteTimeoutMs: input.firstByteTimeoutMs ?? null,
         idleTimeoutMs: input.idleTimeoutMs ?? null,
+        maxRetries: input.maxRetries ?? null,
         createdAt: now,
         updatedAt: now,
       }),

@@ -4,19 +4,31 @@ import { type Db, tables } from './client';
 type ProviderRow = typeof tables.providers.$inferSelect;
 type RouteRow = typeof tables.modelRoutes.$inferSelect;
 
+/** A model route as the admin API takes it: a bare name unless it renames or carries limits. */
+const modelEntryOf = (route: RouteRow) => {
+  const extra = {
+    ...(route.contextWindow === null ? {} : { contextWindow: route.contextWindow }),
+    ...(route.maxOutputTokens === null ? {} : { maxOutputTokens: route.maxOutputTokens }),
+    ...(route.outputTokenField === null ? {} : { outputTokenField: route.outputTokenField }),
+  };
+  if (route.upstreamModel === route.publicModel && Object.keys(extra).length === 0) return route.publicModel;
+  return { name: route.publicModel, ...(route.upstreamModel === route.publicModel ? {} : { upstream: route.upstreamModel }), ...extra };
+};
+
 /** The admin view of a provider: never the upstream key, only whether one is set. */
 export const publicProviderView = (row: ProviderRow, routes: RouteRow[]) => ({
   id: row.id,
   protocol: row.protocol,
   baseUrl: row.baseUrl,
   hasApiKey: row.apiKeyEncrypted !== null,
-  models: routes.map((route) => (route.upstreamModel === route.publicModel ? route.publicModel : { name: route.publicModel, upstream: route.upstreamModel })),
+  models: routes.map(modelEntryOf),
   priority: row.priority,
   weight: row.weight,
   headers: Object.keys(row.headers),
   enabled: row.enabled,
   firstByteTimeoutMs: row.firstByteTimeoutMs,
   idleTimeoutMs: row.idleTimeoutMs,
+  maxRetries: row.maxRetries,
   createdAt: new Date(row.createdAt).toISOString(),
   updatedAt: new Date(row.updatedAt).toISOString(),
 });

@@ -2,6 +2,7 @@ import type { WireFormat } from '../ir/format';
 import { WIRE_FORMATS } from '../ir/format';
 import type { Candidate, ProviderProtocol } from './provider';
 import type { RouteEntry, RouteTable } from './route-table';
+import { defaultOutputTokenField } from './model-profile';
 import { isProviderHealthy, providerRateLimitedUntil } from './provider-health';
 
 const isWireFormat = (protocol: ProviderProtocol): protocol is WireFormat =>
@@ -74,9 +75,12 @@ export const resolveModel = (table: RouteTable, model: string, now: number, rand
 
 const toCandidate = (route: RouteEntry, requestedModel: string): Candidate => {
   const protocol = route.provider.protocol;
+  const passesName = route.publicModel.endsWith('*') && route.upstreamModel === route.publicModel;
+  const upstreamModel = passesName ? requestedModel : route.upstreamModel;
   return {
     provider: route.provider,
-    upstreamModel: route.publicModel.endsWith('*') && route.upstreamModel === route.publicModel ? requestedModel : route.upstreamModel,
+    upstreamModel,
+    model: passesName && !route.outputTokenFieldSet ? { ...route.model, outputTokenField: defaultOutputTokenField(upstreamModel) } : route.model,
     // The mock speaks whatever the client speaks, so it is always a same-format passthrough.
     formatFor: (clientFormat) => (isWireFormat(protocol) ? protocol : clientFormat),
   };

@@ -1,13 +1,17 @@
 import { eq } from 'drizzle-orm';
 import { dbOf, tables } from '../db/client';
 import { configOf, type Env } from '../env';
-import type { ProviderConfig } from './provider';
+import { modelProfileOf } from './model-profile';
+import type { ModelProfile, ProviderConfig } from './provider';
 
 export interface RouteEntry {
   /** Public model name; a trailing `*` matches any suffix (the upstream then gets the requested name). */
   publicModel: string;
   upstreamModel: string;
   provider: ProviderConfig;
+  /** Limits and request spelling as stored; wildcard routes re-derive the field for the requested name. */
+  model: ModelProfile;
+  outputTokenFieldSet: boolean;
 }
 
 export interface RouteTable {
@@ -55,12 +59,20 @@ const readRouteTable = async (env: Env): Promise<RouteTable> => {
       headers: row.headers,
       firstByteTimeoutMs: row.firstByteTimeoutMs,
       idleTimeoutMs: row.idleTimeoutMs,
+      maxRetries: row.maxRetries,
     });
   }
   const routes: RouteEntry[] = [];
   for (const row of routeRows) {
     const provider = providers.get(row.providerId);
-    if (provider) routes.push({ publicModel: row.publicModel, upstreamModel: row.upstreamModel, provider });
+    if (provider === undefined) continue;
+    routes.push({
+      publicModel: row.publicModel,
+      upstreamModel: row.upstreamModel,
+      provider,
+      model: modelProfileOf(row.upstreamModel, row),
+      outputTokenFieldSet: row.outputTokenField !== null,
+    });
   }
   return { routes, providers: [...providers.values()] };
 };

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderConfig } from '../../src/routing/provider';
 import { BREAKER_SETTINGS, recordProviderFailure, resetProviderHealth } from '../../src/routing/provider-health';
 import { resolveModel, routeModel } from '../../src/routing/resolve-model';
-import type { RouteTable } from '../../src/routing/route-table';
+import type { RouteEntry, RouteTable } from '../../src/routing/route-table';
 
 const provider = (id: string, priority: number, weight: number, protocol: ProviderConfig['protocol'] = 'openai-chat'): ProviderConfig => ({
   id,
@@ -14,11 +14,20 @@ const provider = (id: string, priority: number, weight: number, protocol: Provid
   headers: {},
   firstByteTimeoutMs: null,
   idleTimeoutMs: null,
+  maxRetries: null,
+});
+
+const routeOf = (publicModel: string, upstreamModel: string, entry: ProviderConfig): RouteEntry => ({
+  publicModel,
+  upstreamModel,
+  provider: entry,
+  model: { contextWindow: null, maxOutputTokens: null, outputTokenField: 'max_tokens' },
+  outputTokenFieldSet: false,
 });
 
 const tableOf = (...providers: ProviderConfig[]): RouteTable => ({
   providers,
-  routes: providers.map((entry) => ({ publicModel: 'm', upstreamModel: `${entry.id}-m`, provider: entry })),
+  routes: providers.map((entry) => routeOf('m', `${entry.id}-m`, entry)),
 });
 
 /** A deterministic random source cycling through `values`. */
@@ -65,9 +74,9 @@ describe('priority groups and weighted choice', () => {
     const table: RouteTable = {
       providers: [exact, wild, images],
       routes: [
-        { publicModel: 'm', upstreamModel: 'm', provider: exact },
-        { publicModel: 'm*', upstreamModel: 'm*', provider: wild },
-        { publicModel: 'm', upstreamModel: 'm', provider: images },
+        routeOf('m', 'm', exact),
+        routeOf('m*', 'm*', wild),
+        routeOf('m', 'm', images),
       ],
     };
     expect(ids(table, sequence(0))).toEqual(['exact']);

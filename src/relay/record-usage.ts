@@ -1,12 +1,15 @@
 import type { Context } from 'hono';
 import type { AuthenticatedKey } from '../auth/key-record';
-import type { AppEnv } from '../env';
+import type { AppEnv, Env } from '../env';
 import type { RelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import { emptyUsage, type IrUsage } from '../ir/usage';
 import type { UsageEvent } from '../usage/event';
 import type { AttemptResult } from './attempt';
-import { queueUsageEvent } from './usage-batch';
+import { persistUsageEvents } from '../usage/usage-fallback';
+import { queueUsageEvent, type UsageSink } from './usage-batch';
+
+const usageSinkOf = (env: Env): UsageSink => ({ queue: env.USAGE_QUEUE, persist: (events) => persistUsageEvents(env, events) });
 
 export interface UsageRecord {
   requestId: string;
@@ -47,5 +50,5 @@ export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
     ttfbMs: record.ttfbMs ?? null,
     createdAt: record.started,
   };
-  queueUsageEvent(c.executionCtx, c.env.USAGE_QUEUE, event);
+  queueUsageEvent(c.executionCtx, usageSinkOf(c.env), event);
 };

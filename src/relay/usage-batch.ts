@@ -1,5 +1,14 @@
 import type { UsageEvent } from '../usage/event';
 
+/** Where a batch goes: the usage queue, and a durable way around it when the queue keeps refusing. */
+export interface UsageSink {
+  queue: Queue<unknown>;
+  persist(events: readonly UsageEvent[]): Promise<void>;
+}
+
+/** Backoff between queue sends: a refused send is usually a blip; after these, the sink's durable path. */
+const SEND_BACKOFF_MS = [50, 250, 1_000];
+
 /** How long events from concurrent requests gather before one sendBatch; and the batch cap (Queues allow 100). */
 const GATHER_MS = 10;
 const MAX_BATCH = 100;
@@ -11,17 +20,30 @@ interface Batch {
 
 let open: Batch | undefined;
 
-const send = async (queue: Queue<unknown>, batch: Batch): Promise<void> => {
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms * (0.5 + Math.random() / 2)));
+
+const send = async (sink: UsageSink, batch: Batch): Promise<void> => {
   if (batch.taken) return;
   batch.taken = true;
   if (open === batch) open = undefined;
   const messages = batch.events.map((body) => ({ body }));
-  try {
-    // One retry: a refused send is usually a blip, and these events are the only record of the requests.
-    await queue.sendBatch(messages).catch(() => queue.sendBatch(messages));
-  } catch (error) {
-    console.error(JSON.stringify({ message: 'usage events could not be queued', requestIds: batch.events.map((event) => event.requestId), error: String(error) }));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await sink.queue.sendBatch(messages);
+      return;
+    } catch (error) {
+      const wait = SEND_BACKOFF_MS[attempt];
+      if (wait === undefined) {
+        console.warn(JSON.stringify({ message: 'usage queue refused; writing events directly', count: batch.events.length, error: String(error) }));
+        break;
+      }
+      await sleep(wait);
+    }
   }
+  // These events are the only record of the requests: never only a log line.
+  await sink.persist(batch.events).catch((error: unknown) => {
+    console.error(JSON.stringify({ message: 'usage events not persisted', events: batch.events, error: String(error) }));
+  });
 };
 
 /**
@@ -31,13 +53,13 @@ const send = async (queue: Queue<unknown>, batch: Batch): Promise<void> => {
  * ever waits on a promise another request created (workerd cancels such continuations once that
  * request is gone), and a batch is still sent if the request that opened it is cut short.
  */
-export const queueUsageEvent = (ctx: { waitUntil(promise: Promise<unknown>): void }, queue: Queue<unknown>, event: UsageEvent): void => {
+export const queueUsageEvent = (ctx: { waitUntil(promise: Promise<unknown>): void }, sink: UsageSink, event: UsageEvent): void => {
   open ??= { events: [], taken: false };
   const batch = open;
   batch.events.push(event);
   if (batch.events.length >= MAX_BATCH) {
-    ctx.waitUntil(send(queue, batch));
+    ctx.waitUntil(send(sink, batch));
     return;
   }
-  ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS)).then(() => send(queue, batch)));
+  ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS)).then(() => send(sink, batch)));
 };

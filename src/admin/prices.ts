@@ -1,6 +1,7 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
+import { batchAll, chunkedInsert } from '../db/chunked-insert';
 import { dbOf, tables } from '../db/client';
 import type { AppEnv } from '../env';
 import { RelayError } from '../errors';
@@ -21,7 +22,32 @@ const priceSchema = z.strictObject({
   perImage: z._default(dollars, 0),
 });
 
+/** PUT /admin/prices: a whole catalog's prices in one atomic write. */
+const priceListSchema = z.strictObject({
+  prices: z.array(z.extend(priceSchema, { model: z.string().check(z.minLength(1)) })).check(z.minLength(1), z.maxLength(10_000)),
+});
+
+type PriceInput = z.infer<typeof priceSchema>;
 type PriceRow = typeof tables.modelPrices.$inferSelect;
+
+const priceFields = (input: PriceInput, now: number) => ({
+  inputPerMillionMicros: microsOf(input.inputPerMillion),
+  outputPerMillionMicros: microsOf(input.outputPerMillion),
+  cacheReadPerMillionMicros: microsOf(input.cacheReadPerMillion ?? input.inputPerMillion),
+  cacheWritePerMillionMicros: microsOf(input.cacheWritePerMillion ?? input.inputPerMillion),
+  perImageMicros: microsOf(input.perImage),
+  updatedAt: now,
+});
+
+/** On conflict each row takes its own new values (excluded.*), so the SET clause binds nothing. */
+const fromExcluded = {
+  inputPerMillionMicros: sql.raw('excluded.input_per_million_micros'),
+  outputPerMillionMicros: sql.raw('excluded.output_per_million_micros'),
+  cacheReadPerMillionMicros: sql.raw('excluded.cache_read_per_million_micros'),
+  cacheWritePerMillionMicros: sql.raw('excluded.cache_write_per_million_micros'),
+  perImageMicros: sql.raw('excluded.per_image_micros'),
+  updatedAt: sql.raw('excluded.updated_at'),
+};
 
 const priceView = (row: PriceRow) => ({
   model: row.model,
@@ -56,6 +82,18 @@ export const priceAdminRoutes = new Hono<AppEnv>()
     const rows = await dbOf(c.env.DB).select().from(tables.modelPrices).orderBy(asc(tables.modelPrices.model));
     return c.json({ object: 'list', data: rows.map(priceView) });
   })
+  .put('/', async (c) => {
+    const input = await parseAdminBody(c.req.raw, priceListSchema);
+    const db = dbOf(c.env.DB);
+    const now = Date.now();
+    // The last entry for a model wins, as it would over one PUT per model.
+    const rows = [...new Map(input.prices.map(({ model, ...price }) => [model, { model, ...priceFields(price, now) }])).values()];
+    await batchAll(
+      db,
+      chunkedInsert(tables.modelPrices, rows, (chunk) => db.insert(tables.modelPrices).values(chunk).onConflictDoUpdate({ target: tables.modelPrices.model, set: fromExcluded })),
+    );
+    return c.json({ object: 'list', data: rows.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0)).map(priceView) });
+  })
   .get('/:model{.+}', async (c) => {
     const row = await findPrice(c, c.req.param('model'));
     if (row === undefined) throw notFound(c.req.param('model'));
@@ -65,14 +103,7 @@ export const priceAdminRoutes = new Hono<AppEnv>()
     const model = c.req.param('model');
     const input = await parseAdminBody(c.req.raw, priceSchema);
     const existed = (await findPrice(c, model)) !== undefined;
-    const fields = {
-      inputPerMillionMicros: microsOf(input.inputPerMillion),
-      outputPerMillionMicros: microsOf(input.outputPerMillion),
-      cacheReadPerMillionMicros: microsOf(input.cacheReadPerMillion ?? input.inputPerMillion),
-      cacheWritePerMillionMicros: microsOf(input.cacheWritePerMillion ?? input.inputPerMillion),
-      perImageMicros: microsOf(input.perImage),
-      updatedAt: Date.now(),
-    };
+    const fields = priceFields(input, Date.now());
     await dbOf(c.env.DB)
       .insert(tables.modelPrices)
       .values({ model, ...fields })

@@ -1,12 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { encryptSecret } from '../crypto/secret-box';
-import { dbOf, tables } from '../db/client';
+import { batchAll, chunkedInsert } from '../db/chunked-insert';
+import { type Db, dbOf, tables } from '../db/client';
 import { findProvider, listProviders } from '../db/providers';
 import type { AppEnv, Env } from '../env';
 import { RelayError } from '../errors';
 import { invalidateRouteTable } from '../routing/route-table';
-import { modelRoutesOf, providerCreateSchema, providerUpdateSchema } from './provider-schema';
+import { modelRoutesOf, type ProviderCreate, providerCreateSchema, providerUpdateSchema } from './provider-schema';
 import { parseAdminBody } from './validate';
 
 const sealKey = async (env: Env, apiKey: string | undefined): Promise<string | null> => {
@@ -14,6 +15,14 @@ const sealKey = async (env: Env, apiKey: string | undefined): Promise<string | n
   if (!env.ENCRYPTION_KEY) throw new RelayError('api_error', 500, 'relay misconfigured: set the ENCRYPTION_KEY secret to store upstream keys');
   return encryptSecret(env.ENCRYPTION_KEY, apiKey);
 };
+
+/** A catalog may list thousands of models: the routes go in as many INSERTs as D1's parameter limit needs. */
+const insertRoutes = (db: Db, providerId: string, models: ProviderCreate['models']) =>
+  chunkedInsert(
+    tables.modelRoutes,
+    modelRoutesOf(models).map((route) => ({ ...route, providerId })),
+    (chunk) => db.insert(tables.modelRoutes).values(chunk).onConflictDoNothing(),
+  );
 
 const notFound = (id: string) => new RelayError('not_found', 404, `provider "${id}" not found`);
 
@@ -24,7 +33,6 @@ export const providerAdminRoutes = new Hono<AppEnv>()
     const db = dbOf(c.env.DB);
     if ((await findProvider(db, input.id)) !== undefined) throw new RelayError('invalid_request', 409, `provider "${input.id}" already exists`);
     const now = Date.now();
-    const routes = modelRoutesOf(input.models).map((route) => ({ ...route, providerId: input.id }));
     await db.batch([
       db.insert(tables.providers).values({
         id: input.id,
@@ -41,7 +49,7 @@ export const providerAdminRoutes = new Hono<AppEnv>()
         createdAt: now,
         updatedAt: now,
       }),
-      db.insert(tables.modelRoutes).values(routes).onConflictDoNothing(),
+      ...insertRoutes(db, input.id, input.models),
     ]);
     invalidateRouteTable();
     return c.json(await findProvider(db, input.id), 201);
@@ -59,12 +67,8 @@ export const providerAdminRoutes = new Hono<AppEnv>()
     if ((await findProvider(db, id)) === undefined) throw notFound(id);
     const { models, apiKey, ...fields } = input;
     const update = { ...fields, updatedAt: Date.now(), ...(apiKey === undefined ? {} : { apiKeyEncrypted: await sealKey(c.env, apiKey) }) };
-    const statements = [db.update(tables.providers).set(update).where(eq(tables.providers.id, id))] as const;
-    if (models === undefined) await db.batch(statements);
-    else {
-      const routes = modelRoutesOf(models).map((route) => ({ ...route, providerId: id }));
-      await db.batch([...statements, db.delete(tables.modelRoutes).where(eq(tables.modelRoutes.providerId, id)), db.insert(tables.modelRoutes).values(routes).onConflictDoNothing()]);
-    }
+    const replaceRoutes = models === undefined ? [] : [db.delete(tables.modelRoutes).where(eq(tables.modelRoutes.providerId, id)), ...insertRoutes(db, id, models)];
+    await batchAll(db, [db.update(tables.providers).set(update).where(eq(tables.providers.id, id)), ...replaceRoutes]);
     invalidateRouteTable();
     return c.json(await findProvider(db, id));
   })

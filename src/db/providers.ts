@@ -40,7 +40,14 @@ export const findProvider = async (db: Db, id: string) => {
   return publicProviderView(row, routes);
 };
 
+/** Routes grouped once: filtering every provider's out of all routes is providers × routes, slow for large catalogs. */
 export const listProviders = async (db: Db) => {
   const [rows, routes] = await db.batch([db.select().from(tables.providers), db.select().from(tables.modelRoutes)]);
-  return rows.map((row) => publicProviderView(row, routes.filter((route) => route.providerId === row.id)));
+  const routesByProvider = new Map<string, RouteRow[]>();
+  for (const route of routes) {
+    const group = routesByProvider.get(route.providerId);
+    if (group === undefined) routesByProvider.set(route.providerId, [route]);
+    else group.push(route);
+  }
+  return rows.map((row) => publicProviderView(row, routesByProvider.get(row.id) ?? []));
 };

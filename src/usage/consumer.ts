@@ -1,5 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import { dbOf, tables } from '../db/client';
+import { chunksOf, D1_MAX_BOUND_PARAMETERS } from '../db/d1-limits';
 import type { Env } from '../env';
 import type { UsageEvent } from './event';
 import type { ModelPrice } from './pricing';
@@ -13,8 +14,10 @@ interface PreparedMessage {
 export const loadPrices = async (env: Env, events: readonly UsageEvent[]): Promise<Map<string, ModelPrice>> => {
   // A malformed body must fail only its own message (below), not the price lookup for the batch.
   const models = [...new Set(events.flatMap((event: UsageEvent | null) => (typeof event?.model === 'string' ? [event.model] : [])))];
-  if (models.length === 0) return new Map();
-  const rows = await dbOf(env.DB).select().from(tables.modelPrices).where(inArray(tables.modelPrices.model, models));
+  const db = dbOf(env.DB);
+  const [first, ...rest] = chunksOf(models, D1_MAX_BOUND_PARAMETERS).map((chunk) => db.select().from(tables.modelPrices).where(inArray(tables.modelPrices.model, chunk)));
+  if (first === undefined) return new Map();
+  const rows = (await db.batch([first, ...rest])).flat();
   return new Map(rows.map((row) => [row.model, row]));
 };
 

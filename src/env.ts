@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { WireFormat } from './ir/format';
 import type { AuthenticatedKey } from './auth/key-record';
 import type { QuotaLimiter } from './quota/quota-limiter';
+import { normaliseBasePath } from './normalise-base-path';
 
 /** Worker bindings, as declared in wrangler.toml, plus secrets from .dev.vars / wrangler secret. */
 export interface Env {
@@ -19,6 +20,10 @@ export interface Env {
   STREAM_KEEPALIVE_MS?: string;
   ENABLE_MOCK_PROVIDER?: string;
   ALLOW_PRIVATE_URLS?: string;
+  /** Path of an existing site the relay is served under (`/llm-api`); unset: the relay owns the whole host. */
+  BASE_PATH?: string;
+  /** "true" only for local runs (`npm run dev`, the test suites): weak example secrets are accepted then. */
+  DEV_MODE?: string;
 }
 
 export interface AppVariables {
@@ -41,11 +46,25 @@ const configSchema = z.object({
     z._default(z.coerce.number().check(z.int(), z.gte(0)), 30),
     z.transform((seconds: number) => seconds * 1000),
   ),
-  maxBodyBytes: z._default(z.coerce.number().check(z.int(), z.positive()), 32 * 1024 * 1024),
+  /** A 128 MB isolate holds the body, its parse and an encoded copy: 10 MiB leaves room for a few base64 images. */
+  maxBodyBytes: z._default(z.coerce.number().check(z.int(), z.positive()), 10 * 1024 * 1024),
   /** Silence after which a stream gets a keepalive (0: never). */
   streamKeepaliveMs: z._default(z.coerce.number().check(z.int(), z.gte(0)), 15_000),
-  mockProviderEnabled: flag('true'),
+  /** Off unless set: a deployed relay must not serve free mock-* models; `npm run dev` and the test suites turn it on. */
+  mockProviderEnabled: flag('false'),
   allowPrivateUrls: flag('false'),
+  basePath: z._default(
+    z.pipe(
+      z.string(),
+      z.transform((raw: string, context) => {
+        const normalised = normaliseBasePath(raw);
+        if (normalised === null) context.issues.push({ code: 'custom', input: raw, message: `BASE_PATH "${raw}" is not a plain path such as /llm-api (letters, digits, . _ ~ - per segment)` });
+        return normalised ?? '';
+      }),
+    ),
+    '',
+  ),
+  devMode: flag('false'),
 });
 
 export type RelayConfig = z.infer<typeof configSchema>;
@@ -63,6 +82,8 @@ export const configOf = (env: Env): RelayConfig => {
       streamKeepaliveMs: env.STREAM_KEEPALIVE_MS || undefined,
       mockProviderEnabled: env.ENABLE_MOCK_PROVIDER || undefined,
       allowPrivateUrls: env.ALLOW_PRIVATE_URLS || undefined,
+      basePath: env.BASE_PATH || undefined,
+      devMode: env.DEV_MODE || undefined,
     });
     configCache.set(env, config);
   }

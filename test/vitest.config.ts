@@ -18,6 +18,9 @@ export default defineConfig(async () => {
             ENCRYPTION_KEY: 'test-encryption-key',
             WEBHOOK_SECRET: 'test-webhook-secret',
             ALLOW_PRIVATE_URLS: 'true',
+            ENABLE_MOCK_PROVIDER: 'true',
+            // The suites use short, readable secrets; DEV_MODE is what lets them through (see src/auth/admin-token.ts).
+            DEV_MODE: 'true',
           },
         },
       }),

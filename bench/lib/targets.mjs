@@ -50,7 +50,7 @@ export const configureRelay = async (relayUrl, fakeUrl) => {
 export const startHarnessRelay = async ({ fakeUrl, prebuiltWorkerDir, root = ROOT }) => {
   const server = createTestHarness({
     root,
-    workers: [{ configPath: 'wrangler.toml', prebuiltWorkerDir, secrets: SECRETS, vars: { ALLOW_PRIVATE_URLS: 'true' } }],
+    workers: [{ configPath: 'wrangler.toml', prebuiltWorkerDir, secrets: SECRETS, vars: { ALLOW_PRIVATE_URLS: 'true', DEV_MODE: 'true' } }],
   });
   const { url } = await server.listen();
   await server.getWorker().applyD1Migrations('DB');

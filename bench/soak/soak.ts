@@ -92,7 +92,7 @@ const main = async () => {
       {
         configPath: 'wrangler.toml',
         secrets: { ADMIN_TOKEN, ENCRYPTION_KEY: 'soak-encryption-key', WEBHOOK_SECRET: 'soak-webhook-secret' },
-        vars: { ALLOW_PRIVATE_URLS: 'true' },
+        vars: { ALLOW_PRIVATE_URLS: 'true', DEV_MODE: 'true' },
       },
     ],
   });

@@ -6,6 +6,7 @@ import { findKeyByHash } from '../db/keys';
 import { extractApiKey } from './extract-key';
 import { cacheKey, getCachedKey } from './key-cache';
 import { hashPresentedKey } from './key-hash';
+import { isWellFormedKey } from './key-shape';
 
 export interface ApiKeyAuthOptions {
   /** The scope the endpoint needs ("chat", "images"). */
@@ -20,6 +21,7 @@ export const apiKeyAuth = (options: ApiKeyAuthOptions): MiddlewareHandler<AppEnv
       throw new RelayError('authentication', 401, 'missing API key: send it as Authorization: Bearer, x-api-key or x-goog-api-key');
     }
     const config = configOf(c.env);
+    if (!isWellFormedKey(presented, config.keyPrefix)) throw new RelayError('authentication', 401, 'invalid API key', { code: 'invalid_api_key' });
     const now = Date.now();
     const hash = await hashPresentedKey(presented);
     let key = getCachedKey(hash, now);

@@ -1,6 +1,9 @@
 import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
-import { timingSafeEqual } from '../auth/key-hash';
+import { basePathOf, publicPath } from '../base-path';
+import { adminTokenState, isAdminToken, WEAK_ADMIN_TOKEN } from '../auth/admin-token';
+import { throttleBucketOf, loginLockedFor, loginRetryMessage, recordLoginFailure } from '../auth/login-throttle';
+import { configOf } from '../env';
 import { toRelayError } from '../errors';
 import { accountPages } from './accounts';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './assets';
@@ -36,15 +39,15 @@ const dashboardHeaders = (): MiddlewareHandler<DashboardEnv> =>
     c.header('referrer-policy', 'same-origin');
   };
 
-const LoginPage = ({ error, disabled }: { error?: string; disabled?: boolean }) => (
-  <Document title="Log in · polyrelay">
+const LoginPage = ({ base, error, disabled, weak }: { base: string; error?: string; disabled?: boolean; weak?: boolean }) => (
+  <Document title="Log in · polyrelay" base={base}>
     <main class="login">
       <div class="card">
         <h1>polyrelay dashboard</h1>
         {disabled ? (
-          <div class="flash error">The dashboard is disabled: set the ADMIN_TOKEN secret.</div>
+          <div class="flash error">{weak ? WEAK_ADMIN_TOKEN : 'The dashboard is disabled: set the ADMIN_TOKEN secret.'}</div>
         ) : (
-          <form method="post" action="/dashboard/login">
+          <form method="post" action={`${base}/dashboard/login`}>
             {error ? <div class="flash error">{error}</div> : null}
             <label>
               Admin token
@@ -69,21 +72,34 @@ export const dashboardRoutes = new Hono<DashboardEnv>();
 dashboardRoutes.use(dashboardHeaders());
 dashboardRoutes.get('/assets/app.css', (c) => c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8' }));
 dashboardRoutes.get('/assets/app.js', (c) => c.body(DASHBOARD_JS, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
-dashboardRoutes.get('/login', (c) => c.html(<LoginPage disabled={!c.env.ADMIN_TOKEN} />, c.env.ADMIN_TOKEN ? 200 : 403));
+dashboardRoutes.get('/login', (c) => {
+  const state = adminTokenState(c.env);
+  return c.html(<LoginPage base={basePathOf(c.env)} disabled={state.kind !== 'ok'} weak={state.kind === 'weak'} />, state.kind === 'ok' ? 200 : 403);
+});
 dashboardRoutes.post('/login', sameOriginOnly(), async (c) => {
-  const expected = c.env.ADMIN_TOKEN;
-  if (!expected) return c.html(<LoginPage disabled />, 403);
+  const state = adminTokenState(c.env);
+  if (state.kind !== 'ok') return c.html(<LoginPage base={basePathOf(c.env)} disabled weak={state.kind === 'weak'} />, 403);
   const token = textField(await readForm(c), 'token') ?? '';
-  if (!timingSafeEqual(token, expected)) return c.html(<LoginPage error="That is not the admin token." />, 401);
-  await startSession(c, expected, Date.now());
-  return c.redirect('/dashboard/keys', 303);
+  const ip = throttleBucketOf(c.req.raw, configOf(c.env).devMode);
+  const now = Date.now();
+  const lockedFor = await loginLockedFor(c.env.TASKS, ip, now);
+  if (lockedFor !== null) {
+    c.header('retry-after', String(lockedFor));
+    return c.html(<LoginPage base={basePathOf(c.env)} error={loginRetryMessage(lockedFor)} />, 429);
+  }
+  if (!isAdminToken(state, token)) {
+    await recordLoginFailure(c.env.TASKS, ip, now);
+    return c.html(<LoginPage base={basePathOf(c.env)} error="That is not the admin token." />, 401);
+  }
+  await startSession(c, state.token, now);
+  return c.redirect(publicPath(c.env, '/dashboard/keys'), 303);
 });
 
 dashboardRoutes.use(requireSession(), verifyCsrf());
-dashboardRoutes.get('/', (c) => c.redirect('/dashboard/keys', 303));
-dashboardRoutes.post('/logout', (c) => {
-  endSession(c);
-  return c.redirect('/dashboard/login', 303);
+dashboardRoutes.get('/', (c) => c.redirect(publicPath(c.env, '/dashboard/keys'), 303));
+dashboardRoutes.post('/logout', async (c) => {
+  await endSession(c);
+  return c.redirect(publicPath(c.env, '/dashboard/login'), 303);
 });
 dashboardRoutes.route('/keys', keyPages);
 dashboardRoutes.route('/providers', providerPages);
@@ -96,10 +112,10 @@ dashboardRoutes.onError(async (error, c) => {
   const relayError = toRelayError(error);
   if (relayError.status >= 500) console.error(JSON.stringify({ message: 'dashboard error', requestId: c.var.requestId, error: String(error), stack: error.stack }));
   const page = await c.html(
-    <Document title="Error · polyrelay">
+    <Document title="Error · polyrelay" base={basePathOf(c.env)}>
       <main>
         <div class="flash error">{relayError.message}</div>
-        <a href="/dashboard/keys">Back to the dashboard</a>
+        <a href={publicPath(c.env, '/dashboard/keys')}>Back to the dashboard</a>
       </main>
     </Document>,
   );

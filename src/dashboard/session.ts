@@ -1,12 +1,16 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { adminTokenState } from '../auth/admin-token';
 import type { AppVariables, Env } from '../env';
 import { csrfTokenFor } from './csrf';
 
 /**
- * The dashboard session: a stateless cookie `__Host-polyrelay_session` = `<expiresAt>.<nonce>`, signed with
- * HMAC-SHA256 (hono/cookie's signed cookies). The signing secret is derived from ADMIN_TOKEN, never the
- * token itself, so rotating the admin token logs every dashboard session out at once.
+ * The dashboard session: a cookie `__Host-polyrelay_session` = `<expiresAt>.<nonce>`, signed with
+ * HMAC-SHA256 (hono/cookie's signed cookies), and a KV record `dash-session:<nonce>` that lives as long
+ * as the session. Logout deletes the record, so a copied cookie is dead after logout, not just cleared
+ * from one browser (KV may serve a deleted record for up to a minute in other locations). The signing
+ * secret is derived from ADMIN_TOKEN, never the token itself, so rotating the admin token logs every
+ * dashboard session out at once.
  */
 export const SESSION_COOKIE = 'polyrelay_session';
 export const SESSION_TTL_SECONDS = 12 * 3600;
@@ -44,9 +48,13 @@ const sessionSecret = (adminToken: string) => derivedSecret(adminToken, 'polyrel
 
 const randomNonce = (): string => Array.from(crypto.getRandomValues(new Uint8Array(18)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 
-export const startSession = async (c: Context, adminToken: string, now: number): Promise<void> => {
+const recordKey = (nonce: string): string => `dash-session:${nonce}`;
+
+export const startSession = async (c: Context<DashboardEnv>, adminToken: string, now: number): Promise<void> => {
   const expiresAt = now + SESSION_TTL_SECONDS * 1000;
-  await setSignedCookie(c, SESSION_COOKIE, `${expiresAt}.${randomNonce()}`, await sessionSecret(adminToken), {
+  const nonce = randomNonce();
+  await c.env.TASKS.put(recordKey(nonce), '1', { expirationTtl: SESSION_TTL_SECONDS });
+  await setSignedCookie(c, SESSION_COOKIE, `${expiresAt}.${nonce}`, await sessionSecret(adminToken), {
     prefix: 'host',
     path: '/',
     httpOnly: true,
@@ -56,19 +64,23 @@ export const startSession = async (c: Context, adminToken: string, now: number):
   });
 };
 
-export const endSession = (c: Context): void => {
+/** Revokes the request's session server-side and clears its cookie. */
+export const endSession = async (c: Context<DashboardEnv>): Promise<void> => {
+  const session = await readSession(c, Date.now());
+  if (session !== null) await c.env.TASKS.delete(recordKey(session.nonce));
   deleteCookie(c, SESSION_COOKIE, { prefix: 'host', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' });
 };
 
 /** The session in the request's cookie, or null when it is missing, forged or expired. */
 export const readSession = async (c: Context<DashboardEnv>, now: number): Promise<Session | null> => {
-  const adminToken = c.env.ADMIN_TOKEN;
-  if (!adminToken) return null;
-  const value = await getSignedCookie(c, await sessionSecret(adminToken), SESSION_COOKIE, 'host');
+  const state = adminTokenState(c.env);
+  if (state.kind !== 'ok') return null;
+  const value = await getSignedCookie(c, await sessionSecret(state.token), SESSION_COOKIE, 'host');
   if (typeof value !== 'string') return null;
   const match = /^(\d+)\.([0-9a-f]{36})$/.exec(value);
   const expiresAt = Number(match?.[1]);
   if (match?.[2] === undefined || !Number.isSafeInteger(expiresAt) || expiresAt <= now) return null;
+  if ((await c.env.TASKS.get(recordKey(match[2]))) === null) return null;
   return { nonce: match[2], expiresAt };
 };
 

@@ -100,9 +100,19 @@ const isBlockedV6 = (groups: number[]): boolean => {
   return false;
 };
 
+/** A client URL longer than this is refused unparsed; data: URIs (inline images) are exempt. */
+export const MAX_URL_CHARS = 8 * 1024;
+
+/** `example.com...` → `example.com`, in one backward pass (an end-anchored regex rescans from every dot). */
+const withoutTrailingDots = (hostname: string): string => {
+  let end = hostname.length;
+  while (end > 0 && hostname.charCodeAt(end - 1) === 0x2e) end--;
+  return hostname.slice(0, end);
+};
+
 /** Why a hostname is refused, or undefined when it may be fetched. */
 const refusalFor = (rawHostname: string): string | undefined => {
-  const hostname = rawHostname.toLowerCase().replace(/\.+$/, '');
+  const hostname = withoutTrailingDots(rawHostname.toLowerCase());
   if (hostname === '') return 'has no host';
   if (hostname.startsWith('[') && hostname.endsWith(']')) {
     const groups = parseV6(hostname.slice(1, -1));
@@ -129,6 +139,7 @@ const refusalFor = (rawHostname: string): string | undefined => {
 export const assertPublicUrl = (url: string, options: UrlSafetyOptions): URL => {
   const label = options.param ?? 'url';
   const refuse = (reason: string): RelayError => new RelayError('invalid_request', 400, `${label}: URL ${reason}`, { param: options.param, code: 'invalid_url' });
+  if (url.length > MAX_URL_CHARS && !/^data:/i.test(url)) throw refuse(`is longer than ${MAX_URL_CHARS} characters`);
   let parsed: URL;
   try {
     parsed = new URL(url);

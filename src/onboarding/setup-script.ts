@@ -1,3 +1,19 @@
+import { RelayError } from '../errors';
+
+const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+
+/**
+ * The script writes a key that authenticates every later request to `base`: over plain http anyone on
+ * the path could read it, and a script fetched over http could be rewritten on its way to `sh`. Only
+ * a machine talking to itself may use http.
+ */
+const assertSetupOrigin = (base: string): void => {
+  const url = new URL(base);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return;
+  throw new RelayError('invalid_request', 400, `setup.sh is served over https only (this request came in on ${url.protocol}//${url.host})`);
+};
+
 /**
  * GET /setup.sh: a POSIX sh script that asks for a polyrelay key (or takes POLYRELAY_API_KEY), checks it
  * against GET /v1/models, and writes ANTHROPIC_BASE_URL / ANTHROPIC_AUTH_TOKEN into the `env` block of
@@ -6,7 +22,12 @@
  * The key never appears in a command line (ps would show it): curl reads its header from stdin and the
  * JSON merge reads it from the environment.
  */
-export const setupScript = (base: string): string => `#!/bin/sh
+export const setupScript = (base: string): string => {
+  assertSetupOrigin(base);
+  return scriptFor(base);
+};
+
+const scriptFor = (base: string): string => `#!/bin/sh
 # polyrelay: point Claude Code at ${base}
 #   curl -fsSL ${base}/setup.sh | sh
 #   POLYRELAY_API_KEY=sk-relay-... sh setup.sh     (no prompt)

@@ -5,14 +5,21 @@ import type { UsageFilter } from './usage-filter';
 
 export type CsvValue = string | number | boolean | null;
 
+/** Spreadsheets run a cell that starts with one of these as a formula (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3`). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+
 /**
  * RFC 4180: a field holding a comma, a double quote, CR or LF is enclosed in double quotes, and each
  * double quote inside it is doubled. Records end with CRLF. null is the empty field.
+ * Text that a spreadsheet would evaluate (model names and error types come from clients and upstreams)
+ * gets a leading `'`, which spreadsheets read as "this is text"; plain numbers such as `-0.25` stay numbers.
  * @see https://www.rfc-editor.org/rfc/rfc4180#section-2
  */
 export const csvField = (value: CsvValue): string => {
   if (value === null) return '';
-  const text = String(value);
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 

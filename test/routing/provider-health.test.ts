@@ -8,7 +8,7 @@ import {
   resetProviderHealth,
 } from '../../src/routing/provider-health';
 import { installFakeUpstreams } from '../setup/fake-network';
-import { addProvider, callRelay } from '../setup/seed';
+import { ADMIN_TOKEN, addProvider, callRelay } from '../setup/seed';
 
 const { FAILURE_THRESHOLD, COOL_DOWN_MS, PROBE_LEASE_MS } = BREAKER_SETTINGS;
 const fail = (id: string, times: number, now: number) => {
@@ -58,7 +58,7 @@ describe('GET /health', () => {
     await addProvider({ id: 'h-two', protocol: 'anthropic', baseUrl: 'http://two.fake', apiKey: 'k', models: ['h'] });
     const now = Date.now();
     fail('h-one', FAILURE_THRESHOLD, now);
-    const partly = await callRelay('/health');
+    const partly = await callRelay('/health', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(partly.status).toBe(200);
     const body = (await partly.json()) as { status: string; providers: Record<string, { healthy: boolean; state: string }> };
     expect(body.status).toBe('ok');
@@ -66,7 +66,7 @@ describe('GET /health', () => {
     expect(body.providers['h-two']).toMatchObject({ healthy: true, state: 'closed' });
 
     fail('h-two', FAILURE_THRESHOLD, now);
-    const down = await callRelay('/health');
+    const down = await callRelay('/health', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ status: 'unavailable', providers: { 'h-one': { healthy: false }, 'h-two': { healthy: false } } });
   });

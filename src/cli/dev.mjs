@@ -4,7 +4,7 @@
 // a demo API key and the built-in mock provider (idempotent); 4. wrangler dev (extra args forwarded).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,9 +23,16 @@ const run = (args, options = {}) => {
   return result.stdout ?? '';
 };
 
+// Secrets are generated, never the example's values: a .dev.vars that ends up deployed with
+// `wrangler secret bulk` or copied to a shared box must not hold a token everyone has read.
+const GENERATED_SECRETS = new Set(['ADMIN_TOKEN', 'ENCRYPTION_KEY', 'WEBHOOK_SECRET']);
 if (!existsSync('.dev.vars')) {
-  copyFileSync('.dev.vars.example', '.dev.vars');
-  console.log('Created .dev.vars from .dev.vars.example (dev-only secrets).');
+  const lines = readFileSync('.dev.vars.example', 'utf8').split('\n').map((line) => {
+    const name = /^([A-Z_]+)=/.exec(line)?.[1];
+    return name !== undefined && GENERATED_SECRETS.has(name) ? `${name}="${randomBytes(32).toString('hex')}"` : line;
+  });
+  writeFileSync('.dev.vars', lines.join('\n'), { mode: 0o600 });
+  console.log('Created .dev.vars with random ADMIN_TOKEN, ENCRYPTION_KEY and WEBHOOK_SECRET (layout from .dev.vars.example).');
 }
 
 // Wrangler's local state lives under .wrangler/state; pass --persist-to through if the caller moved it.
@@ -71,7 +78,8 @@ console.log(`   curl http://localhost:${port}/v1/chat/completions -H "authorizat
 console.log(`     -H 'content-type: application/json' -d '{"model":"mock-1","messages":[{"role":"user","content":"hi"}]}'`);
 console.log(`${line}\n`);
 
-const devArgs = ['dev', ...(portIndex >= 0 ? [] : ['--port', '8787']), ...extraArgs];
+// DEV_MODE: this is a local run, so short example secrets in an old .dev.vars are still accepted.
+const devArgs = ['dev', ...(portIndex >= 0 ? [] : ['--port', '8787']), '--var', 'DEV_MODE:true', ...extraArgs];
 const child = spawn(wrangler, devArgs, { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

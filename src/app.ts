@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { basePathOf, isUnderBasePath, routedPath } from './base-path';
 import { requestId } from 'hono/request-id';
 import { adminAuth } from './admin/admin-auth';
 import { accountAdminRoutes } from './admin/accounts';
@@ -37,7 +38,7 @@ const errorResponse = (c: { req: { raw: Request }; var: Partial<AppEnv['Variable
 };
 
 export const buildApp = () => {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ getPath: routedPath });
   app.use(requestId({ generator: () => `req_${randomId(24)}` }));
   app.use((c, next) =>
     bodyLimit({
@@ -74,7 +75,13 @@ export const buildApp = () => {
   app.route('/dashboard', dashboardRoutes);
   app.route('/', onboardingRoutes);
 
-  app.notFound((c) => errorResponse(c, new RelayError('not_found', 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    // basePathOf throws on an invalid BASE_PATH, so a misconfigured relay answers 500, not 404.
+    const base = basePathOf(c.env);
+    const hint = base !== '' && !isUnderBasePath(path, base) ? ` (this relay is served under ${base})` : '';
+    return errorResponse(c, new RelayError('not_found', 404, `no route for ${c.req.method} ${path}${hint}`));
+  });
   app.onError((error, c) => {
     const relayError = toRelayError(error);
     if (!(error instanceof RelayError)) console.error(JSON.stringify({ message: 'unhandled error', requestId: c.var.requestId, error: String(error), stack: error.stack }));

@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { basePathOf, publicPath } from '../base-path';
+import type { Env } from '../env';
 import { accountView, findAccount, ledgerPage, listAccounts } from '../usage/accounts';
 import { callAdmin } from './admin-api';
 import { numberField, readForm, textField } from './form';
@@ -6,7 +8,7 @@ import { flashOf, formatIso, formatUsd, Layout, Pill, PostForm, withFlash } from
 import type { DashboardEnv } from './session';
 
 const PAGE_SIZE = 100;
-const accountPath = (id: string) => `/dashboard/accounts/${encodeURIComponent(id)}`;
+const accountPath = (env: Env, id: string) => publicPath(env, `/dashboard/accounts/${encodeURIComponent(id)}`);
 
 /** /dashboard/accounts: balances (always the ledger's sum), top-ups and the ledger behind them. */
 export const accountPages = new Hono<DashboardEnv>()
@@ -15,7 +17,7 @@ export const accountPages = new Hono<DashboardEnv>()
     const accounts = (await listAccounts(c.env, cursor, PAGE_SIZE)).map(accountView);
     const last = accounts.at(-1);
     return c.html(
-      <Layout title="Accounts" active="/dashboard/accounts" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+      <Layout base={basePathOf(c.env)} title="Accounts" active="/dashboard/accounts" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
         <table>
           <thead>
             <tr>
@@ -30,7 +32,7 @@ export const accountPages = new Hono<DashboardEnv>()
             {accounts.map((account) => (
               <tr>
                 <td>
-                  <a href={accountPath(account.id)}>{account.name}</a>
+                  <a href={accountPath(c.env, account.id)}>{account.name}</a>
                   <div class="small muted">{account.id}</div>
                 </td>
                 <td class="num">{formatUsd(account.balance)}</td>
@@ -43,12 +45,12 @@ export const accountPages = new Hono<DashboardEnv>()
         </table>
         {accounts.length === PAGE_SIZE && last ? (
           <p>
-            <a href={`/dashboard/accounts?cursor=${encodeURIComponent(last.id)}`}>Next page</a>
+            <a href={publicPath(c.env, `/dashboard/accounts?cursor=${encodeURIComponent(last.id)}`)}>Next page</a>
           </p>
         ) : null}
         <h2>Create an account</h2>
         <div class="card">
-          <PostForm action="/dashboard/accounts" token={c.var.csrfToken}>
+          <PostForm action={publicPath(c.env, '/dashboard/accounts')} token={c.var.csrfToken}>
             <div class="grid">
               <label>
                 Name
@@ -65,27 +67,27 @@ export const accountPages = new Hono<DashboardEnv>()
   })
   .post('/', async (c) => {
     const result = await callAdmin(c, 'POST', '/accounts', { name: textField(await readForm(c), 'name') ?? '' });
-    return c.redirect(withFlash('/dashboard/accounts', result.ok ? { kind: 'ok', message: 'Account created.' } : { kind: 'error', message: result.message }), 303);
+    return c.redirect(withFlash(publicPath(c.env, '/dashboard/accounts'), result.ok ? { kind: 'ok', message: 'Account created.' } : { kind: 'error', message: result.message }), 303);
   })
   .get('/:id', async (c) => {
     const record = await findAccount(c.env, c.req.param('id'));
-    if (record === null) return c.redirect(withFlash('/dashboard/accounts', { kind: 'error', message: `account "${c.req.param('id')}" not found` }), 303);
+    if (record === null) return c.redirect(withFlash(publicPath(c.env, '/dashboard/accounts'), { kind: 'error', message: `account "${c.req.param('id')}" not found` }), 303);
     const account = accountView(record);
     const ledger = await ledgerPage(c.env, account.id, null, 50);
     const consistent = account.balanceMicros === account.ledgerBalanceMicros;
     return c.html(
-      <Layout title={`Account: ${account.name}`} active="/dashboard/accounts" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+      <Layout base={basePathOf(c.env)} title={`Account: ${account.name}`} active="/dashboard/accounts" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
         <div class="card">
           <p>
             Balance <strong>{formatUsd(account.balance)}</strong> {consistent ? <Pill tone="good">equals ledger sum</Pill> : <Pill tone="bad">differs from ledger sum</Pill>}
           </p>
           <p class="small muted">
-            {account.id} · {account.keys} key(s) · created {formatIso(account.createdAt)} · <a href={`/dashboard/usage?accountId=${encodeURIComponent(account.id)}`}>usage</a>
+            {account.id} · {account.keys} key(s) · created {formatIso(account.createdAt)} · <a href={publicPath(c.env, `/dashboard/usage?accountId=${encodeURIComponent(account.id)}`)}>usage</a>
           </p>
         </div>
         <h2>Top up</h2>
         <div class="card">
-          <PostForm action={`${accountPath(account.id)}/topup`} token={c.var.csrfToken}>
+          <PostForm action={`${accountPath(c.env, account.id)}/topup`} token={c.var.csrfToken}>
             <div class="grid">
               <label>
                 Amount (USD)
@@ -133,5 +135,5 @@ export const accountPages = new Hono<DashboardEnv>()
     const body = Object.fromEntries(Object.entries({ amount: numberField(form, 'amount'), reference: textField(form, 'reference') }).filter(([, value]) => value !== undefined));
     const result = await callAdmin(c, 'POST', `/accounts/${encodeURIComponent(id)}/topup`, body);
     const message = result.ok ? (result.status === 201 ? 'Credit added.' : 'That reference was already applied: nothing changed.') : result.message;
-    return c.redirect(withFlash(accountPath(id), { kind: result.ok ? 'ok' : 'error', message }), 303);
+    return c.redirect(withFlash(accountPath(c.env, id), { kind: result.ok ? 'ok' : 'error', message }), 303);
   });

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
+import { basePathOf, publicPath } from '../base-path';
 import type { Env } from '../env';
 import { enqueueImageMessage } from '../images/messages';
 import { getTask } from '../images/task-store';
@@ -30,7 +31,7 @@ const STATUS_TONE: Readonly<Record<TaskStatus, 'good' | 'bad' | 'warn' | undefin
 /** A dead-lettered webhook of a finished task may be sent again: one fresh delivery cycle through the images queue. */
 const canRetryWebhook = (task: ImageTask): boolean => isTerminal(task.status) && task.webhook?.state === 'dead_lettered';
 
-const TaskRow: FC<{ task: ImageTask; csrfToken: string }> = ({ task, csrfToken }) => {
+const TaskRow: FC<{ task: ImageTask; csrfToken: string; base: string }> = ({ task, csrfToken, base }) => {
   const view = taskView(task);
   return (
     <tr data-task-id={task.id}>
@@ -63,7 +64,7 @@ const TaskRow: FC<{ task: ImageTask; csrfToken: string }> = ({ task, csrfToken }
           <>
             {task.webhook.state} ({task.webhook.attempts.length} attempt(s))
             {canRetryWebhook(task) ? (
-              <PostForm action="/dashboard/images/retry-webhook" token={csrfToken} inline>
+              <PostForm action={`${base}/dashboard/images/retry-webhook`} token={csrfToken} inline>
                 <input type="hidden" name="taskId" value={task.id} />{' '}
                 <button type="submit" class="secondary">
                   Retry webhook
@@ -85,15 +86,15 @@ export const imagePages = new Hono<DashboardEnv>()
     const { tasks, more } = lookup ? { tasks: found === null ? [] : [found], more: false } : await recentTasks(c.env);
     const flash = lookup && found === null ? { kind: 'error' as const, message: `task "${lookup}" not found (tasks are kept 7 days)` } : flashOf(c);
     return c.html(
-      <Layout title="Image tasks" active="/dashboard/images" csrfToken={c.var.csrfToken} flash={flash}>
-        <form method="get" action="/dashboard/images" class="card">
+      <Layout base={basePathOf(c.env)} title="Image tasks" active="/dashboard/images" csrfToken={c.var.csrfToken} flash={flash}>
+        <form method="get" action={publicPath(c.env, '/dashboard/images')} class="card">
           <div class="grid">
             <label>
               Task id
               <input name="id" value={lookup ?? ''} placeholder="media_…" />
             </label>
             <div>
-              <button type="submit">Look up</button> {lookup ? <a href="/dashboard/images">all tasks</a> : null}
+              <button type="submit">Look up</button> {lookup ? <a href={publicPath(c.env, '/dashboard/images')}>all tasks</a> : null}
             </div>
           </div>
         </form>
@@ -119,7 +120,7 @@ export const imagePages = new Hono<DashboardEnv>()
               </tr>
             ) : null}
             {tasks.map((task) => (
-              <TaskRow task={task} csrfToken={c.var.csrfToken} />
+              <TaskRow task={task} csrfToken={c.var.csrfToken} base={basePathOf(c.env)} />
             ))}
           </tbody>
         </table>
@@ -131,8 +132,8 @@ export const imagePages = new Hono<DashboardEnv>()
     const taskId = textField(await readForm(c), 'taskId') ?? '';
     const task = await getTask(c.env, taskId);
     if (task === null || !canRetryWebhook(task)) {
-      return c.redirect(withFlash('/dashboard/images', { kind: 'error', message: `task "${taskId}" has no dead-lettered webhook to retry` }), 303);
+      return c.redirect(withFlash(publicPath(c.env, '/dashboard/images'), { kind: 'error', message: `task "${taskId}" has no dead-lettered webhook to retry` }), 303);
     }
     await enqueueImageMessage(c.env, { kind: 'webhook', taskId });
-    return c.redirect(withFlash(`/dashboard/images?id=${encodeURIComponent(taskId)}`, { kind: 'ok', message: 'Webhook delivery queued again.' }), 303);
+    return c.redirect(withFlash(publicPath(c.env, `/dashboard/images?id=${encodeURIComponent(taskId)}`), { kind: 'ok', message: 'Webhook delivery queued again.' }), 303);
   });

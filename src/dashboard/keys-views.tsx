@@ -43,7 +43,7 @@ export const keyState = (key: KeyView, now: number): { label: string; tone: 'goo
   return { label: 'active', tone: 'good' };
 };
 
-export const KeyTable: FC<{ keys: KeyWithQuota[]; csrfToken: string; now: number }> = ({ keys, csrfToken, now }) => (
+export const KeyTable: FC<{ keys: KeyWithQuota[]; csrfToken: string; now: number; base: string }> = ({ keys, csrfToken, now, base }) => (
   <table id="key-list">
     <thead>
       <tr>
@@ -70,7 +70,7 @@ export const KeyTable: FC<{ keys: KeyWithQuota[]; csrfToken: string; now: number
         return (
           <tr data-key-id={key.id}>
             <td>
-              <a href={`/dashboard/keys/${encodeURIComponent(key.id)}`}>{key.name}</a>
+              <a href={`${base}/dashboard/keys/${encodeURIComponent(key.id)}`}>{key.name}</a>
               <div class="small muted">{key.id}</div>
             </td>
             <td>
@@ -94,7 +94,7 @@ export const KeyTable: FC<{ keys: KeyWithQuota[]; csrfToken: string; now: number
             </td>
             <td>
               {key.revokedAt === null ? (
-                <PostForm action={`/dashboard/keys/${encodeURIComponent(key.id)}/revoke`} token={csrfToken} confirm={`Revoke ${key.name}? Clients using it stop working.`} inline>
+                <PostForm action={`${base}/dashboard/keys/${encodeURIComponent(key.id)}/revoke`} token={csrfToken} confirm={`Revoke ${key.name}? Clients using it stop working.`} inline>
                   <button type="submit" class="danger">
                     Revoke
                   </button>
@@ -175,7 +175,7 @@ export const KeyFields: FC<KeyFieldsProps> = ({ current, accounts }) => (
   </div>
 );
 
-export const CreatedKey: FC<{ id: string; name: string; plaintext: string }> = ({ id, name, plaintext }) => (
+export const CreatedKey: FC<{ id: string; name: string; plaintext: string; base: string }> = ({ id, name, plaintext, base }) => (
   <div class="card" id="created-key">
     <strong>Key “{name}” created.</strong> Copy it now: it is shown once and only its hash is stored.
     <div class="secret">
@@ -184,6 +184,6 @@ export const CreatedKey: FC<{ id: string; name: string; plaintext: string }> = (
         Copy
       </button>
     </div>
-    <a href={`/dashboard/keys/${encodeURIComponent(id)}`}>Key details</a> · <a href="/dashboard/keys">Back to all keys</a>
+    <a href={`${base}/dashboard/keys/${encodeURIComponent(id)}`}>Key details</a> · <a href={`${base}/dashboard/keys`}>Back to all keys</a>
   </div>
 );

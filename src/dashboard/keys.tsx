@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
+import { basePathOf, publicPath } from '../base-path';
 import { listAccounts } from '../usage/accounts';
 import { callAdmin } from './admin-api';
 import { listField, numberField, readForm, splitNames, textField, type FormData } from './form';
@@ -38,11 +39,11 @@ const accountChoices = async (c: { env: DashboardEnv['Bindings'] }) => (await li
 
 /** /dashboard/keys: list, create (plaintext shown once), edit, revoke, quota reset. */
 /** The create-key form under the key table. */
-const CreateKeyForm = (props: { title: string; accounts: Parameters<typeof KeyFields>[0]['accounts']; csrfToken: string }) => (
+const CreateKeyForm = (props: { title: string; accounts: Parameters<typeof KeyFields>[0]['accounts']; csrfToken: string; base: string }) => (
   <>
     <h2>{props.title}</h2>
     <div class="card">
-      <PostForm action="/dashboard/keys" token={props.csrfToken}>
+      <PostForm action={`${props.base}/dashboard/keys`} token={props.csrfToken}>
         <KeyFields accounts={props.accounts} />
         <p>
           <button type="submit">Create key</button>
@@ -57,24 +58,24 @@ export const keyPages = new Hono<DashboardEnv>()
     const now = Date.now();
     const [keys, accounts] = await Promise.all([listKeysWithQuota(c.env, now), accountChoices(c)]);
     return c.html(
-      <Layout title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
-        <KeyTable keys={keys} csrfToken={c.var.csrfToken} now={now} />
-        <CreateKeyForm title="Create a key" accounts={accounts} csrfToken={c.var.csrfToken} />
+      <Layout base={basePathOf(c.env)} title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+        <KeyTable base={basePathOf(c.env)} keys={keys} csrfToken={c.var.csrfToken} now={now} />
+        <CreateKeyForm base={basePathOf(c.env)} title="Create a key" accounts={accounts} csrfToken={c.var.csrfToken} />
       </Layout>,
     );
   })
   .post('/', async (c) => {
     const result = await callAdmin(c, 'POST', '/keys', keyBody(await readForm(c), 'create'));
-    if (!result.ok) return c.redirect(withFlash('/dashboard/keys', { kind: 'error', message: result.message }), 303);
+    if (!result.ok) return c.redirect(withFlash(publicPath(c.env, '/dashboard/keys'), { kind: 'error', message: result.message }), 303);
     const created = createdKeySchema.parse(result.body);
     const now = Date.now();
     const [keys, accounts] = await Promise.all([listKeysWithQuota(c.env, now), accountChoices(c)]);
     // Rendered in the POST response, never stored or redirected with: reloading cannot show the key again.
     return c.html(
-      <Layout title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken}>
-        <CreatedKey id={created.id} name={created.name} plaintext={created.key} />
-        <KeyTable keys={keys} csrfToken={c.var.csrfToken} now={now} />
-        <CreateKeyForm title="Create another key" accounts={accounts} csrfToken={c.var.csrfToken} />
+      <Layout base={basePathOf(c.env)} title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken}>
+        <CreatedKey base={basePathOf(c.env)} id={created.id} name={created.name} plaintext={created.key} />
+        <KeyTable base={basePathOf(c.env)} keys={keys} csrfToken={c.var.csrfToken} now={now} />
+        <CreateKeyForm base={basePathOf(c.env)} title="Create another key" accounts={accounts} csrfToken={c.var.csrfToken} />
       </Layout>,
       201,
     );
@@ -82,16 +83,16 @@ export const keyPages = new Hono<DashboardEnv>()
   .get('/:id', async (c) => {
     const now = Date.now();
     const found = await findKeyWithQuota(c.env, c.req.param('id'), now);
-    if (found === null) return c.redirect(withFlash('/dashboard/keys', { kind: 'error', message: `key "${c.req.param('id')}" not found` }), 303);
+    if (found === null) return c.redirect(withFlash(publicPath(c.env, '/dashboard/keys'), { kind: 'error', message: `key "${c.req.param('id')}" not found` }), 303);
     const { key, quota } = found;
-    const path = `/dashboard/keys/${encodeURIComponent(key.id)}`;
+    const path = publicPath(c.env, `/dashboard/keys/${encodeURIComponent(key.id)}`);
     const state = keyState(key, now);
     return c.html(
-      <Layout title={`Key: ${key.name}`} active="/dashboard/keys" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+      <Layout base={basePathOf(c.env)} title={`Key: ${key.name}`} active="/dashboard/keys" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
         <div class="card">
           <p>
             <code>{key.prefix}</code> <Pill tone={state.tone}>{state.label}</Pill> · id <code>{key.id}</code> · account{' '}
-            <a href={`/dashboard/accounts/${encodeURIComponent(key.accountId)}`}>{key.accountId}</a>
+            <a href={publicPath(c.env, `/dashboard/accounts/${encodeURIComponent(key.accountId)}`)}>{key.accountId}</a>
           </p>
           <p class="small muted">
             created {formatIso(key.createdAt)} · expires {formatIso(key.expiresAt)} · revoked {formatIso(key.revokedAt)}
@@ -99,7 +100,7 @@ export const keyPages = new Hono<DashboardEnv>()
           <h2>Quota</h2>
           <QuotaSummary quota={quota} />
           <p>
-            <a href={`/dashboard/usage?keyId=${encodeURIComponent(key.id)}`}>Usage of this key</a>
+            <a href={publicPath(c.env, `/dashboard/usage?keyId=${encodeURIComponent(key.id)}`)}>Usage of this key</a>
           </p>
         </div>
         {key.revokedAt === null ? (
@@ -130,7 +131,7 @@ export const keyPages = new Hono<DashboardEnv>()
   })
   .post('/:id', async (c) => {
     const id = c.req.param('id');
-    const path = `/dashboard/keys/${encodeURIComponent(id)}`;
+    const path = publicPath(c.env, `/dashboard/keys/${encodeURIComponent(id)}`);
     const result = await callAdmin(c, 'PATCH', `/keys/${encodeURIComponent(id)}`, keyBody(await readForm(c), 'edit'));
     const flash = result.ok ? { kind: 'ok' as const, message: 'Key updated.' } : { kind: 'error' as const, message: result.message };
     return c.redirect(withFlash(path, flash), 303);
@@ -139,11 +140,11 @@ export const keyPages = new Hono<DashboardEnv>()
     const id = c.req.param('id');
     const result = await callAdmin(c, 'DELETE', `/keys/${encodeURIComponent(id)}`);
     const flash = result.ok ? { kind: 'ok' as const, message: `Key ${id} revoked.` } : { kind: 'error' as const, message: result.message };
-    return c.redirect(withFlash('/dashboard/keys', flash), 303);
+    return c.redirect(withFlash(publicPath(c.env, '/dashboard/keys'), flash), 303);
   })
   .post('/:id/reset-quota', async (c) => {
     const id = c.req.param('id');
     const result = await callAdmin(c, 'POST', `/keys/${encodeURIComponent(id)}/reset-quota`);
     const flash = result.ok ? { kind: 'ok' as const, message: 'Quota windows cleared.' } : { kind: 'error' as const, message: result.message };
-    return c.redirect(withFlash(`/dashboard/keys/${encodeURIComponent(id)}`, flash), 303);
+    return c.redirect(withFlash(publicPath(c.env, `/dashboard/keys/${encodeURIComponent(id)}`), flash), 303);
   });

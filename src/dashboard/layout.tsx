@@ -29,15 +29,16 @@ export const withFlash = (path: string, flash: Flash): string => `${path}${path.
 
 export const CsrfField: FC<{ token: string }> = ({ token }) => <input type="hidden" name={CSRF_FIELD} value={token} />;
 
-export const Document: FC<PropsWithChildren<{ title: string }>> = ({ title, children }) => (
+/** `base` is the relay's BASE_PATH ('' at the root): every link here is root-relative. */
+export const Document: FC<PropsWithChildren<{ title: string; base: string }>> = ({ title, base, children }) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="referrer" content="same-origin" />
       <title>{title}</title>
-      <link rel="stylesheet" href="/dashboard/assets/app.css" />
-      <script src="/dashboard/assets/app.js" defer></script>
+      <link rel="stylesheet" href={`${base}/dashboard/assets/app.css`} />
+      <script src={`${base}/dashboard/assets/app.js`} defer></script>
     </head>
     <body>{children}</body>
   </html>
@@ -45,22 +46,23 @@ export const Document: FC<PropsWithChildren<{ title: string }>> = ({ title, chil
 
 interface LayoutProps {
   title: string;
+  base: string;
   active: string;
   csrfToken: string;
   flash?: Flash | null;
 }
 
-export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ title, active, csrfToken, flash, children }) => (
-  <Document title={`${title} · polyrelay`}>
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ title, base, active, csrfToken, flash, children }) => (
+  <Document title={`${title} · polyrelay`} base={base}>
     <header class="top">
       <span class="brand">polyrelay</span>
       {NAV.map((item) => (
-        <a href={item.href} class={item.href === active ? 'active' : undefined}>
+        <a href={`${base}${item.href}`} class={item.href === active ? 'active' : undefined}>
           {item.label}
         </a>
       ))}
-      <a href="/docs">Docs</a>
-      <form method="post" action="/dashboard/logout">
+      <a href={`${base}/docs`}>Docs</a>
+      <form method="post" action={`${base}/dashboard/logout`}>
         <CsrfField token={csrfToken} />
         <button type="submit">Log out</button>
       </form>

@@ -1,5 +1,6 @@
 import { asc } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { basePathOf, publicPath } from '../base-path';
 import { dbOf, tables } from '../db/client';
 import type { Env } from '../env';
 import { dollarsOf } from '../usage/money';
@@ -52,7 +53,7 @@ export const modelPages = new Hono<DashboardEnv>()
   .get('/', async (c) => {
     const rows = await modelRows(c.env);
     return c.html(
-      <Layout title="Models & prices" active="/dashboard/models" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+      <Layout base={basePathOf(c.env)} title="Models & prices" active="/dashboard/models" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
         <p class="small muted">A model without a price costs 0. Cache prices default to the input price. A price change applies to usage recorded after it.</p>
         <table>
           <thead>
@@ -79,7 +80,7 @@ export const modelPages = new Hono<DashboardEnv>()
                 ))}
                 <td>
                   {row.price === null ? null : (
-                    <PostForm action="/dashboard/models/prices/delete" token={c.var.csrfToken} confirm={`Remove the price of ${row.model}?`} inline>
+                    <PostForm action={publicPath(c.env, '/dashboard/models/prices/delete')} token={c.var.csrfToken} confirm={`Remove the price of ${row.model}?`} inline>
                       <input type="hidden" name="model" value={row.model} />
                       <button type="submit" class="danger">
                         Remove price
@@ -93,7 +94,7 @@ export const modelPages = new Hono<DashboardEnv>()
         </table>
         <h2>Set a price</h2>
         <div class="card">
-          <PostForm action="/dashboard/models/prices" token={c.var.csrfToken}>
+          <PostForm action={publicPath(c.env, '/dashboard/models/prices')} token={c.var.csrfToken}>
             <div class="grid">
               <label>
                 Model
@@ -124,10 +125,10 @@ export const modelPages = new Hono<DashboardEnv>()
     const model = textField(form, 'model') ?? '';
     const body = Object.fromEntries(PRICE_FIELDS.map((field) => [field.name, numberField(form, field.name)]).filter(([, value]) => value !== undefined));
     const result = await callAdmin(c, 'PUT', `/prices/${encodeURIComponent(model)}`, body);
-    return c.redirect(withFlash('/dashboard/models', result.ok ? { kind: 'ok', message: `Price of ${model} saved.` } : { kind: 'error', message: result.message }), 303);
+    return c.redirect(withFlash(publicPath(c.env, '/dashboard/models'), result.ok ? { kind: 'ok', message: `Price of ${model} saved.` } : { kind: 'error', message: result.message }), 303);
   })
   .post('/prices/delete', async (c) => {
     const model = textField(await readForm(c), 'model') ?? '';
     const result = await callAdmin(c, 'DELETE', `/prices/${encodeURIComponent(model)}`);
-    return c.redirect(withFlash('/dashboard/models', result.ok ? { kind: 'ok', message: `Price of ${model} removed.` } : { kind: 'error', message: result.message }), 303);
+    return c.redirect(withFlash(publicPath(c.env, '/dashboard/models'), result.ok ? { kind: 'ok', message: `Price of ${model} removed.` } : { kind: 'error', message: result.message }), 303);
   });

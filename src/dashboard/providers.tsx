@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
+import { basePathOf, publicPath } from '../base-path';
 import { dbOf } from '../db/client';
 import { findProvider, listProviders } from '../db/providers';
 import { isProviderHealthy } from '../routing/provider-health';
@@ -7,6 +8,7 @@ import { PROVIDER_PROTOCOLS } from '../routing/provider';
 import { callAdmin } from './admin-api';
 import { checked, numberField, readForm, splitNames, textField, type FormData } from './form';
 import { flashOf, Layout, Pill, PostForm, withFlash } from './layout';
+import type { Env } from '../env';
 import type { DashboardEnv } from './session';
 
 type ProviderView = Awaited<ReturnType<typeof listProviders>>[number];
@@ -97,7 +99,7 @@ const HealthPill: FC<{ provider: ProviderView; now: number }> = ({ provider, now
   return isProviderHealthy(provider.id, now) ? <Pill tone="good">healthy</Pill> : <Pill tone="bad">circuit open</Pill>;
 };
 
-const providerPath = (id: string) => `/dashboard/providers/${encodeURIComponent(id)}`;
+const providerPath = (env: Env, id: string) => publicPath(env, `/dashboard/providers/${encodeURIComponent(id)}`);
 
 /** /dashboard/providers: upstream keys are write-only here, as in the admin API (only "stored" is shown). */
 export const providerPages = new Hono<DashboardEnv>()
@@ -105,7 +107,7 @@ export const providerPages = new Hono<DashboardEnv>()
     const providers = await listProviders(dbOf(c.env.DB));
     const now = Date.now();
     return c.html(
-      <Layout title="Providers" active="/dashboard/providers" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+      <Layout base={basePathOf(c.env)} title="Providers" active="/dashboard/providers" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
         <p class="small muted">Health is this isolate's circuit breaker (5 failures in a row open it for 30 s); other isolates keep their own.</p>
         <table>
           <thead>
@@ -123,7 +125,7 @@ export const providerPages = new Hono<DashboardEnv>()
             {providers.map((provider) => (
               <tr>
                 <td>
-                  <a href={providerPath(provider.id)}>{provider.id}</a>
+                  <a href={providerPath(c.env, provider.id)}>{provider.id}</a>
                 </td>
                 <td>
                   {provider.protocol}
@@ -142,7 +144,7 @@ export const providerPages = new Hono<DashboardEnv>()
         </table>
         <h2>Add a provider</h2>
         <div class="card">
-          <PostForm action="/dashboard/providers" token={c.var.csrfToken}>
+          <PostForm action={publicPath(c.env, '/dashboard/providers')} token={c.var.csrfToken}>
             <ProviderFields />
             <p>
               <button type="submit">Add provider</button>
@@ -155,15 +157,15 @@ export const providerPages = new Hono<DashboardEnv>()
   .post('/', async (c) => {
     const form = await readForm(c);
     const result = await callAdmin(c, 'POST', '/providers', providerBody(form, 'create'));
-    if (!result.ok) return c.redirect(withFlash('/dashboard/providers', { kind: 'error', message: result.message }), 303);
-    return c.redirect(withFlash('/dashboard/providers', { kind: 'ok', message: `Provider ${textField(form, 'id')} added.` }), 303);
+    if (!result.ok) return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), { kind: 'error', message: result.message }), 303);
+    return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), { kind: 'ok', message: `Provider ${textField(form, 'id')} added.` }), 303);
   })
   .get('/:id', async (c) => {
     const provider = await findProvider(dbOf(c.env.DB), c.req.param('id'));
-    if (provider === undefined) return c.redirect(withFlash('/dashboard/providers', { kind: 'error', message: `provider "${c.req.param('id')}" not found` }), 303);
-    const path = providerPath(provider.id);
+    if (provider === undefined) return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), { kind: 'error', message: `provider "${c.req.param('id')}" not found` }), 303);
+    const path = providerPath(c.env, provider.id);
     return c.html(
-      <Layout title={`Provider: ${provider.id}`} active="/dashboard/providers" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
+      <Layout base={basePathOf(c.env)} title={`Provider: ${provider.id}`} active="/dashboard/providers" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
         <p>
           <HealthPill provider={provider} now={Date.now()} /> <span class="small muted">extra headers: {provider.headers.length === 0 ? 'none' : provider.headers.join(', ')}</span>
         </p>
@@ -192,17 +194,17 @@ export const providerPages = new Hono<DashboardEnv>()
   .post('/:id', async (c) => {
     const id = c.req.param('id');
     const result = await callAdmin(c, 'PATCH', `/providers/${encodeURIComponent(id)}`, providerBody(await readForm(c), 'edit'));
-    return c.redirect(withFlash(providerPath(id), result.ok ? { kind: 'ok', message: 'Provider updated.' } : { kind: 'error', message: result.message }), 303);
+    return c.redirect(withFlash(providerPath(c.env, id), result.ok ? { kind: 'ok', message: 'Provider updated.' } : { kind: 'error', message: result.message }), 303);
   })
   .post('/:id/enabled', async (c) => {
     const id = c.req.param('id');
     const enabled = textField(await readForm(c), 'enabled') === 'true';
     const result = await callAdmin(c, 'PATCH', `/providers/${encodeURIComponent(id)}`, { enabled });
     const message = result.ok ? `Provider ${enabled ? 'enabled' : 'disabled'}.` : result.message;
-    return c.redirect(withFlash(providerPath(id), { kind: result.ok ? 'ok' : 'error', message }), 303);
+    return c.redirect(withFlash(providerPath(c.env, id), { kind: result.ok ? 'ok' : 'error', message }), 303);
   })
   .post('/:id/delete', async (c) => {
     const id = c.req.param('id');
     const result = await callAdmin(c, 'DELETE', `/providers/${encodeURIComponent(id)}`);
-    return c.redirect(withFlash('/dashboard/providers', result.ok ? { kind: 'ok', message: `Provider ${id} deleted.` } : { kind: 'error', message: result.message }), 303);
+    return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), result.ok ? { kind: 'ok', message: `Provider ${id} deleted.` } : { kind: 'error', message: result.message }), 303);
   });

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { basePathOf, publicPath } from '../base-path';
 import type { Env } from '../env';
 import { DAY_MS, dayBefore, dayOf, dayStart } from '../usage/days';
 import { usageFilterSchema, type UsageFilter } from '../usage/usage-filter';
@@ -83,8 +84,8 @@ export const usagePages = new Hono<DashboardEnv>()
     });
     const { totals } = report;
     return c.html(
-      <Layout title="Usage" active="/dashboard/usage" csrfToken={c.var.csrfToken} flash={flash ?? flashOf(c)}>
-        <form method="get" action="/dashboard/usage" class="card" id="usage-filter">
+      <Layout base={basePathOf(c.env)} title="Usage" active="/dashboard/usage" csrfToken={c.var.csrfToken} flash={flash ?? flashOf(c)}>
+        <form method="get" action={publicPath(c.env, '/dashboard/usage')} class="card" id="usage-filter">
           <div class="grid">
             <label>
               Key
@@ -119,7 +120,7 @@ export const usagePages = new Hono<DashboardEnv>()
             {filter.accountId ? <input type="hidden" name="accountId" value={filter.accountId} /> : null}
             <div>
               <button type="submit">Apply</button>{' '}
-              <a class="button secondary" id="csv-export" href={`/dashboard/usage/export.csv?${queryString(filter)}`}>
+              <a class="button secondary" id="csv-export" href={publicPath(c.env, `/dashboard/usage/export.csv?${queryString(filter)}`)}>
                 Export CSV
               </a>
             </div>

@@ -16,6 +16,8 @@ export const accounts = sqliteTable('accounts', {
   /** Prepaid balance in integer micro-dollars; always the sum of the ledger. */
   balanceMicros: integer('balance_micros').notNull().default(0),
   createdAt: integer('created_at').notNull(),
+  /** Rotation counter of the account's webhook signing secret (derived from WEBHOOK_SECRET, the id and this). */
+  webhookSecretVersion: integer('webhook_secret_version').notNull().default(0),
 });
 
 export const apiKeys = sqliteTable(
@@ -165,13 +167,40 @@ export const ledger = sqliteTable(
   {
     id: text('id').primaryKey(),
     accountId: text('account_id').notNull(),
-    kind: text('kind', { enum: ['topup', 'charge', 'refund'] }).notNull(),
+    kind: text('kind', { enum: ['topup', 'charge', 'refund', 'hold', 'release'] }).notNull(),
     amountMicros: integer('amount_micros').notNull(),
-    /** Idempotency reference: request id, task id, or top-up id. */
+    /** Idempotency reference, namespaced `{source}:{account}:{id}` (source usage, image, topup or admin). */
     reference: text('reference').notNull(),
     createdAt: integer('created_at').notNull(),
   },
   (table) => [uniqueIndex('ledger_kind_reference_idx').on(table.kind, table.reference), index('ledger_account_idx').on(table.accountId)],
+);
+
+/**
+ * The strongly consistent half of an image task: status and outcome, changed only by compare-and-set
+ * (src/images/task-transition.ts). KV keeps the full task JSON and follows this row.
+ */
+export const imageTasks = sqliteTable(
+  'image_tasks',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    keyId: text('key_id').notNull(),
+    status: text('status', { enum: ['pending', 'running', 'completed', 'failed', 'cancelled'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    chargeMicros: integer('charge_micros').notNull().default(0),
+    /** The task's concurrency lease in its key's QuotaLimiter, released when the task ends. */
+    leaseId: text('lease_id'),
+    providerId: text('provider_id'),
+    upstreamModel: text('upstream_model'),
+    /** JSON {urls} once completed. */
+    result: text('result', { mode: 'json' }).$type<{ urls: string[] } | null>(),
+    /** JSON {code, message}: the client-safe error. */
+    error: text('error', { mode: 'json' }).$type<{ code: string; message: string } | null>(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [index('image_tasks_status_updated_idx').on(table.status, table.updatedAt), index('image_tasks_key_status_idx').on(table.keyId, table.status)],
 );
 
 /**

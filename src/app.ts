@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { basePathOf, isUnderBasePath, routedPath } from './base-path';
-import { requestId } from 'hono/request-id';
 import { adminAuth } from './admin/admin-auth';
 import { accountAdminRoutes } from './admin/accounts';
 import { keyAdminRoutes } from './admin/keys';
@@ -14,7 +13,7 @@ import { RelayError, toRelayError } from './errors';
 import { codecFor } from './protocols/registry';
 import { rateLimitHeaders } from './quota/headers';
 import { QuotaExceededError } from './quota/quota-client';
-import { randomId } from './protocols/shared/ids';
+import { relayRequestId } from './request-id';
 import { anthropicRoutes } from './routes/anthropic';
 import { guessClientFormat } from './routes/client-format';
 import { onboardingRoutes } from './onboarding/routes';
@@ -39,7 +38,7 @@ const errorResponse = (c: { req: { raw: Request }; var: Partial<AppEnv['Variable
 
 export const buildApp = () => {
   const app = new Hono<AppEnv>({ getPath: routedPath });
-  app.use(requestId({ generator: () => `req_${randomId(24)}` }));
+  app.use(relayRequestId());
   app.use((c, next) =>
     bodyLimit({
       maxSize: configOf(c.env).maxBodyBytes,

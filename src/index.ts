@@ -6,6 +6,7 @@ import { consumeUsageBatch } from './usage/consumer';
 import { consumeUsageDeadLetters } from './usage/dead-letters';
 import type { UsageEvent } from './usage/event';
 import { pruneUsageEvents } from './usage/retention';
+import { releaseStaleHolds } from './usage/spend-hold';
 import { replaySpilledUsage } from './usage/usage-fallback';
 
 export { QuotaLimiter } from './quota/quota-limiter';
@@ -24,6 +25,7 @@ export default {
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(pruneUsageEvents(env, controller.scheduledTime));
     ctx.waitUntil(sweepStuckTasks(env, controller.scheduledTime));
+    ctx.waitUntil(releaseStaleHolds(env, controller.scheduledTime));
     ctx.waitUntil(replaySpilledUsage(env));
   },
 } satisfies ExportedHandler<Env>;

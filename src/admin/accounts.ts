@@ -5,7 +5,8 @@ import { RelayError } from '../errors';
 import { randomId } from '../protocols/shared/ids';
 import { forgetSpendCache } from '../usage/billing';
 import { accountView, findAccount, insertAccount, ledgerPage, listAccounts } from '../usage/accounts';
-import { applyLedgerEntry, ledgerEntryId, type LedgerKind } from '../usage/ledger';
+import { rotateWebhookSecret, webhookSecretOf } from '../images/webhook-secret';
+import { applyLedgerEntry, ledgerEntryId, ledgerReference } from '../usage/ledger';
 import { microsOf } from '../usage/money';
 import { parseQuery } from '../usage/usage-filter';
 import { parseAdminBody } from './validate';
@@ -35,12 +36,14 @@ const requireAccount = async (c: { env: AppEnv['Bindings'] }, id: string) => {
  * A top-up or refund through applyLedgerEntry: exactly once per (kind, reference), so a retried admin
  * call with the same reference changes nothing (200, outcome "duplicate"); the first one answers 201.
  */
-const credit = async (c: { env: AppEnv['Bindings'] }, accountId: string, kind: LedgerKind, dollars: number, ref: string) => {
+const credit = async (c: { env: AppEnv['Bindings'] }, accountId: string, kind: 'topup' | 'refund', dollars: number, ref: string) => {
   await requireAccount(c, accountId);
-  const outcome = await applyLedgerEntry(c.env, { accountId, kind, amountMicros: microsOf(dollars), reference: ref, now: Date.now() });
+  const source = kind === 'topup' ? 'topup' : 'admin';
+  const outcome = await applyLedgerEntry(c.env, { accountId, kind, source, amountMicros: microsOf(dollars), reference: ref, now: Date.now() });
   forgetSpendCache(accountId);
+  if (outcome === 'conflict') throw new RelayError('invalid_request', 409, `reference "${ref}" was already used for a different ${kind}`);
   const account = await requireAccount(c, accountId);
-  return { outcome, entryId: ledgerEntryId(kind, ref), reference: ref, account: accountView(account) };
+  return { outcome, entryId: ledgerEntryId(kind, ledgerReference(source, accountId, ref)), reference: ref, account: accountView(account) };
 };
 
 /** /admin/accounts: accounts, balances, top-ups, refunds and the ledger behind every balance. */
@@ -57,7 +60,17 @@ export const accountAdminRoutes = new Hono<AppEnv>()
     const last = rows.at(-1);
     return c.json({ object: 'list', data: rows.map(accountView), nextCursor: rows.length === query.limit && last ? last.id : null });
   })
-  .get('/:id', async (c) => c.json(accountView(await requireAccount(c, c.req.param('id')))))
+  .get('/:id', async (c) => {
+    const account = await requireAccount(c, c.req.param('id'));
+    const webhook = await webhookSecretOf(c.env, account.id);
+    return c.json({ ...accountView(account), webhookSecret: webhook?.secret ?? null, webhookSecretVersion: webhook?.version ?? null });
+  })
+  .post('/:id/webhook-secret/rotate', async (c) => {
+    const account = await requireAccount(c, c.req.param('id'));
+    const webhook = await rotateWebhookSecret(c.env, account.id);
+    if (webhook === null) throw new RelayError('api_error', 500, 'webhook signing is not configured on this relay (WEBHOOK_SECRET is unset)');
+    return c.json({ accountId: account.id, webhookSecret: webhook.secret, webhookSecretVersion: webhook.version });
+  })
   .post('/:id/topup', async (c) => {
     const input = await parseAdminBody(c.req.raw, topupSchema);
     const result = await credit(c, c.req.param('id'), 'topup', input.amount, input.reference ?? `topup_${randomId(20)}`);

@@ -12,14 +12,10 @@ export const imagePriceMicros = async (env: Env, model: string): Promise<number>
 export const isDebited = (billing: ImageTask['billing'], chargeMicros: number): boolean => billing === 'prepaid' && chargeMicros > 0;
 
 /**
- * Debits the task up front (kind charge, reference = task id, refused below zero). "duplicate" is a
- * success: a retried or racing submit of the same task was already charged once.
+ * Debits the task up front (kind charge, reference image:{account}:{task id}, refused below zero).
+ * "duplicate" (the same charge already written by a retried or racing submit of the same task) is a
+ * success; "conflict" is not. The refund is written with the task's terminal move
+ * (task-transition.ts transitionWithRefund), never on its own.
  */
 export const chargeTask = (env: Env, task: ImageTask, now: number): Promise<LedgerOutcome> =>
-  applyLedgerEntry(env, { accountId: task.accountId, kind: 'charge', amountMicros: -task.chargeMicros, reference: task.id, requireFunds: true, now });
-
-/** Gives the charge back; the ledger's (kind, reference) uniqueness makes this exactly once however often it runs. */
-export const refundTask = async (env: Env, task: ImageTask, now: number): Promise<void> => {
-  if (!task.charged) return;
-  await applyLedgerEntry(env, { accountId: task.accountId, kind: 'refund', amountMicros: task.chargeMicros, reference: task.id, now });
-};
+  applyLedgerEntry(env, { accountId: task.accountId, kind: 'charge', source: 'image', amountMicros: -task.chargeMicros, reference: task.id, requireFunds: true, now });

@@ -1,16 +1,16 @@
 import type { Env } from '../env';
-import { refundTask } from './billing';
+import { releaseTaskLease } from '../quota/quota-client';
 import { enqueueImageMessage } from './messages';
 import { getTask, putTask } from './task-store';
 import { recordTaskUsage } from './task-usage';
-import { isTerminal, type ImageTask, type TaskError, type TaskStatus } from './task';
+import { readTaskRow, transitionWithRefund } from './task-transition';
+import { type ImageTask, type TaskError, type TaskStatus } from './task';
 
 /**
- * Ends a task as failed or cancelled (only from the listed states): terminal state, refund, webhook.
- * Terminal states are sticky: the latest KV copy is re-read and left alone if another writer already
- * ended the task, so a duplicate
- * message or a sweep racing a consumer cannot overwrite "completed". The refund sits behind the
- * ledger's uniqueness, so even two writers that both pass the check refund once.
+ * Ends a task as failed or cancelled from one of the listed states: the D1 move and the refund in
+ * one transaction (task-transition.ts), then the KV copy, the lease and the webhook. A writer that
+ * loses the race (the task completed, or another writer ended it) changes nothing and gets the
+ * task as it now stands.
  */
 export const endTask = async (
   env: Env,
@@ -21,20 +21,29 @@ export const endTask = async (
   from: readonly TaskStatus[] = ['pending', 'running'],
 ): Promise<ImageTask | null> => {
   const task = await getTask(env, taskId);
-  if (task === null) return null;
-  if (isTerminal(task.status) || !from.includes(task.status)) return task;
+  if (task === null) {
+    // The KV copy expired or never landed: the row alone still decides, refunds and frees the lease.
+    const row = await readTaskRow(env, taskId);
+    if (row !== null && from.includes(row.status) && (await transitionWithRefund(env, { id: taskId, accountId: row.account_id }, row.status, status, { error, now }))) {
+      await releaseTaskLease(env, { keyId: row.key_id, leaseId: row.lease_id, admissionId: null });
+    }
+    return null;
+  }
+  if (!from.includes(task.status)) return task;
+  if (!(await transitionWithRefund(env, task, task.status, status, { error, now }))) return getTask(env, taskId);
   const ended: ImageTask = { ...task, status, error, updatedAt: now };
   await putTask(env, ended);
-  await refundTask(env, ended, now);
   await announceTerminal(env, ended);
   return ended;
 };
 
 /**
- * Every terminal transition (completed, failed, cancelled) ends here: queues the task's usage event
- * and its webhook delivery.
+ * Every terminal transition (completed, failed, cancelled) ends here, after the D1 move: releases
+ * the task's concurrency lease and queues its usage event and its webhook delivery.
  */
 export const announceTerminal = async (env: Env, task: ImageTask): Promise<void> => {
+  const row = await readTaskRow(env, task.id);
+  if (row !== null) await releaseTaskLease(env, { keyId: row.key_id, leaseId: row.lease_id, admissionId: null });
   await recordTaskUsage(env, task);
   if (task.webhook !== null) await enqueueImageMessage(env, { kind: 'webhook', taskId: task.id });
 };

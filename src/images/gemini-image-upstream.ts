@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Env } from '../env';
-import { base64ToBytes, bytesToBase64, checkedImage, downloadImage, type ImageBytes } from './image-bytes';
+import { base64ToBytes, bytesToBase64, checkedImage, downloadImage, MAX_INPUT_IMAGES_BYTES, type ImageBytes } from './image-bytes';
 import { ImageFailure } from './image-failure';
 import type { ImageUpstreamInput } from './image-upstream';
 import { postUpstreamJson } from './upstream-call';
@@ -22,17 +22,33 @@ const geminiImageResponse = z.object({
 
 const DATA_URI = /^data:([^;,]+);base64,(.*)$/s;
 
-const inputPart = async (url: string, input: ImageUpstreamInput): Promise<{ inlineData: { mimeType: string; data: string } }> => {
-  const match = DATA_URI.exec(url);
-  if (match?.[1] !== undefined && match[2] !== undefined) return { inlineData: { mimeType: match[1], data: match[2] } };
-  const image = await downloadImage(url, { guarded: true, allowPrivate: input.allowPrivateUrls, signal: input.signal });
-  return { inlineData: { mimeType: image.contentType, data: bytesToBase64(image.bytes) } };
+type InlinePart = { inlineData: { mimeType: string; data: string } };
+
+/**
+ * Input images as inlineData parts, downloaded one at a time against one byte budget for the whole
+ * request, so 16 URLs cannot make the isolate hold 16 × 20 MiB at once.
+ */
+const inputParts = async (urls: readonly string[], input: ImageUpstreamInput): Promise<InlinePart[]> => {
+  const parts: InlinePart[] = [];
+  let budget = MAX_INPUT_IMAGES_BYTES;
+  for (const url of urls) {
+    const match = DATA_URI.exec(url);
+    if (match?.[1] !== undefined && match[2] !== undefined) {
+      parts.push({ inlineData: { mimeType: match[1], data: match[2] } });
+      continue;
+    }
+    if (budget <= 0) throw new ImageFailure('invalid_input', `input images exceed ${MAX_INPUT_IMAGES_BYTES} bytes together`, false);
+    const image = await downloadImage(url, { guarded: true, allowPrivate: input.allowPrivateUrls, signal: input.signal, maxBytes: budget });
+    budget -= image.bytes.length;
+    parts.push({ inlineData: { mimeType: image.contentType, data: bytesToBase64(image.bytes) } });
+  }
+  return parts;
 };
 
 /** Gemini generateContent with image output; input images travel as inlineData parts. */
 export const generateWithGemini = async (env: Env, input: ImageUpstreamInput): Promise<ImageBytes> => {
   const { request, candidate } = input;
-  const images = await Promise.all(request.imageUrls.map((url) => inputPart(url, input)));
+  const images = await inputParts(request.imageUrls, input);
   const imageConfig: Record<string, string> = {};
   if (request.size !== 'auto') imageConfig.aspectRatio = request.size;
   // 1K is Gemini's default and older image models reject imageSize, so it is only sent when asked for more.

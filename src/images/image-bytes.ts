@@ -2,6 +2,8 @@ import { isPublicUrl } from '../net/url-safety';
 import { ImageFailure } from './image-failure';
 
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+/** All input images of one request together: they are held in memory, then base64-encoded, inside a 128 MB isolate. */
+export const MAX_INPUT_IMAGES_BYTES = 32 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 
 /** The content type from the bytes themselves, so /v1/files never serves what an upstream mislabelled. */
@@ -42,12 +44,50 @@ export const checkedImage = (bytes: Uint8Array): ImageBytes => {
   return { bytes, contentType };
 };
 
+const tooLarge = (): ImageFailure => new ImageFailure('invalid_output', `image exceeds ${MAX_IMAGE_BYTES} bytes`, false);
+
+/**
+ * Reads a body up to `cap` bytes and cancels it the moment it goes over, so a huge or endless body
+ * costs at most `cap` bytes of memory (a declared content-length over the cap is refused unread).
+ */
+export const readCapped = async (response: Response, cap: number): Promise<Uint8Array> => {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > cap) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+};
+
 /**
  * Downloads an image. Client-supplied URLs (guarded) are re-checked on every redirect hop, since a
  * public URL may redirect to a private one; upstream-supplied result URLs come from the operator's
  * provider and are trusted like its baseUrl.
  */
-export const downloadImage = async (url: string, options: { guarded: boolean; allowPrivate: boolean; signal: AbortSignal }): Promise<ImageBytes> => {
+export const downloadImage = async (
+  url: string,
+  options: { guarded: boolean; allowPrivate: boolean; signal: AbortSignal; maxBytes?: number },
+): Promise<ImageBytes> => {
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     if (options.guarded && !isPublicUrl(current, { allowData: false, allowPrivate: options.allowPrivate })) {
@@ -61,11 +101,15 @@ export const downloadImage = async (url: string, options: { guarded: boolean; al
     }
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location !== null) {
+      await response.body?.cancel();
       current = new URL(location, current).toString();
       continue;
     }
-    if (!response.ok) throw new ImageFailure('download_failed', `downloading ${new URL(current).host} answered ${response.status}`, response.status >= 500 || response.status === 429);
-    return checkedImage(new Uint8Array(await response.arrayBuffer()));
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new ImageFailure('download_failed', `downloading ${new URL(current).host} answered ${response.status}`, response.status >= 500 || response.status === 429);
+    }
+    return checkedImage(await readCapped(response, Math.min(MAX_IMAGE_BYTES, options.maxBytes ?? MAX_IMAGE_BYTES)));
   }
   throw new ImageFailure('download_failed', `more than ${MAX_REDIRECTS} redirects`, false);
 };

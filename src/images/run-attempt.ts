@@ -7,7 +7,9 @@ import { generateImage } from './image-upstream';
 import { backoffSeconds } from './messages';
 import { resolveImageModel } from './resolve-image-model';
 import { getTask, putFile, putTask } from './task-store';
-import { isTerminal, type ImageTask } from './task';
+import { publicTaskError } from './task-error';
+import { transition } from './task-transition';
+import type { ImageTask } from './task';
 
 /** Upstream calls per task before it fails; below the queue's max_retries (5) so the task, not the DLQ, decides. */
 export const MAX_GENERATION_ATTEMPTS = 3;
@@ -20,21 +22,22 @@ export const fileUrl = (task: ImageTask, fileId: string): string => `${task.file
 
 /**
  * One generation attempt for a task, from the queue consumer or inline (Prefer: wait). Safe to run
- * twice for the same task: a terminal task is left alone, a cancelled task is never sent upstream,
- * and a result that arrives after a cancel is discarded. Two concurrent attempts (a redelivered
- * message) may both call the upstream; the later completion wins and both files stay valid.
+ * twice for the same task: the attempt starts only by moving the task pending → running in D1, so
+ * a cancelled or terminal task is never sent upstream and a redelivered message cannot start a
+ * second attempt beside a running one; a result is published only by moving running → completed,
+ * so one that arrives after a cancel, a failure or a refund is discarded.
  */
 export const runGenerationAttempt = async (env: Env, taskId: string, now: () => number = Date.now): Promise<AttemptOutcome> => {
   const task = await getTask(env, taskId);
-  if (task === null || isTerminal(task.status)) return { kind: 'done' };
+  if (task === null || task.status !== 'pending') return { kind: 'done' };
   if (task.attempts >= MAX_GENERATION_ATTEMPTS) {
-    await endTask(env, taskId, 'failed', task.error ?? { code: 'retries_exhausted', message: 'image generation failed' }, now());
+    await endTask(env, taskId, 'failed', task.error ?? { code: 'retries_exhausted', message: 'image generation failed' }, now(), ['pending']);
     return { kind: 'done' };
   }
   const candidates = resolveImageModel(await loadRouteTable(env), task.model, { needsImageInput: task.request.imageUrls.length > 0 });
   const candidate = candidates[task.attempts % Math.max(1, candidates.length)];
   if (candidate === undefined) {
-    await endTask(env, taskId, 'failed', { code: 'model_not_found', message: `no provider serves the image model "${task.model}" any more` }, now());
+    await endTask(env, taskId, 'failed', { code: 'model_not_found', message: 'no provider serves this image model any more' }, now(), ['pending']);
     return { kind: 'done' };
   }
   const running: ImageTask = {
@@ -45,6 +48,13 @@ export const runGenerationAttempt = async (env: Env, taskId: string, now: () => 
     upstreamModel: candidate.upstreamModel,
     updatedAt: now(),
   };
+  const claimed = await transition(env, task, 'pending', 'running', {
+    attempts: running.attempts,
+    providerId: candidate.provider.id,
+    upstreamModel: candidate.upstreamModel,
+    now: running.updatedAt,
+  });
+  if (!claimed) return { kind: 'done' };
   await putTask(env, running);
 
   try {
@@ -54,25 +64,27 @@ export const runGenerationAttempt = async (env: Env, taskId: string, now: () => 
       allowPrivateUrls: configOf(env).allowPrivateUrls,
       signal: new AbortController().signal, // attempts run to completion; the upstream timeout bounds them
     });
-    const latest = await getTask(env, taskId);
-    if (latest === null || isTerminal(latest.status)) return { kind: 'done' };
     const fileId = newFileId();
+    const result = { urls: [fileUrl(task, fileId)] };
     await putFile(env, fileId, image.bytes, { contentType: image.contentType, taskId });
-    const completed: ImageTask = { ...latest, status: 'completed', result: { urls: [fileUrl(latest, fileId)] }, error: null, updatedAt: now() };
+    const completedAt = now();
+    // The file is unreachable until this move publishes its URL; losing the move leaves it to expire.
+    if (!(await transition(env, task, 'running', 'completed', { result, error: null, now: completedAt }))) return { kind: 'done' };
+    const completed: ImageTask = { ...running, status: 'completed', result, error: null, updatedAt: completedAt };
     await putTask(env, completed);
     await announceTerminal(env, completed);
     return { kind: 'done' };
   } catch (thrown) {
     const failure = toImageFailure(thrown);
-    const error = { code: failure.code, message: failure.message };
-    const latest = await getTask(env, taskId);
-    if (latest === null || isTerminal(latest.status)) return { kind: 'done' };
+    const error = publicTaskError(taskId, failure, candidate.provider.id);
     if (!failure.retryable || running.attempts >= MAX_GENERATION_ATTEMPTS) {
-      await endTask(env, taskId, 'failed', error, now());
+      await endTask(env, taskId, 'failed', error, now(), ['running']);
       return { kind: 'done' };
     }
     // Back to pending while the retry waits, so the task can still be cancelled without an upstream call.
-    await putTask(env, { ...latest, status: 'pending', error, updatedAt: now() });
+    const retryAt = now();
+    if (!(await transition(env, task, 'running', 'pending', { error, now: retryAt }))) return { kind: 'done' };
+    await putTask(env, { ...running, status: 'pending', error, updatedAt: retryAt });
     return { kind: 'retry', delaySeconds: backoffSeconds(running.attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS) };
   }
 };

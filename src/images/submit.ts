@@ -2,6 +2,9 @@ import type { AuthenticatedKey } from '../auth/key-record';
 import type { Env } from '../env';
 import { invalidRequest, RelayError } from '../errors';
 import { loadRouteTable } from '../routing/route-table';
+import { admitRequest, refundRequest, taskLeaseOf } from '../quota/quota-client';
+import { assertCanSpendPrice } from '../usage/billing';
+import { accountBalanceMicros } from '../usage/ledger';
 import { chargeTask, imagePriceMicros, isDebited } from './billing';
 import { endTask } from './finish-task';
 import { idempotentTaskId, newTaskId, sha256Hex } from './ids';
@@ -9,6 +12,7 @@ import { enqueueImageMessage } from './messages';
 import { resolveImageModel } from './resolve-image-model';
 import { deleteTask, getTask, putTask } from './task-store';
 import type { ImageTask } from './task';
+import { deleteTaskRow, inflightChargeMicros, insertTaskRow } from './task-transition';
 import type { ValidatedImageRequest } from './validate-request';
 
 export interface SubmitInput {
@@ -40,24 +44,43 @@ const checkModel = async (env: Env, key: AuthenticatedKey, validated: ValidatedI
   }
 };
 
+const insufficientBalance = (chargeMicros: number): RelayError =>
+  new RelayError('insufficient_quota', 429, `insufficient balance: this image costs $${(chargeMicros / 1_000_000).toFixed(5)}`, { code: 'insufficient_quota' });
+
 /**
- * Submit, in an order that never loses money: the task is written to KV (with its in-flight index
- * entry) before the charge, so any charge has a task the sweep can find and refund; the message is
- * sent last, and a failed send ends the task with a refund.
+ * Submit, in an order that never loses money and lets plans govern image keys like chat keys:
+ * 1. model, then the price against the spend cap (tasks in flight included) and, for prepaid keys, a
+ *    balance that can cover it;
+ * 2. one admission through the key's QuotaLimiter (windows, per-minute, concurrency); its lease is
+ *    kept on the task and released only when the task ends;
+ * 3. the D1 row (the task's strongly consistent status) and the KV copy, then the charge, so any
+ *    charge has a task the sweep can find and refund; a refused charge removes the task again;
+ * 4. the queue message last; a failed send ends the task with a refund.
  */
 export const submitImageTask = async (env: Env, input: SubmitInput): Promise<SubmitResult> => {
   const { key, validated, idempotencyKey, now } = input;
   await checkModel(env, key, validated);
   const requestHash = await sha256Hex(JSON.stringify({ model: validated.model, request: validated.request }));
   const id = idempotencyKey === null ? newTaskId() : await idempotentTaskId(key.accountId, idempotencyKey);
-  if (idempotencyKey !== null) {
+  const replay = async (): Promise<SubmitResult | undefined> => {
     const existing = await getTask(env, id);
-    if (existing !== null) {
-      if (existing.requestHash !== requestHash) throw new RelayError('invalid_request', 409, 'Idempotency-Key was already used for a different request', { code: 'idempotency_key_reused' });
-      return { task: existing, replayed: true };
-    }
+    if (existing === null) return undefined;
+    if (existing.requestHash !== requestHash) throw new RelayError('invalid_request', 409, 'Idempotency-Key was already used for a different request', { code: 'idempotency_key_reused' });
+    return { task: existing, replayed: true };
+  };
+  if (idempotencyKey !== null) {
+    const replayed = await replay();
+    if (replayed !== undefined) return replayed;
   }
   const chargeMicros = await imagePriceMicros(env, validated.model);
+  const debited = isDebited(key.billing, chargeMicros);
+  if (chargeMicros > 0) await assertCanSpendPrice(env, key, chargeMicros + (await inflightChargeMicros(env, key.id)), now);
+  if (debited) {
+    const balance = await accountBalanceMicros(env, key.accountId);
+    if ((balance ?? 0) < chargeMicros) throw insufficientBalance(chargeMicros);
+  }
+  const admission = await admitRequest(env, key, now);
+  const giveBack = () => refundRequest(env, key, admission, Date.now());
   const task: ImageTask = {
     id,
     accountId: key.accountId,
@@ -70,17 +93,32 @@ export const submitImageTask = async (env: Env, input: SubmitInput): Promise<Sub
     updatedAt: now,
     attempts: 0,
     chargeMicros,
-    charged: isDebited(key.billing, chargeMicros),
+    charged: debited,
     result: null,
     error: null,
     fileOrigin: input.origin,
     requestHash,
     webhook: validated.request.webhookUrl === null ? null : { url: validated.request.webhookUrl, state: 'pending', attempts: [] },
   };
-  await putTask(env, task);
-  if (task.charged && (await chargeTask(env, task, now)) === 'insufficient') {
-    await deleteTask(env, id);
-    throw new RelayError('insufficient_quota', 429, `insufficient balance: this image costs $${(chargeMicros / 1_000_000).toFixed(5)}`, { code: 'insufficient_quota' });
+  try {
+    if (!(await insertTaskRow(env, task, taskLeaseOf(key, admission).leaseId))) {
+      // A racing submit with the same Idempotency-Key won: that task is the answer, this admission is not needed.
+      await giveBack();
+      const replayed = await replay();
+      if (replayed !== undefined) return replayed;
+      throw new RelayError('overloaded', 503, 'the same Idempotency-Key is being submitted concurrently; retry', { retryAfterSeconds: 1 });
+    }
+    await putTask(env, task);
+  } catch (error) {
+    await giveBack();
+    throw error;
+  }
+  if (debited) {
+    const outcome = await chargeTask(env, task, now);
+    if (outcome !== 'applied' && outcome !== 'duplicate') {
+      await Promise.all([deleteTaskRow(env, id), deleteTask(env, id), giveBack()]);
+      throw insufficientBalance(chargeMicros);
+    }
   }
   if (input.enqueue) {
     try {

@@ -1,24 +1,20 @@
 import type { Env } from '../env';
-import type { ImageTask, TaskStatus } from './task';
+import type { ImageTask } from './task';
+import { readTaskRow, type TaskRow } from './task-transition';
 
 /**
  * KV layout (all prefixes owned by the images feature):
  *   task:{id}      task JSON                       TASK_TTL_SECONDS
- *   inflight:{id}  "" + metadata {status,updatedAt} while pending/running, for the sweep
  *   file:{id}      image bytes + metadata {contentType,taskId}   FILE_TTL_SECONDS
+ * A task's status, attempts, result and error are decided in its D1 row (task-transition.ts); the KV
+ * copy follows it and every read takes those fields from D1, so a stale KV copy never shows a
+ * cancelled task as running or a result that lost its race.
  */
 export const TASK_TTL_SECONDS = 7 * 24 * 3600;
 export const FILE_TTL_SECONDS = 24 * 3600;
 
 const taskKey = (id: string) => `task:${id}`;
-const inflightKey = (id: string) => `inflight:${id}`;
 const fileKey = (id: string) => `file:${id}`;
-export const INFLIGHT_PREFIX = 'inflight:';
-
-export interface InflightMetadata {
-  status: TaskStatus;
-  updatedAt: number;
-}
 
 export interface FileMetadata {
   contentType: string;
@@ -37,38 +33,30 @@ const withWriteRetry = async (write: () => Promise<void>): Promise<void> => {
   }
 };
 
-export const getTask = (env: Env, id: string): Promise<ImageTask | null> => env.TASKS.get<ImageTask>(taskKey(id), 'json');
+const parsed = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T));
 
-/** Writes the task and keeps the sweep's in-flight index in step with its status. */
+/** The KV task with its decided fields taken from D1 (a task from before the D1 row existed is KV alone). */
+export const withRow = (task: ImageTask, row: TaskRow | null): ImageTask => {
+  if (row === null) return task;
+  const decided: ImageTask = { ...task, status: row.status, attempts: row.attempts, updatedAt: row.updated_at, result: parsed(row.result), error: parsed(row.error) };
+  if (row.provider_id !== null) decided.providerId = row.provider_id;
+  if (row.upstream_model !== null) decided.upstreamModel = row.upstream_model;
+  return decided;
+};
+
+export const getTask = async (env: Env, id: string): Promise<ImageTask | null> => {
+  const [task, row] = await Promise.all([env.TASKS.get<ImageTask>(taskKey(id), 'json'), readTaskRow(env, id)]);
+  return task === null ? null : withRow(task, row);
+};
+
+/** Writes the KV copy; call it after the D1 row moved, never to decide anything. */
 export const putTask = async (env: Env, task: ImageTask): Promise<void> => {
   await withWriteRetry(() => env.TASKS.put(taskKey(task.id), JSON.stringify(task), { expirationTtl: TASK_TTL_SECONDS }));
-  if (task.status === 'pending' || task.status === 'running') {
-    const metadata: InflightMetadata = { status: task.status, updatedAt: task.updatedAt };
-    await withWriteRetry(() => env.TASKS.put(inflightKey(task.id), '', { expirationTtl: TASK_TTL_SECONDS, metadata }));
-  } else {
-    await env.TASKS.delete(inflightKey(task.id));
-  }
 };
 
 export const deleteTask = async (env: Env, id: string): Promise<void> => {
-  await Promise.all([env.TASKS.delete(taskKey(id)), env.TASKS.delete(inflightKey(id))]);
+  await env.TASKS.delete(taskKey(id));
 };
-
-export const deleteInflight = (env: Env, id: string): Promise<void> => env.TASKS.delete(inflightKey(id));
-
-export interface InflightEntry {
-  id: string;
-  metadata: InflightMetadata | null;
-}
-
-export async function* listInflight(env: Env): AsyncGenerator<InflightEntry> {
-  let cursor: string | undefined;
-  do {
-    const page = await env.TASKS.list<InflightMetadata>({ prefix: INFLIGHT_PREFIX, cursor });
-    for (const key of page.keys) yield { id: key.name.slice(INFLIGHT_PREFIX.length), metadata: key.metadata ?? null };
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor !== undefined);
-}
 
 export const putFile = (env: Env, id: string, bytes: Uint8Array, metadata: FileMetadata): Promise<void> =>
   withWriteRetry(() => env.TASKS.put(fileKey(id), bytes, { expirationTtl: FILE_TTL_SECONDS, metadata }));

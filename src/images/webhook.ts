@@ -2,6 +2,7 @@ import { configOf, type Env } from '../env';
 import { isPublicUrl } from '../net/url-safety';
 import { backoffSeconds } from './messages';
 import { getTask, putTask } from './task-store';
+import { signWebhook, webhookSecretOf } from './webhook-secret';
 import { isTerminal, taskView, type ImageTask, type WebhookAttempt } from './task';
 
 /**
@@ -15,28 +16,30 @@ const RETRY_CAP_SECONDS = 300;
 
 export const SIGNATURE_HEADER = 'x-polyrelay-signature';
 export const TIMESTAMP_HEADER = 'x-polyrelay-timestamp';
-
-const hex = (buffer: ArrayBuffer): string => Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
-
-/** Hex HMAC-SHA256 over `${timestamp}.${body}`: binding the timestamp stops replays of old bodies. */
-export const signWebhook = async (secret: string, timestamp: string, body: string): Promise<string> => {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return hex(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${timestamp}.${body}`)));
-};
+export const TASK_ID_HEADER = 'x-polyrelay-task-id';
+export const SECRET_VERSION_HEADER = 'x-polyrelay-secret-version';
 
 export type WebhookOutcome = { kind: 'done' } | { kind: 'retry'; delaySeconds: number };
 
 const post = async (env: Env, task: ImageTask, url: string): Promise<{ status: number | null; error: string | null }> => {
-  if (!env.WEBHOOK_SECRET) return { status: null, error: 'relay misconfigured: WEBHOOK_SECRET is not set' };
+  const secret = await webhookSecretOf(env, task.accountId);
+  if (secret === null) return { status: null, error: 'relay misconfigured: WEBHOOK_SECRET is not set' };
   const body = JSON.stringify(taskView(task, { webhook: false }));
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = await signWebhook(env.WEBHOOK_SECRET, timestamp, body);
+  const signature = await signWebhook(secret.secret, timestamp, task.id, body);
   try {
     const response = await fetch(url, {
       method: 'POST',
       // A redirect counts as a failure: following it could lead to an address the URL check refused.
       redirect: 'manual',
-      headers: { 'content-type': 'application/json', 'user-agent': 'polyrelay-webhook/1', [SIGNATURE_HEADER]: signature, [TIMESTAMP_HEADER]: timestamp },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'polyrelay-webhook/1',
+        [SIGNATURE_HEADER]: signature,
+        [TIMESTAMP_HEADER]: timestamp,
+        [TASK_ID_HEADER]: task.id,
+        [SECRET_VERSION_HEADER]: String(secret.version),
+      },
       body,
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
     });

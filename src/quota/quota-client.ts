@@ -1,4 +1,4 @@
-import type { AuthenticatedKey } from '../auth/key-record';
+import type { AuthenticatedKey, QuotaLimits } from '../auth/key-record';
 import type { Env } from '../env';
 import { RelayError } from '../errors';
 import { formatResetInstant } from './headers';
@@ -33,9 +33,20 @@ export class QuotaExceededError extends RelayError {
 
 const countsTowardQuota = (key: AuthenticatedKey): boolean => key.billing === 'subscription';
 
+/**
+ * Concurrent requests a prepaid key may have in flight when neither its plan nor the key sets a
+ * limit. Each in-flight request may cost more than the money reserved for it, so the count of
+ * requests in flight is what bounds how far below zero a balance can go.
+ */
+export const PREPAID_DEFAULT_MAX_CONCURRENT = 8;
+
+/** The limits the limiter enforces: the key's own, with the prepaid concurrency default filled in. */
+export const effectiveLimits = (key: AuthenticatedKey): QuotaLimits =>
+  key.billing === 'prepaid' && key.limits.maxConcurrent === null ? { ...key.limits, maxConcurrent: PREPAID_DEFAULT_MAX_CONCURRENT } : key.limits;
+
 /** Whether the limiter has anything to enforce for this key; when not, the hot path skips the Durable Object. */
 const hasLimits = (key: AuthenticatedKey): boolean => {
-  const { requestsPer5h, requestsPerWeek, requestsPerMinute, maxConcurrent } = key.limits;
+  const { requestsPer5h, requestsPerWeek, requestsPerMinute, maxConcurrent } = effectiveLimits(key);
   const windows = countsTowardQuota(key) && (requestsPer5h !== null || requestsPerWeek !== null);
   return windows || requestsPerMinute !== null || maxConcurrent !== null;
 };
@@ -62,7 +73,7 @@ const refusalMessage = (verdict: QuotaVerdict, key: AuthenticatedKey): string =>
     verdict.reason === '5h' || verdict.reason === 'week' || verdict.reason === 'minute' ? verdict.reason : null;
   if (window === null) {
     const wait = `retry in ${verdict.retryAfterSeconds}s, when an in-flight request has finished`;
-    return `limit of ${key.limits.maxConcurrent} concurrent requests reached; ${wait}`;
+    return `limit of ${effectiveLimits(key).maxConcurrent} concurrent requests reached; ${wait}`;
   }
   const view = window === '5h' ? verdict.fiveHour : verdict[window];
   const exhausted = WINDOW_WORDING[window].replace('{limit}', String(view.limit));
@@ -87,7 +98,7 @@ export const admitRequest = async (env: Env, key: AuthenticatedKey, now: number)
     return { verdict, tracked: false };
   }
   const limiter = limiterFor(env, key.id);
-  const verdict = await limiter.admit({ limits: key.limits, now, countsTowardQuota: countsTowardQuota(key) });
+  const verdict = await limiter.admit({ limits: effectiveLimits(key), now, countsTowardQuota: countsTowardQuota(key) });
   if (!verdict.allowed) throw new QuotaExceededError(verdict, refusalMessage(verdict, key));
   return { verdict, tracked: true };
 };
@@ -114,9 +125,32 @@ export const releaseRequest = async (env: Env, key: AuthenticatedKey, admission:
   await limiterFor(env, key.id).release({ leaseId });
 };
 
+/**
+ * An image task's concurrency lease, kept on the task from submit until it ends: the lease is
+ * released by whichever path ends the task (consumer, cancel, failure, sweep). Admission itself is
+ * admitRequest, one request per task.
+ */
+export interface TaskLease {
+  keyId: string;
+  leaseId: string | null;
+  admissionId: string | null;
+}
+
+export const taskLeaseOf = (key: AuthenticatedKey, admission: QuotaAdmission): TaskLease => ({
+  keyId: key.id,
+  leaseId: admission.tracked ? (admission.verdict.leaseId ?? null) : null,
+  admissionId: admission.tracked ? admission.verdict.admissionId : null,
+});
+
+/** Ends a task's lease (idempotent); a task without one makes no limiter call. */
+export const releaseTaskLease = async (env: Env, lease: TaskLease): Promise<void> => {
+  if (lease.leaseId === null) return;
+  await limiterFor(env, lease.keyId).release({ leaseId: lease.leaseId });
+};
+
 /** Quota mode, limits, remaining and reset times for GET /v1/usage. Opens and counts nothing. */
 export const quotaStatus = async (env: Env, key: AuthenticatedKey, now: number): Promise<QuotaStatus> => {
-  const { requestsPer5h, requestsPerWeek, maxConcurrent } = key.limits;
+  const { requestsPer5h, requestsPerWeek, maxConcurrent } = effectiveLimits(key);
   const mode: QuotaMode = !countsTowardQuota(key)
     ? 'prepaid'
     : requestsPer5h === null && requestsPerWeek === null
@@ -132,7 +166,7 @@ export const quotaStatus = async (env: Env, key: AuthenticatedKey, now: number):
     };
   }
   const limiter = limiterFor(env, key.id);
-  const snapshot = await limiter.status({ limits: key.limits, now, countsTowardQuota: countsTowardQuota(key) });
+  const snapshot = await limiter.status({ limits: effectiveLimits(key), now, countsTowardQuota: countsTowardQuota(key) });
   return { mode, ...snapshot };
 };
 

@@ -17,7 +17,8 @@ import { readJsonRequest } from './read-body';
 import { assertCanSpend } from '../usage/billing';
 import { recordUsage } from './record-usage';
 import { afterResponse } from './after-response';
-import { settledStreamUsage } from './token-estimate';
+import { settledStreamUsage, tokensOfChars } from './token-estimate';
+import { releaseSpendHold, reserveSpend } from '../usage/spend-hold';
 import { openResponsesState } from '../conversations/responses-store';
 import { openChatReasoningState } from '../conversations/chat-reasoning-store';
 import { assertPublicMediaUrls } from '../net/url-safety';
@@ -92,6 +93,13 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
 
   await assertCanSpend(env, key, started);
   const admission = await admitRequest(env, key, started);
+  // Prepaid money is reserved before any upstream call; the usage event's write settles it.
+  const hold = await reserveSpend(env, key, { requestId: c.var.requestId, model, inputTokens: tokensOfChars(bodyText.length), now: started }).catch(
+    async (error: unknown) => {
+      await refundRequest(env, key, admission, Date.now());
+      throw error;
+    },
+  );
   const usageBase = { requestId: c.var.requestId, key, model, clientFormat: format, stream, started };
   const headersOf = (extra: Record<string, string>) => ({ ...extra, ...rateLimitHeaders(admission.verdict, format), 'x-request-id': c.var.requestId });
 
@@ -101,6 +109,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   } catch (thrown) {
     // The relay refused the request itself (a body that does not decode, an unsupported feature): it never ran, so it costs nothing.
     c.executionCtx.waitUntil(refundRequest(env, key, admission, Date.now()).then(() => releaseRequest(env, key, admission)));
+    c.executionCtx.waitUntil(releaseSpendHold(env, hold, Date.now()));
     throw thrown;
   }
   if (!result.ok) {

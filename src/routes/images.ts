@@ -4,6 +4,7 @@ import { RelayError } from '../errors';
 import { endTask } from '../images/finish-task';
 import { FILE_ID_PATTERN, TASK_ID_PATTERN } from '../images/ids';
 import { imageKeyAuth } from '../images/image-key-auth';
+import { webhookSecretOf } from '../images/webhook-secret';
 import { readIdempotencyKey, submitImageTask } from '../images/submit';
 import { streamTaskEvents } from '../images/task-events';
 import { FILE_TTL_SECONDS, getFile, getTask } from '../images/task-store';
@@ -61,6 +62,12 @@ export const imageRoutes = new Hono<AppEnv>()
   .use('/v1/files/*', clientFormat('openai-chat'))
   .post('/v1/images/generations', (c) => submit(c, 'generations'))
   .post('/v1/images/tasks', (c) => submit(c, 'tasks'))
+  // The secret this account's webhooks are signed with (per account; rotated through the admin API).
+  .get('/v1/images/webhook-secret', async (c) => {
+    const secret = await webhookSecretOf(c.env, c.var.apiKey.accountId);
+    if (secret === null) throw new RelayError('api_error', 500, 'webhook signing is not configured on this relay');
+    return c.json({ object: 'webhook_secret', secret: secret.secret, version: secret.version });
+  })
   .get('/v1/tasks/:id', async (c) => c.json(taskView(await visibleTask(c))))
   .get('/v1/tasks/:id/events', async (c) => streamTaskEvents(c, await visibleTask(c)))
   .post('/v1/tasks/:id/cancel', async (c) => {

@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import { invalidRequest } from '../errors';
+import { splitLedgerReference, type LedgerKind } from './ledger';
 import { dollarsOf } from './money';
 
 export interface AccountRecord {
@@ -15,7 +16,7 @@ export interface AccountRecord {
 export interface LedgerRow {
   id: string;
   account_id: string;
-  kind: 'topup' | 'charge' | 'refund';
+  kind: LedgerKind;
   amount_micros: number;
   reference: string;
   created_at: number;
@@ -56,14 +57,18 @@ export const accountView = (account: AccountRecord) => ({
   createdAt: new Date(account.created_at).toISOString(),
 });
 
-const ledgerView = (row: LedgerRow) => ({
-  id: row.id,
-  kind: row.kind,
-  amount: dollarsOf(row.amount_micros),
-  amountMicros: row.amount_micros,
-  reference: row.reference,
-  createdAt: new Date(row.created_at).toISOString(),
-});
+const ledgerView = (row: LedgerRow) => {
+  const { source, reference } = splitLedgerReference(row.reference);
+  return {
+    id: row.id,
+    kind: row.kind,
+    source,
+    amount: dollarsOf(row.amount_micros),
+    amountMicros: row.amount_micros,
+    reference,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+};
 
 const parseLedgerCursor = (raw: string): { createdAt: number; id: string } => {
   const separator = raw.indexOf(':');

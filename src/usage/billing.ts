@@ -56,31 +56,48 @@ const readSpend = async (env: Env, key: AuthenticatedKey, now: number): Promise<
   return reading;
 };
 
+export const balanceRefusal = (key: AuthenticatedKey, balanceMicros: number): RelayError =>
+  new RelayError(
+    'insufficient_quota',
+    402,
+    `Your prepaid balance is ${formatDollars(balanceMicros)}: top up account "${key.accountId}" to continue making requests.`,
+    { code: 'insufficient_quota' },
+  );
+
+const capRefusal = (cap: number, spentMicros: number, now: number): RelayError =>
+  new RelayError(
+    'insufficient_quota',
+    402,
+    `This API key reached its monthly spend cap of ${formatDollars(cap)} (${formatDollars(spentMicros)} spent this month); ` +
+      `the cap resets at ${formatResetInstant(monthOf(now).nextMonthStart)}.`,
+    { code: 'spend_cap_reached' },
+  );
+
 /**
  * Refuses a request before it reaches any upstream when the key may not spend: a prepaid account whose
  * balance is ≤ 0, or a key past its monthly spend cap. Both are kind `insufficient_quota` with status
  * 402, which each codec renders in its own shape: OpenAI formats 429 `insufficient_quota`, Anthropic
  * 402 `billing_error` (its documented status, one its SDKs do not retry), Gemini 429 RESOURCE_EXHAUSTED.
+ * This is the cheap, cached first look; a prepaid request's money is then reserved exactly by
+ * reserveSpend (src/usage/spend-hold.ts).
  */
 export const assertCanSpend = async (env: Env, key: AuthenticatedKey, now: number): Promise<void> => {
   const cap = key.monthlySpendCapMicros;
   if (key.billing !== 'prepaid' && cap === null) return;
   const reading = await readSpend(env, key, now);
-  if (key.billing === 'prepaid' && reading.balanceMicros <= 0) {
-    throw new RelayError(
-      'insufficient_quota',
-      402,
-      `Your prepaid balance is ${formatDollars(reading.balanceMicros)}: top up account "${key.accountId}" to continue making requests.`,
-      { code: 'insufficient_quota' },
-    );
-  }
-  if (cap !== null && reading.monthSpendMicros >= cap) {
-    throw new RelayError(
-      'insufficient_quota',
-      402,
-      `This API key reached its monthly spend cap of ${formatDollars(cap)} (${formatDollars(reading.monthSpendMicros)} spent this month); ` +
-        `the cap resets at ${formatResetInstant(monthOf(now).nextMonthStart)}.`,
-      { code: 'spend_cap_reached' },
-    );
-  }
+  if (key.billing === 'prepaid' && reading.balanceMicros <= 0) throw balanceRefusal(key, reading.balanceMicros);
+  if (cap !== null && reading.monthSpendMicros >= cap) throw capRefusal(cap, reading.monthSpendMicros, now);
+};
+
+/**
+ * The check for a request whose price is known before it runs (an image task): the spend cap must
+ * leave room for the whole price, read fresh (a task is far rarer than a chat request). The balance
+ * is checked by the task's own charge, which is refused below zero.
+ */
+export const assertCanSpendPrice = async (env: Env, key: AuthenticatedKey, priceMicros: number, now: number): Promise<void> => {
+  const cap = key.monthlySpendCapMicros;
+  if (cap === null) return;
+  readings.delete(key.id);
+  const reading = await readSpend(env, key, now);
+  if (reading.monthSpendMicros + priceMicros > cap) throw capRefusal(cap, reading.monthSpendMicros, now);
 };

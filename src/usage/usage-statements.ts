@@ -7,8 +7,8 @@ import { costMicros, type ModelPrice } from './pricing';
  * Every write one usage event causes, as statements for a single D1 batch (one transaction):
  * 1. the event row, keyed by request id, ON CONFLICT DO NOTHING;
  * 2. the day × key × model rollup, bumped only when (1) inserted a row (changes() = 1);
- * 3. for prepaid keys, the charge ledger row and balance move, keyed by the same request id, unless
- *    the event is `ledgerSettled` (its producer already charged it).
+ * 3. for prepaid keys, the request's reservation released and the charge ledger row and balance move,
+ *    keyed by the same request id, unless the event is `ledgerSettled` (its producer already charged it).
  * Each step is a no-op when its row already exists, so running the group twice writes nothing twice.
  */
 export const usageEventStatements = (db: D1Database, event: UsageEvent, price: ModelPrice | undefined): D1PreparedStatement[] => {
@@ -43,6 +43,6 @@ export const usageEventStatements = (db: D1Database, event: UsageEvent, price: M
         dayOf(event.createdAt), event.keyId, event.model, event.accountId, usage.inputTokens, usage.outputTokens, usage.cacheReadTokens,
         usage.cacheWriteTokens, usage.reasoningTokens, cost,
       ),
-    ...(event.billing === 'subscription' || event.ledgerSettled === true ? [] : usageChargeStatements(db, event.requestId, event.billing ?? null)),
+    ...(event.billing === 'subscription' || event.ledgerSettled === true ? [] : usageChargeStatements(db, event, event.billing ?? null)),
   ];
 };

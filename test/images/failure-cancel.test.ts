@@ -39,7 +39,8 @@ describe('failures', () => {
 
     const failed = await taskOf(taskId, key.key);
     expect(failed).toMatchObject({ status: 'failed', attempts: 3 });
-    expect(failed.error?.message).toContain('502');
+    // The client sees a relay error; the upstream's own words (status, provider id) stay in the log.
+    expect(failed.error).toEqual({ code: 'upstream_error', message: 'the image upstream failed to generate the image' });
     expect(await balanceOf(key.accountId)).toBe(50_000);
 
     // A redelivered message and a later sweep change nothing: no upstream call, no second refund.
@@ -53,13 +54,14 @@ describe('failures', () => {
     expect(await balanceOf(key.accountId)).toBe(50_000);
   });
 
-  it('fails at once, with the upstream message, when the upstream refuses the request (400)', async () => {
+  it('fails at once, with a relay message and not the upstream one, when the upstream refuses the request (400)', async () => {
     const { sent, key, taskId } = await setup([{ status: 400, message: 'Invalid size' }]);
     const result = await consume(take(sent, 'generate'));
     expect(result.explicitAcks).toEqual(result.ids);
     const failed = await taskOf(taskId, key.key);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(failed.error?.message).toContain('Invalid size');
+    expect(failed.error?.message).not.toContain('Invalid size');
+    expect(failed.error).toMatchObject({ code: 'upstream_error' });
     expect(await balanceOf(key.accountId)).toBe(50_000);
   });
 });

@@ -107,15 +107,20 @@ export const imageKey = (options: Record<string, unknown> = {}): Promise<Created
 
 export const prepaidKey = async (balanceMicros: number): Promise<CreatedKey> => {
   const key = await imageKey({ billing: 'prepaid' });
-  await applyLedgerEntry(env, { accountId: key.accountId, kind: 'topup', amountMicros: balanceMicros, reference: `topup-${key.id}`, now: Date.now() });
+  await applyLedgerEntry(env, { accountId: key.accountId, kind: 'topup', source: 'topup', amountMicros: balanceMicros, reference: `topup-${key.id}`, now: Date.now() });
   return key;
 };
 
 export const balanceOf = async (accountId: string): Promise<number> =>
   (await env.DB.prepare('SELECT balance_micros FROM accounts WHERE id = ?1').bind(accountId).first<{ balance_micros: number }>())?.balance_micros ?? Number.NaN;
 
-export const ledgerRows = async (reference: string): Promise<Array<{ kind: string; amount_micros: number }>> =>
-  (await env.DB.prepare('SELECT kind, amount_micros FROM ledger WHERE reference = ?1 ORDER BY kind').bind(reference).all<{ kind: string; amount_micros: number }>()).results;
+/** The ledger rows of an image task (reference image:{account}:{task id}). */
+export const ledgerRows = async (taskId: string): Promise<Array<{ kind: string; amount_micros: number }>> =>
+  (
+    await env.DB.prepare("SELECT kind, amount_micros FROM ledger WHERE reference LIKE 'image:%' AND substr(reference, -length(?1)) = ?1 ORDER BY kind")
+      .bind(taskId)
+      .all<{ kind: string; amount_micros: number }>()
+  ).results;
 
 export interface TaskJson {
   task_id: string;

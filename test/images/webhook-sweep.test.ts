@@ -5,19 +5,23 @@ import { sweepStuckTasks, STUCK_AFTER_MS } from '../../src/images/sweep';
 import { MAX_WEBHOOK_ATTEMPTS } from '../../src/images/webhook';
 import { fakeOpenAIImagesUpstream } from '../fakes/openai-images-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
-import { addImageProvider, balanceOf, captureQueue, consume, ledgerRows, postImages, prepaidKey, setImagePrice, take, taskOf } from './helpers';
+import { addImageProvider, balanceOf, captureQueue, consume, getWithKey, ledgerRows, postImages, prepaidKey, setImagePrice, take, taskOf } from './helpers';
 
 const UPSTREAM = 'https://images.fake';
 const HOOKS = 'https://hooks.example';
 
 const hex = (buffer: ArrayBuffer) => Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
 
-/** How a receiver verifies a delivery: recompute the HMAC over `${timestamp}.${body}` with the shared secret. */
-const verify = async (request: Request): Promise<{ valid: boolean; body: string }> => {
+/**
+ * How a receiver verifies a delivery: recompute the HMAC over `${timestamp}.${task_id}.${body}` with
+ * its account's secret (GET /v1/images/webhook-secret), taking the task id from the body it parsed.
+ */
+const verify = async (request: Request, secret: string): Promise<{ valid: boolean; body: string }> => {
   const body = await request.text();
   const timestamp = request.headers.get('x-polyrelay-timestamp') ?? '';
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('test-webhook-secret'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const expected = hex(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${timestamp}.${body}`)));
+  const taskId = (JSON.parse(body) as { task_id: string }).task_id;
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const expected = hex(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${timestamp}.${taskId}.${body}`)));
   const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
   return { valid: fresh && expected === request.headers.get('x-polyrelay-signature'), body };
 };
@@ -26,16 +30,17 @@ describe('webhooks', () => {
   it('posts the signed final task JSON, retrying with backoff after a 500', async () => {
     const received: Array<{ valid: boolean; body: string }> = [];
     const statuses = [500, 200];
+    const key = await prepaidKey(0);
+    const { secret } = (await (await getWithKey('/v1/images/webhook-secret', key.key)).json()) as { secret: string };
     installFakeUpstreams({
       [UPSTREAM]: fakeOpenAIImagesUpstream(UPSTREAM).handler,
       [HOOKS]: async (request) => {
-        received.push(await verify(request));
+        received.push(await verify(request, secret));
         return new Response('ok', { status: statuses[received.length - 1] ?? 200 });
       },
     });
     const sent = captureQueue();
     const model = await addImageProvider('openai-images', `${UPSTREAM}/v1`);
-    const key = await prepaidKey(0);
     const submitted = await postImages('/v1/images/generations', key.key, { model, prompt: 'hook me', webhook_url: `${HOOKS}/cb?token=abc` });
     const { task_id: taskId } = (await submitted.json()) as { task_id: string };
     await consume(take(sent, 'generate'));

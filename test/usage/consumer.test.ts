@@ -36,7 +36,7 @@ const rollup = (keyId: string) =>
     .first<{ requests: number; input: number; cost: number }>();
 
 const topUp = (accountId: string, micros: number, reference: string) =>
-  applyLedgerEntry(env, { accountId, kind: 'topup', amountMicros: micros, reference, now: Date.now() });
+  applyLedgerEntry(env, { accountId, kind: 'topup', source: 'topup', amountMicros: micros, reference, now: Date.now() });
 
 describe('usage consumer', () => {
   beforeAll(() => setPrice(MODEL, 2_000_000, 8_000_000));

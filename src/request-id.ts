@@ -1,0 +1,25 @@
+import type { MiddlewareHandler } from 'hono';
+import { requestId } from 'hono/request-id';
+import type { AppEnv } from './env';
+import { randomId } from './protocols/shared/ids';
+
+export const CLIENT_REQUEST_ID_HEADER = 'x-client-request-id';
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The request id is the key of usage events, rollups and prepaid charges, so it is always the
+ * relay's own: an id a client could choose would let it be recorded and charged once, ever. A
+ * client's `X-Request-Id` is only echoed back as `x-client-request-id` (when short and plain) for
+ * its own correlation.
+ */
+export const relayRequestId = (): MiddlewareHandler<AppEnv> => {
+  const assign = requestId({ headerName: '', generator: () => `req_${randomId(24)}` });
+  return async function relayRequestId(c, next) {
+    await assign(c, async () => {
+      c.header('x-request-id', c.var.requestId);
+      const clientId = c.req.header('x-request-id');
+      if (clientId !== undefined && CLIENT_REQUEST_ID.test(clientId)) c.header(CLIENT_REQUEST_ID_HEADER, clientId);
+      await next();
+    });
+  };
+};

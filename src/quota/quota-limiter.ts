@@ -23,28 +23,48 @@ import {
 } from './windows';
 import type { WindowName, WindowState, WindowView } from './windows';
 
-type WindowRow = { name: string; started_at: number; count: number };
+type StateRow = {
+  five_hour_start: number | null;
+  five_hour_count: number;
+  week_start: number | null;
+  week_count: number;
+  minute_start: number | null;
+  minute_count: number;
+};
 type AdmissionRow = { five_hour_start: number | null; week_start: number | null };
-type CountRow = { active: number };
+type LeaseRow = { id: string; lease_expires_at: number };
 type Windows = Record<WindowName, WindowState | null>;
 type WindowLimits = Record<WindowName, number | null>;
 
+/**
+ * One row holds every window, so an admission writes at most two rows: this one and its admission row
+ * (which also carries its concurrency lease; WITHOUT ROWID, so its key is the table and no index row is
+ * written beside it). Live leases are read once per load into memory, so no index on them is kept.
+ * Dead admissions are pruned by the alarm in bounded chunks, never inside admit().
+ */
 const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS quota_window (
-    name TEXT PRIMARY KEY,
-    started_at INTEGER NOT NULL,
-    count INTEGER NOT NULL
+  CREATE TABLE IF NOT EXISTS quota_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    five_hour_start INTEGER, five_hour_count INTEGER NOT NULL DEFAULT 0,
+    week_start INTEGER, week_count INTEGER NOT NULL DEFAULT 0,
+    minute_start INTEGER, minute_count INTEGER NOT NULL DEFAULT 0
   );
   CREATE TABLE IF NOT EXISTS admission (
     id TEXT PRIMARY KEY,
     five_hour_start INTEGER,
-    week_start INTEGER
-  );
-  CREATE TABLE IF NOT EXISTS lease (
-    id TEXT PRIMARY KEY,
-    expires_at INTEGER NOT NULL
-  );
+    week_start INTEGER,
+    lease_expires_at INTEGER
+  ) WITHOUT ROWID;
 `;
+
+/** Rows deleted per alarm run: small enough that admissions queued behind it wait well under a millisecond or so. */
+const PRUNE_CHUNK = 500;
+
+const STATE_COLUMNS: Record<WindowName, [string, string]> = {
+  '5h': ['five_hour_start', 'five_hour_count'],
+  week: ['week_start', 'week_count'],
+  minute: ['minute_start', 'minute_count'],
+};
 
 const isWindowName = (name: string): name is WindowName => (WINDOW_NAMES as readonly string[]).includes(name);
 
@@ -58,19 +78,31 @@ const windowLimits = (limits: QuotaLimits, countsTowardQuota: boolean): WindowLi
 /**
  * One instance per API key (idFromName(key.id)). Every decision is a single synchronous run over
  * in-memory window state plus local SQLite, with no await in between, so concurrent requests to the
- * same key are serialised by the object itself and admission is exact.
+ * same key are serialised by the object itself and admission is exact. Live leases are kept in memory
+ * too (loaded once), so admit() never scans a table.
  */
 export class QuotaLimiter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private windows: Windows = { '5h': null, week: null, minute: null };
+  /** Live concurrency leases: admission id → expiry. Mirrors admission.lease_expires_at. */
+  private readonly leases = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     void ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(SCHEMA);
-      for (const row of this.sql.exec<WindowRow>('SELECT name, started_at, count FROM quota_window')) {
-        if (isWindowName(row.name)) this.windows[row.name] = { startedAt: row.started_at, count: row.count };
+      this.upgradeStorage();
+      const state = this.sql.exec<StateRow>('SELECT * FROM quota_state WHERE id = 1').toArray()[0];
+      if (state !== undefined) {
+        for (const name of WINDOW_NAMES) {
+          const [startColumn, countColumn] = STATE_COLUMNS[name];
+          const startedAt = state[startColumn as keyof StateRow];
+          if (startedAt !== null) this.windows[name] = { startedAt, count: state[countColumn as keyof StateRow] ?? 0 };
+        }
+      }
+      for (const row of this.sql.exec<LeaseRow>('SELECT id, lease_expires_at FROM admission WHERE lease_expires_at IS NOT NULL')) {
+        this.leases.set(row.id, row.lease_expires_at);
       }
     });
   }
@@ -103,58 +135,61 @@ export class QuotaLimiter extends DurableObject<Env> {
     }
 
     const next: Windows = { ...this.windows };
+    let changed = false;
     for (const name of WINDOW_NAMES) {
-      if (limits[name] !== null) next[name] = consume(this.windows[name], now, WINDOW_LENGTH_MS[name]);
+      if (limits[name] === null) continue;
+      next[name] = consume(this.windows[name], now, WINDOW_LENGTH_MS[name]);
+      changed = true;
     }
-    const leaseId = maxConcurrent === null ? undefined : crypto.randomUUID();
+    const leaseExpires = maxConcurrent === null ? null : now + LEASE_TTL_MS;
+    const fiveHourStart = limits['5h'] === null ? null : (next['5h']?.startedAt ?? null);
+    const weekStart = limits.week === null ? null : (next.week?.startedAt ?? null);
+    const opensQuotaWindow = this.opensQuotaWindow(limits, now);
 
     this.ctx.storage.transactionSync(() => {
-      for (const name of WINDOW_NAMES) {
-        const state = next[name];
-        if (state !== null && state !== this.windows[name]) this.writeWindow(name, state);
-      }
-      const fiveHourStart = limits['5h'] === null ? null : (next['5h']?.startedAt ?? null);
-      const weekStart = limits.week === null ? null : (next.week?.startedAt ?? null);
-      if (fiveHourStart !== null || weekStart !== null) {
-        if (this.opensQuotaWindow(limits, now)) this.pruneAdmissions(next, now);
+      if (changed) this.writeState(next);
+      if (fiveHourStart !== null || weekStart !== null || leaseExpires !== null) {
         this.sql.exec(
-          'INSERT INTO admission (id, five_hour_start, week_start) VALUES (?, ?, ?)',
+          'INSERT INTO admission (id, five_hour_start, week_start, lease_expires_at) VALUES (?, ?, ?, ?)',
           admissionId,
           fiveHourStart,
           weekStart,
+          leaseExpires,
         );
-      }
-      if (leaseId !== undefined) {
-        this.sql.exec('DELETE FROM lease WHERE expires_at <= ?', now);
-        this.sql.exec('INSERT INTO lease (id, expires_at) VALUES (?, ?)', leaseId, now + LEASE_TTL_MS);
       }
     });
     this.windows = next;
+    if (leaseExpires !== null) this.leases.set(admissionId, leaseExpires);
+    // Admissions counted in a window that just ended can no longer be refunded: the alarm clears them.
+    if (opensQuotaWindow) void this.ctx.storage.setAlarm(Date.now());
 
     const after = this.views(limits, now);
-    return leaseId === undefined
+    return leaseExpires === null
       ? { allowed: true, ...after, retryAfterSeconds: 0, admissionId, decidedAt: now }
-      : { allowed: true, ...after, retryAfterSeconds: 0, leaseId, admissionId, decidedAt: now };
+      : { allowed: true, ...after, retryAfterSeconds: 0, leaseId: admissionId, admissionId, decidedAt: now };
   }
 
   /** Gives an admitted request back to the windows it was counted in, once; also ends its lease. */
   refund(input: RefundInput): boolean {
     const { admissionId, leaseId, now } = input;
     const next: Windows = { ...this.windows };
+    let stateChanged = false;
     const refunded = this.ctx.storage.transactionSync(() => {
-      if (leaseId !== undefined) this.sql.exec('DELETE FROM lease WHERE id = ?', leaseId);
+      if (leaseId !== undefined && leaseId !== admissionId) this.endLease(leaseId);
       const row = this.sql
         .exec<AdmissionRow>('DELETE FROM admission WHERE id = ? RETURNING five_hour_start, week_start', admissionId)
         .toArray()[0];
+      this.leases.delete(admissionId);
       if (row === undefined) return false;
       const countedIn: [WindowName, number | null][] = [['5h', row.five_hour_start], ['week', row.week_start]];
       for (const [name, startedAt] of countedIn) {
         if (startedAt === null) continue;
         const restored = giveBack(this.windows[name], startedAt, now, WINDOW_LENGTH_MS[name]);
         if (restored === null) continue;
-        this.writeWindow(name, restored);
         next[name] = restored;
+        stateChanged = true;
       }
+      if (stateChanged) this.writeState(next);
       return true;
     });
     this.windows = next;
@@ -163,7 +198,7 @@ export class QuotaLimiter extends DurableObject<Env> {
 
   /** Ends a concurrency lease; true when the lease was still held. Releasing twice is harmless. */
   release(input: { leaseId: string }): boolean {
-    return this.sql.exec('DELETE FROM lease WHERE id = ? RETURNING id', input.leaseId).toArray().length > 0;
+    return this.endLease(input.leaseId);
   }
 
   status(input: StatusInput): QuotaSnapshot {
@@ -177,10 +212,33 @@ export class QuotaLimiter extends DurableObject<Env> {
   /** Admin reset: every window starts afresh at the next request. In-flight leases stay held until released. */
   reset(): void {
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec('DELETE FROM quota_window');
-      this.sql.exec('DELETE FROM admission');
+      this.sql.exec('DELETE FROM quota_state');
+      this.sql.exec('UPDATE admission SET five_hour_start = NULL, week_start = NULL');
+      this.sql.exec('DELETE FROM admission WHERE lease_expires_at IS NULL');
     });
     this.windows = { '5h': null, week: null, minute: null };
+  }
+
+  /**
+   * Deletes, one bounded chunk per run, admissions that can no longer be refunded (counted in no window
+   * in force) and hold no live lease; re-arms itself while more remain, so a week of rows never stalls
+   * the key's admissions behind one long statement.
+   */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const deleted = this.sql.exec(
+      `DELETE FROM admission WHERE id IN (
+         SELECT id FROM admission
+         WHERE (five_hour_start IS NULL OR five_hour_start IS NOT ?)
+           AND (week_start IS NULL OR week_start IS NOT ?)
+           AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+         LIMIT ?)`,
+      this.windows['5h']?.startedAt ?? null,
+      this.windows.week?.startedAt ?? null,
+      now,
+      PRUNE_CHUNK,
+    ).rowsWritten;
+    if (deleted >= PRUNE_CHUNK) await this.ctx.storage.setAlarm(Date.now());
   }
 
   private views(limits: WindowLimits, now: number): { fiveHour: WindowView; week: WindowView; minute: WindowView } {
@@ -191,38 +249,67 @@ export class QuotaLimiter extends DurableObject<Env> {
     };
   }
 
+  /** Live leases at `now`; expired ones are forgotten here (their rows go with the next prune). */
   private activeLeases(now: number): number {
-    return this.sql.exec<CountRow>('SELECT COUNT(*) AS active FROM lease WHERE expires_at > ?', now).one().active;
+    let active = 0;
+    for (const [id, expires] of this.leases) {
+      if (expires > now) active++;
+      else this.leases.delete(id);
+    }
+    return active;
   }
 
-  private writeWindow(name: WindowName, state: WindowState): void {
+  private endLease(leaseId: string): boolean {
+    const held = this.leases.delete(leaseId);
+    // A lease whose admission counts in no window has nothing left to refund: the row goes with it.
+    this.sql.exec('DELETE FROM admission WHERE id = ? AND five_hour_start IS NULL AND week_start IS NULL', leaseId);
+    this.sql.exec('UPDATE admission SET lease_expires_at = NULL WHERE id = ?', leaseId);
+    return held;
+  }
+
+  private writeState(windows: Windows): void {
     this.sql.exec(
-      `INSERT INTO quota_window (name, started_at, count) VALUES (?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET started_at = excluded.started_at, count = excluded.count`,
-      name,
-      state.startedAt,
-      state.count,
+      `INSERT INTO quota_state (id, five_hour_start, five_hour_count, week_start, week_count, minute_start, minute_count)
+       VALUES (1, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET five_hour_start = excluded.five_hour_start, five_hour_count = excluded.five_hour_count,
+         week_start = excluded.week_start, week_count = excluded.week_count,
+         minute_start = excluded.minute_start, minute_count = excluded.minute_count`,
+      windows['5h']?.startedAt ?? null,
+      windows['5h']?.count ?? 0,
+      windows.week?.startedAt ?? null,
+      windows.week?.count ?? 0,
+      windows.minute?.startedAt ?? null,
+      windows.minute?.count ?? 0,
     );
   }
 
   private opensQuotaWindow(limits: WindowLimits, now: number): boolean {
     const opens = (name: '5h' | 'week'): boolean =>
-      limits[name] !== null && currentWindow(this.windows[name], now, WINDOW_LENGTH_MS[name]) === null;
+      limits[name] !== null && this.windows[name] !== null && currentWindow(this.windows[name], now, WINDOW_LENGTH_MS[name]) === null;
     return opens('5h') || opens('week');
   }
 
   /**
-   * An admission can only be refunded into a window still in force, so once a window is replaced the
-   * rows that point at neither current window are dead weight. Pruning here keeps the table bounded by
-   * one week of requests without a sweep on every admit.
+   * Objects created before the one-row state kept a row per window (quota_window) and leases in their
+   * own table: both move into the current layout once, on first load.
    */
-  private pruneAdmissions(next: Windows, now: number): void {
-    const fiveHour = currentWindow(next['5h'], now, WINDOW_LENGTH_MS['5h']);
-    const week = currentWindow(next.week, now, WINDOW_LENGTH_MS.week);
-    this.sql.exec(
-      'DELETE FROM admission WHERE COALESCE(five_hour_start = ?, 0) = 0 AND COALESCE(week_start = ?, 0) = 0',
-      fiveHour?.startedAt ?? null,
-      week?.startedAt ?? null,
-    );
+  private upgradeStorage(): void {
+    const columns = this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('admission')").toArray();
+    if (!columns.some((column) => column.name === 'lease_expires_at')) {
+      this.sql.exec('ALTER TABLE admission ADD COLUMN lease_expires_at INTEGER');
+    }
+    const tables = new Set(this.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name));
+    if (tables.has('quota_window')) {
+      const windows: Windows = { '5h': null, week: null, minute: null };
+      for (const row of this.sql.exec<{ name: string; started_at: number; count: number }>('SELECT name, started_at, count FROM quota_window')) {
+        if (isWindowName(row.name)) windows[row.name] = { startedAt: row.started_at, count: row.count };
+      }
+      this.writeState(windows);
+      this.sql.exec('DROP TABLE quota_window');
+    }
+    if (tables.has('lease')) {
+      this.sql.exec('INSERT OR IGNORE INTO admission (id, lease_expires_at) SELECT id, expires_at FROM lease');
+      this.sql.exec('DROP TABLE lease');
+    }
   }
 }

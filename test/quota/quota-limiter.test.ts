@@ -1,4 +1,4 @@
-import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { QuotaLimits } from '../../src/auth/key-record';
@@ -147,15 +147,23 @@ describe('QuotaLimiter refunds', () => {
     expect((await stub.status({ limits, now: T0 + 3, countsTowardQuota: true })).fiveHour.used).toBe(1);
   });
 
-  it('prunes admissions that point at no window in force when a new window opens', async () => {
+  it('prunes admissions that point at no window in force in its alarm once a new window opens, in bounded chunks', async () => {
     const stub = freshLimiter();
-    const limits: QuotaLimits = { ...FREE, requestsPerWeek: null };
-    await admitMany(stub, 3, limits, T0);
+    const limits: QuotaLimits = { ...FREE, requestsPer5h: 2_000, requestsPerWeek: null };
+    await Promise.all(Array.from({ length: 1_200 }, (_, index) => stub.admit({ limits, now: T0 + index, countsTowardQuota: true })));
+    const admissions = () =>
+      runInDurableObject(stub, (_instance: QuotaLimiter, state) =>
+        state.storage.sql.exec<{ rows: number }>('SELECT COUNT(*) AS rows FROM admission').one().rows,
+      );
+    expect(await admissions()).toBe(1_200);
     await stub.admit({ limits, now: T0 + FIVE_HOURS_MS, countsTowardQuota: true });
-    const rows = await runInDurableObject(stub, (_instance: QuotaLimiter, state) =>
-      state.storage.sql.exec<{ rows: number }>('SELECT COUNT(*) AS rows FROM admission').one().rows,
-    );
-    expect(rows).toBe(1);
+    // Nothing is pruned inside admit(): the alarm takes 500 rows per run and re-arms while more remain.
+    expect(await admissions()).toBe(1_201);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await admissions()).toBe(701);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await admissions()).toBe(1);
   });
 });
 
@@ -235,5 +243,58 @@ describe('QuotaLimiter reset', () => {
       allowed: true,
       fiveHour: { used: 1, reset: T0 + 2 + FIVE_HOURS_MS },
     });
+  });
+});
+
+describe('QuotaLimiter under a hot key', () => {
+  it('stays exact over 1,000 admissions in two seconds and writes at most two rows per admission', async () => {
+    const stub = freshLimiter();
+    const limits: QuotaLimits = { requestsPer5h: 700, requestsPerWeek: 5_000, requestsPerMinute: 2_000, maxConcurrent: 800 };
+    const verdicts = await Promise.all(
+      Array.from({ length: 1_000 }, (_, index) => stub.admit({ limits, now: T0 + index * 2, countsTowardQuota: true })),
+    );
+    expect(verdicts.filter((verdict) => verdict.allowed)).toHaveLength(700);
+    expect((await stub.status({ limits, now: T0 + 2_000, countsTowardQuota: true })).fiveHour.used).toBe(700);
+
+    const written = await runInDurableObject(stub, (instance: QuotaLimiter, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec.bind(sql);
+      let rows = 0;
+      sql.exec = ((query: string, ...bindings: unknown[]) => {
+        const cursor = exec(query, ...bindings);
+        cursor.toArray();
+        rows += cursor.rowsWritten;
+        return cursor;
+      }) as typeof sql.exec;
+      try {
+        for (let index = 0; index < 10; index++) instance.admit({ limits: { ...limits, requestsPer5h: 5_000 }, now: T0 + 3_000 + index, countsTowardQuota: true });
+      } finally {
+        sql.exec = exec;
+      }
+      return rows;
+    });
+    // One state row and one admission row (which carries the lease) per admission.
+    expect(written / 10).toBeLessThanOrEqual(2);
+  });
+
+  it('moves an object stored in the old layout (a row per window, a lease table) into the one-row state', async () => {
+    const id = env.QUOTA.idFromName(`key_${crypto.randomUUID()}`);
+    const stub = env.QUOTA.get(id);
+    await runInDurableObject(stub, (_instance: QuotaLimiter, state) => {
+      const sql = state.storage.sql;
+      sql.exec('DROP TABLE quota_state');
+      sql.exec('DROP TABLE admission');
+      sql.exec('CREATE TABLE quota_window (name TEXT PRIMARY KEY, started_at INTEGER NOT NULL, count INTEGER NOT NULL)');
+      sql.exec('CREATE TABLE admission (id TEXT PRIMARY KEY, five_hour_start INTEGER, week_start INTEGER)');
+      sql.exec('CREATE TABLE lease (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
+      sql.exec("INSERT INTO quota_window VALUES ('5h', ?, 7), ('week', ?, 9)", T0, T0);
+      sql.exec("INSERT INTO lease VALUES ('old-lease', ?)", T0 + LEASE_TTL_MS);
+    });
+    await evictDurableObject(stub);
+    const limits: QuotaLimits = { ...FREE, maxConcurrent: 1 };
+    const status = await stub.status({ limits, now: T0 + 1, countsTowardQuota: true });
+    expect(status).toMatchObject({ fiveHour: { used: 7 }, week: { used: 9 }, concurrency: { active: 1 } });
+    expect(await stub.release({ leaseId: 'old-lease' })).toBe(true);
+    expect((await stub.admit({ limits, now: T0 + 2, countsTowardQuota: true })).fiveHour.used).toBe(8);
   });
 });

@@ -8,6 +8,7 @@ import { keepaliveFor } from './keepalive';
 import { streamFramingFor, type StreamFraming } from './stream-framing';
 import { StreamRelay, type StreamRenderer } from './stream-relay';
 import { recordMidStreamFailure } from './upstream-response';
+import { redactingRenderer, redactorFor } from './redact-secrets';
 import type { StreamOutcome } from './usage-tap';
 
 export interface ClientStreamOptions {
@@ -23,6 +24,9 @@ export interface ClientStreamOptions {
   firstContentBy: number;
   abortUpstream: (reason: unknown) => void;
 }
+
+/** No cache or buffering proxy (nginx reads `x-accel-buffering`) may hold a stream's events back. */
+const STREAM_HEADERS = { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
 
 /**
  * The client's stream over an upstream event stream (passthrough or translation alike): framing and
@@ -40,7 +44,8 @@ export const openClientStream = async (
     body: options.body,
     label: provider.id,
     decoder: options.decoder,
-    renderer: options.renderer(framing),
+    // Upstream error events may echo the provider's key: chunks that carry one are scrubbed.
+    renderer: redactingRenderer(options.renderer(framing), redactorFor(provider)),
     outcome: options.outcome,
     idleMs: options.idleMs,
     firstContentBy: options.firstContentBy,
@@ -48,7 +53,8 @@ export const openClientStream = async (
     onMidStreamFailure: recordMidStreamFailure(provider.id),
     keepalive: keepaliveFor(context.clientFormat, framing, streamKeepaliveMs),
     holdMs: streamKeepaliveMs,
+    clientSignal: context.signal,
   });
   const body = await relay.open();
-  return { headers: { 'content-type': framing.contentType, 'cache-control': 'no-cache' }, body, delivered: relay.delivered };
+  return { headers: { 'content-type': framing.contentType, ...STREAM_HEADERS }, body, delivered: relay.delivered };
 };

@@ -14,6 +14,8 @@ export interface ChunkFacts {
   bytes: Uint8Array;
   sse: SseEvent[];
   ir: IrStreamEvent[];
+  /** Index in `sse` of the event whose decode produced the first error, or -1 (the common case). */
+  failedAt: number;
 }
 
 /** How client bytes are made from what the upstream sent (passthrough: the bytes; translation: re-encoded IR). */
@@ -24,6 +26,11 @@ export interface StreamRenderer {
   cancel(reason: unknown): void;
   /** False while the bytes sent so far end inside an event (a keepalive must wait); absent: always at a boundary. */
   atEventBoundary?(): boolean;
+  /**
+   * Asked after rendering a chunk whose decode failed (`failedAt >= 0`): true when the client's stream
+   * ends there (`end([])` then writes the error's close), so the upstream's rest is not read.
+   */
+  endsAtFailure(facts: ChunkFacts): boolean;
 }
 
 export interface StreamRelayOptions {
@@ -49,6 +56,8 @@ export interface StreamRelayOptions {
    * can no longer fall back (its failures are in-stream from then on).
    */
   holdMs?: number;
+  /** The client's request signal: the runtime aborts it when the client disconnects, even while nothing is being written. */
+  clientSignal?: AbortSignal;
 }
 
 /** What `open()` races the upstream's next step against once the hold is over. */
@@ -70,6 +79,12 @@ const COALESCE_MAX_CHUNKS = 16;
 const COALESCE_MAX_BYTES = 32 * 1024;
 /** Microtasks to wait for an already-buffered upstream chunk (a buffered native read settles within two). */
 const READY_CHECKS = 4;
+/**
+ * Upstream chunks that render to nothing (comments, pings, usage) still earn the client a keepalive
+ * once this long has passed without a write: the runtime learns that a client left only when a
+ * write to it fails, so without one an upstream that sends only comments would run on unnoticed.
+ */
+const NOTICE_MS = 500;
 
 /**
  * Reads an upstream event stream chunk by chunk, decoding each chunk synchronously, and holds the
@@ -93,6 +108,12 @@ export class StreamRelay {
   private readonly deadline = new Deadline(() => this.expire());
   private keepaliveTimer: Deadline | undefined;
   private decoderBroken = false;
+  /** Index of the SSE event whose decode emitted the first error, in the events `decode()` was last given. */
+  private failedAt = -1;
+  private readonly clientGone = (): void => {
+    this.settleDelivery('aborted');
+    this.cancel(this.options.clientSignal?.reason);
+  };
   /** Bytes may have reached the client: failures from here on are mid-stream. */
   private committed = false;
   private failed = false;
@@ -114,6 +135,7 @@ export class StreamRelay {
   constructor(private readonly options: StreamRelayOptions) {
     this.reader = options.body.getReader();
     this.decoder = stageStep(options.decoder);
+    options.clientSignal?.addEventListener('abort', this.clientGone, { once: true });
   }
 
   /**
@@ -143,6 +165,10 @@ export class StreamRelay {
         }
         if (contentAt >= 0) this.commit(events.slice(contentAt));
         held.push(...this.options.renderer.chunk(step.facts));
+        if (this.endsHere(step.facts)) {
+          held.push(...this.options.renderer.end([]));
+          return this.clientStream(held, true);
+        }
         if (contentAt >= 0) return this.clientStream(held, false);
       }
     } catch (thrown) {
@@ -151,6 +177,15 @@ export class StreamRelay {
     } finally {
       hold?.clear();
     }
+  }
+
+  /** A chunk whose decode failed ends the client's stream when the renderer says so; the upstream's rest is let go. */
+  private endsHere(facts: ChunkFacts): boolean {
+    if (facts.failedAt < 0 || !this.options.renderer.endsAtFailure(facts)) return false;
+    this.deadline.clear();
+    this.reader.cancel('stream ended at a malformed event').catch(() => {});
+    this.options.abortUpstream(new RelayError('api_error', 502, `${this.options.label}: stream ended at a malformed event`));
+    return true;
   }
 
   private commit(sinceContent: IrStreamEvent[]): void {
@@ -164,12 +199,16 @@ export class StreamRelay {
     // The first content goes out alone, at once; later writes may merge what is already waiting.
     let first = true;
     let current: ReadableStreamDefaultController<Uint8Array> | undefined;
-    const { keepalive } = this.options;
+    let lastWriteAt = Date.now();
+    const { keepalive, renderer } = this.options;
     const keepaliveTimer =
       keepalive === undefined
         ? undefined
         : new Deadline(() => {
-            if (this.options.renderer.atEventBoundary?.() !== false) current?.enqueue(keepalive.bytes);
+            if (renderer.atEventBoundary?.() !== false) {
+              current?.enqueue(keepalive.bytes);
+              lastWriteAt = Date.now();
+            }
             keepaliveTimer?.set(keepalive.afterMs);
           });
     this.keepaliveTimer = keepaliveTimer;
@@ -185,8 +224,14 @@ export class StreamRelay {
             if (out.length === 0 && keepalive !== undefined) keepaliveTimer?.set(keepalive.afterMs);
             const step = await this.nextStep();
             keepaliveTimer?.pause();
-            const rendered = step.kind === 'chunk' ? this.options.renderer.chunk(step.facts) : this.options.renderer.end(step.ir);
+            const rendered = step.kind === 'chunk' ? renderer.chunk(step.facts) : renderer.end(step.ir);
             if (step.kind === 'end') done = true;
+            else if (this.endsHere(step.facts)) {
+              rendered.push(...renderer.end([]));
+              done = true;
+            } else if (rendered.length === 0 && out.length === 0 && keepalive !== undefined && Date.now() - lastWriteAt >= NOTICE_MS && renderer.atEventBoundary?.() !== false) {
+              rendered.push(keepalive.bytes);
+            }
             out.push(...rendered);
             bytes += byteLength(rendered);
           }
@@ -197,9 +242,13 @@ export class StreamRelay {
           throw error;
         }
         first = false;
-        if (out.length > 0) controller.enqueue(concatBytes(out));
+        if (out.length > 0) {
+          controller.enqueue(concatBytes(out));
+          lastWriteAt = Date.now();
+        }
         if (done) {
           keepaliveTimer?.clear();
+          this.options.clientSignal?.removeEventListener('abort', this.clientGone);
           controller.close();
           this.settleDelivery('complete');
         }
@@ -231,7 +280,7 @@ export class StreamRelay {
       const bytes = result.value;
       const sse = this.sse.push(bytes);
       const ir = this.decode(sse);
-      return { kind: 'chunk', facts: { bytes, sse, ir } };
+      return { kind: 'chunk', facts: { bytes, sse, ir, failedAt: this.failedAt } };
     }
     this.deadline.clear();
     if (failure !== undefined && failure !== this.timedOut) {
@@ -258,15 +307,17 @@ export class StreamRelay {
 
   private decode(events: SseEvent[]): IrStreamEvent[] {
     const out: IrStreamEvent[] = [];
-    for (const event of events) {
-      if (this.decoderBroken) break;
+    this.failedAt = -1;
+    for (let i = 0; i < events.length && !this.decoderBroken; i++) {
       try {
-        out.push(...this.decoder.push(event));
+        out.push(...this.decoder.push(events[i]!));
       } catch (cause) {
         // A decoder that throws cannot be trusted with the rest; this is an unreadable upstream stream.
         this.decoderBroken = true;
         out.push({ type: 'error', error: new RelayError('api_error', 502, `${this.options.label}: unreadable upstream stream`, { cause }) });
       }
+      // Nothing follows an error in the IR: the first one found is the event that broke the stream.
+      if (this.failedAt < 0 && out.length > 0 && out[out.length - 1]!.type === 'error') this.failedAt = i;
     }
     for (const event of out) {
       observeIrEvent(this.options.outcome, event);
@@ -323,6 +374,7 @@ export class StreamRelay {
 
   private cancel(reason: unknown): void {
     this.cancelled = true;
+    this.options.clientSignal?.removeEventListener('abort', this.clientGone);
     this.deadline.clear();
     this.keepaliveTimer?.clear();
     this.options.abortUpstream(reason);

@@ -3,8 +3,11 @@ import type { IrStreamEvent } from '../ir/stream-event';
 import type { ClientContext, Codec } from '../protocols/codec';
 import type { SseEvent } from '../sse/event';
 import { stageStep } from '../streams/stage-step';
+import { formatSseEvent } from '../sse/encode';
 import type { StreamFraming } from './stream-framing';
 import type { ChunkFacts, StreamRenderer } from './stream-relay';
+import { endsEvent, firstEventEnd, lastEventEnd } from './event-bytes';
+import { isWellFormed, looksWhole } from './well-formed';
 
 /** What a passthrough renderer has seen of the upstream's events, for the error it may append. */
 interface SeenEvents {
@@ -30,9 +33,38 @@ export const passthroughErrorTail =
     return codec.continuePassthroughStream?.(tail, seen.first, seen.last) ?? tail;
   };
 
+const errorIn = (ir: IrStreamEvent[]): RelayError | undefined => {
+  for (const event of ir) if (event.type === 'error') return event.error;
+  return undefined;
+};
+
 const tailFor = (ir: IrStreamEvent[], errorTail: PassthroughErrorTail, seen: SeenEvents): SseEvent[] => {
-  const error = ir.find((event) => event.type === 'error');
-  return error?.type === 'error' ? errorTail(error.error, seen) : [];
+  const error = errorIn(ir);
+  return error === undefined ? [] : errorTail(error, seen);
+};
+
+/**
+ * The events of a passthrough chunk that holds a malformed event, from index `from` on. An SDK stops
+ * at an event it cannot parse, before any error the relay could add, so such an event never goes out.
+ * When the decoder failed on it, the client's stream ends there with the format's error (`broken`);
+ * an event the decoder skipped is left out and the stream goes on. An event the decoder failed on that
+ * does parse goes out as sent (the upstream's own error report, or an event only the relay's decoder
+ * refuses), and so does the rest, as before.
+ */
+const sendableEvents = (facts: ChunkFacts, from: number): { events: SseEvent[]; broken: RelayError | undefined } => {
+  const events: SseEvent[] = [];
+  for (let i = 0; i < facts.sse.length; i++) {
+    const event = facts.sse[i]!;
+    if (i === facts.failedAt && !isWellFormed(event.data)) return { events, broken: errorIn(facts.ir) };
+    if (i >= from && (i === facts.failedAt || looksWhole(event.data))) events.push(event);
+  }
+  return { events, broken: undefined };
+};
+
+const needsSorting = (facts: ChunkFacts): boolean => {
+  if (facts.failedAt >= 0) return true;
+  for (const event of facts.sse) if (!looksWhole(event.data)) return true;
+  return false;
 };
 
 const see = (seen: SeenEvents, events: SseEvent[]): void => {
@@ -41,44 +73,79 @@ const see = (seen: SeenEvents, events: SseEvent[]): void => {
   seen.last = events[events.length - 1];
 };
 
-/** Passthrough: the upstream's bytes exactly as sent (re-framed only when the client asked another framing); an in-stream error is added only if the upstream was cut. */
+const encoder = new TextEncoder();
+
+/**
+ * Passthrough: the upstream's bytes exactly as sent (re-framed only when the client asked another
+ * framing, or when a chunk holds a malformed event); an in-stream error is added when the upstream
+ * was cut or broke its stream.
+ */
 export const rawRenderer = (errorTail: PassthroughErrorTail, framing: StreamFraming): StreamRenderer => {
   const seen: SeenEvents = { first: undefined, last: undefined };
   let boundary = true;
+  let previous: Uint8Array | undefined;
+  let broken: RelayError | undefined;
+  const sorted = (facts: ChunkFacts): Uint8Array[] => {
+    // An event whose first bytes already went out is finished with its own bytes: they cannot be taken back.
+    const startsMid = framing.isSse && !boundary;
+    const sendable = sendableEvents(facts, startsMid ? 1 : 0);
+    broken = sendable.broken;
+    see(seen, startsMid && facts.sse[0] !== undefined ? [facts.sse[0], ...sendable.events] : sendable.events);
+    if (!framing.isSse) return framing.frame(sendable.events);
+    const { bytes } = facts;
+    const out: Uint8Array[] = [];
+    const firstEnd = startsMid ? firstEventEnd(bytes, previous) : 0;
+    if (startsMid) out.push(bytes.subarray(0, firstEnd));
+    let text = '';
+    for (const event of sendable.events) text += formatSseEvent(event);
+    if (text !== '') out.push(encoder.encode(text));
+    boundary = broken !== undefined || endsEvent(bytes);
+    // The start of an event that ends in a later chunk goes out raw, as the fast path would send it.
+    if (!boundary) out.push(bytes.subarray(Math.max(lastEventEnd(bytes, previous), firstEnd)));
+    previous = bytes;
+    return out;
+  };
   return {
     chunk(facts: ChunkFacts) {
+      if (needsSorting(facts)) return sorted(facts);
       see(seen, facts.sse);
       if (!framing.isSse) return framing.frame(facts.sse);
       boundary = endsEvent(facts.bytes);
+      previous = facts.bytes;
       return [facts.bytes];
     },
-    end: (ir) => [...framing.frame(tailFor(ir, errorTail, seen)), ...framing.close()],
+    end: (ir) => [...framing.frame(broken === undefined ? tailFor(ir, errorTail, seen) : errorTail(broken, seen)), ...framing.close()],
     cancel: () => {},
     atEventBoundary: () => boundary,
+    endsAtFailure: () => broken !== undefined,
   };
-};
-
-/** Whether a chunk ends with a blank line (an upstream may split an event across chunks; then it does not). */
-const endsEvent = (bytes: Uint8Array): boolean => {
-  const n = bytes.length;
-  const last = bytes[n - 1];
-  const before = bytes[n - 2];
-  return (last === 10 && (before === 10 || (before === 13 && bytes[n - 3] === 10))) || (last === 13 && before === 13);
 };
 
 /** Passthrough with a codec's event filter (the relay changed the request in a way the client must not see). */
 export const filteredRenderer = (filter: Transformer<SseEvent, SseEvent>, errorTail: PassthroughErrorTail, framing: StreamFraming): StreamRenderer => {
   const step = stageStep(filter);
   const seen: SeenEvents = { first: undefined, last: undefined };
+  let broken: RelayError | undefined;
   return {
     chunk(facts) {
-      see(seen, facts.sse);
+      let events = facts.sse;
+      if (needsSorting(facts)) {
+        const sendable = sendableEvents(facts, 0);
+        events = sendable.events;
+        broken = sendable.broken;
+      }
+      see(seen, events);
       const out: SseEvent[] = [];
-      for (const event of facts.sse) out.push(...step.push(event));
+      for (const event of events) out.push(...step.push(event));
       return framing.frame(out);
     },
-    end: (ir) => [...framing.frame([...step.end(), ...tailFor(ir, errorTail, seen)]), ...framing.close()],
+    end: (ir) => {
+      // After a malformed event the filter's held events (a finish it was keeping for the usage chunk) are moot.
+      const closing = broken === undefined ? [...step.end(), ...tailFor(ir, errorTail, seen)] : errorTail(broken, seen);
+      return [...framing.frame(closing), ...framing.close()];
+    },
     cancel: (reason) => step.abort(reason),
+    endsAtFailure: () => broken !== undefined,
   };
 };
 
@@ -99,5 +166,7 @@ export const translatedRenderer = (
     chunk: (facts) => framing.frame(encode(facts.ir)),
     end: (ir) => [...framing.frame([...encode(ir), ...step.end()]), ...framing.close()],
     cancel: (reason) => step.abort(reason),
+    // The client encoder has written the error: the stream is over, whatever else the upstream sends.
+    endsAtFailure: () => true,
   };
 };

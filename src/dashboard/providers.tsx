@@ -6,22 +6,23 @@ import { findProvider, listProviders } from '../db/providers';
 import { isProviderHealthy } from '../routing/provider-health';
 import { PROVIDER_PROTOCOLS } from '../routing/provider';
 import { callAdmin } from './admin-api';
-import { checked, numberField, readForm, splitNames, textField, type FormData } from './form';
+import { checked, numberField, readForm, textField, type FormData } from './form';
 import { flashOf, Layout, Pill, PostForm, withFlash } from './layout';
+import { formatModelLine, parseModelLines } from './model-lines';
 import type { Env } from '../env';
 import type { DashboardEnv } from './session';
 
 type ProviderView = Awaited<ReturnType<typeof listProviders>>[number];
 
-/** "sonnet=claude-sonnet-5" routes the public name sonnet to the upstream's claude-sonnet-5. */
-const modelEntriesOf = (text: string | undefined) =>
-  splitNames(text).map((entry) => {
-    const [name = '', upstream] = entry.split('=').map((part) => part.trim());
-    return upstream ? { name, upstream } : name;
-  });
+const modelsText = (provider: ProviderView): string => provider.models.map(formatModelLine).join('\n');
 
-const modelsText = (provider: ProviderView): string =>
-  provider.models.map((model) => (typeof model === 'string' ? model : `${model.name}=${model.upstream}`)).join('\n');
+/** The list page names a few models and counts the rest: a gateway lists hundreds. */
+const LISTED_MODELS = 5;
+const modelsSummary = (provider: ProviderView): string => {
+  const names = provider.models.slice(0, LISTED_MODELS).map((model) => (typeof model === 'string' ? model : model.name));
+  const more = provider.models.length - names.length;
+  return more > 0 ? `${provider.models.length.toLocaleString('en-US')} models: ${names.join(', ')}, …` : names.join(', ');
+};
 
 /** Fields for POST /admin/providers or PATCH /admin/providers/:id; an empty API key field keeps the stored key. */
 const providerBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknown> => {
@@ -29,12 +30,13 @@ const providerBody = (form: FormData, mode: 'create' | 'edit'): Record<string, u
     protocol: textField(form, 'protocol'),
     baseUrl: textField(form, 'baseUrl'),
     apiKey: textField(form, 'apiKey'),
-    models: modelEntriesOf(textField(form, 'models')),
+    models: parseModelLines(textField(form, 'models')),
     priority: numberField(form, 'priority'),
     weight: numberField(form, 'weight'),
     enabled: checked(form, 'enabled'),
     firstByteTimeoutMs: numberField(form, 'firstByteTimeoutMs'),
     idleTimeoutMs: numberField(form, 'idleTimeoutMs'),
+    maxRetries: numberField(form, 'maxRetries'),
   };
   if (mode === 'create') body.id = textField(form, 'id') ?? '';
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
@@ -67,8 +69,8 @@ const ProviderFields: FC<{ current?: ProviderView }> = ({ current }) => (
       <input name="apiKey" type="password" autocomplete="off" />
     </label>
     <label>
-      Models (one per line; public=upstream to rename)
-      <textarea name="models" required>
+      Models, one per line: name, or public=upstream to rename; optionally context=N max_output=N field=max_tokens|max_completion_tokens
+      <textarea name="models" required rows={Math.min(20, Math.max(4, current?.models.length ?? 0))}>
         {current === undefined ? '' : modelsText(current)}
       </textarea>
     </label>
@@ -87,6 +89,10 @@ const ProviderFields: FC<{ current?: ProviderView }> = ({ current }) => (
     <label>
       Idle timeout (ms)
       <input name="idleTimeoutMs" inputmode="numeric" value={current?.idleTimeoutMs === null ? '' : String(current?.idleTimeoutMs ?? '')} />
+    </label>
+    <label>
+      Retries on 5xx before the first byte (empty = 2)
+      <input name="maxRetries" inputmode="numeric" value={current?.maxRetries === null ? '' : String(current?.maxRetries ?? '')} />
     </label>
     <label class="check">
       <input type="checkbox" name="enabled" value="on" checked={current?.enabled ?? true} /> enabled
@@ -131,7 +137,7 @@ export const providerPages = new Hono<DashboardEnv>()
                   {provider.protocol}
                   <div class="small muted">{provider.baseUrl}</div>
                 </td>
-                <td class="small">{modelsText(provider).split('\n').join(', ')}</td>
+                <td class="small">{modelsSummary(provider)}</td>
                 <td class="num">{provider.priority}</td>
                 <td class="num">{provider.weight}</td>
                 <td>{provider.hasApiKey ? <Pill>stored</Pill> : <span class="muted">none</span>}</td>

@@ -3,6 +3,7 @@ import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { IrResponse } from '../ir/response';
 import type { IrStreamEvent } from '../ir/stream-event';
+import type { ModelProfile } from '../routing/provider';
 import type { SseEvent } from '../sse/event';
 
 /** What the route knows besides the body (Gemini puts model and streaming in the path). */
@@ -29,6 +30,8 @@ export interface UpstreamTarget {
   /** The model name the upstream knows. */
   model: string;
   stream: boolean;
+  /** What the model route says about the model (output cap and its field); absent = no limits known. */
+  profile?: ModelProfile;
 }
 
 export interface EncodedUpstreamRequest {

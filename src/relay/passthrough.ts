@@ -42,7 +42,7 @@ const clientContextOf = (context: AttemptContext): ClientContext => {
 export const passthroughAttempt = async (context: AttemptContext, candidate: Candidate): Promise<AttemptResult> => {
   const codec = context.clientCodec;
   const { provider } = candidate;
-  const target = { model: candidate.upstreamModel, stream: context.stream };
+  const target = { model: candidate.upstreamModel, stream: context.stream, profile: candidate.model };
   const encoded = encodeFor(provider.id, () => codec.rewritePassthrough(context.body, target));
   const upstream = linkedAbort(context.signal);
   const firstContentBy = Date.now() + firstByteTimeoutOf(provider);

@@ -45,7 +45,7 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
   const upstreamFormat = candidate.formatFor(context.clientFormat);
   const upstreamCodec = codecFor(upstreamFormat);
   const request = encodeFor(provider.id, context.ir);
-  const target = { model: candidate.upstreamModel, stream: request.stream };
+  const target = { model: candidate.upstreamModel, stream: request.stream, profile: candidate.model };
   const encoded = encodeFor(provider.id, () => upstreamCodec.encodeRequest(request, target));
   const upstream = linkedAbort(context.signal);
   const firstContentBy = Date.now() + firstByteTimeoutOf(provider);

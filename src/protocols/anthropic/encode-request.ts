@@ -5,7 +5,8 @@ import type { AnthropicCacheControlOut, AnthropicTextOut } from './encode-conten
 import { continuesToolLoopWithoutThinking, encodeAnthropicConversation } from './encode-messages';
 import type { AnthropicMessageParamOut, AnthropicTurn } from './encode-messages';
 import { planAnthropicThinking } from './encode-thinking';
-import type { AnthropicThinkingOut } from './encode-thinking';
+import type { AnthropicThinkingOut, AnthropicThinkingPlan } from './encode-thinking';
+import { capOutputTokens } from '../shared/output-cap';
 import type { AnthropicEffort } from './schema';
 
 /**
@@ -108,9 +109,19 @@ export interface AnthropicRequestOut {
   output_config?: { effort?: AnthropicEffort; format?: AnthropicFormatOut };
 }
 
+/**
+ * The thinking plan within the model's output ceiling: the client's limit is capped to it, and when
+ * the client gave none, the defaults (8192, or budget + room) are held to it as well.
+ */
+const planWithinCeiling = (request: IrRequest, target: UpstreamTarget): AnthropicThinkingPlan => {
+  const plan = planAnthropicThinking(request.reasoning, capOutputTokens(request.maxOutputTokens, target));
+  const ceiling = target.profile?.maxOutputTokens ?? null;
+  return ceiling !== null && plan.maxTokens > ceiling ? planAnthropicThinking(request.reasoning, ceiling) : plan;
+};
+
 export const buildAnthropicRequestBody = (request: IrRequest, target: UpstreamTarget): AnthropicRequestOut => {
   const conversation = encodeAnthropicConversation(request);
-  const plan = planAnthropicThinking(request.reasoning, request.maxOutputTokens);
+  const plan = planWithinCeiling(request, target);
   const thinking = plan.thinking !== undefined && !continuesToolLoopWithoutThinking(conversation.turns) ? plan.thinking : undefined;
   const thinkingOn = thinking !== undefined;
 
@@ -163,9 +174,3 @@ export const encodeAnthropicCountTokens = (request: IrRequest, target: UpstreamT
   if (full.output_config !== undefined) body.output_config = full.output_config;
   return { path: ANTHROPIC_COUNT_TOKENS_PATH, body };
 };
-
-/** Same-format passthrough: only the model changes. */
-export const rewriteAnthropicPassthrough = (body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest => ({
-  path: ANTHROPIC_MESSAGES_PATH,
-  body: body.model === target.model ? body : { ...body, model: target.model },
-});

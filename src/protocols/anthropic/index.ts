@@ -2,12 +2,8 @@ import type { Codec } from '../codec';
 import { decodeAnthropicRequest, peekAnthropicRequest } from './decode-request';
 import { decodeAnthropicCountTokens, decodeAnthropicResponse } from './decode-response';
 import { decodeAnthropicStream, decodeAnthropicStreamStage } from './decode-stream';
-import {
-  anthropicAuthHeaders,
-  encodeAnthropicCountTokens,
-  encodeAnthropicRequest,
-  rewriteAnthropicPassthrough,
-} from './encode-request';
+import { anthropicAuthHeaders, encodeAnthropicCountTokens, encodeAnthropicRequest } from './encode-request';
+import { rewriteAnthropicPassthrough } from './passthrough';
 import { encodeAnthropicResponse } from './encode-response';
 import { encodeAnthropicStream, encodeAnthropicStreamStage } from './encode-stream';
 import { decodeAnthropicError, encodeAnthropicError } from './errors';

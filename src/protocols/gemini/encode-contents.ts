@@ -61,7 +61,10 @@ const withId = <T extends object>(value: T, irId: string): T & { id?: string } =
   return native === undefined ? value : { ...value, id: native };
 };
 
-const encodeUserBlocks = (blocks: readonly IrUserBlock[], callNames: ReadonlyMap<string, string>): GeminiPartOut[] => {
+/** Where each functionResponse part's call stands in the history, for `orderResponses`. */
+type CallOrder = { readonly ordinals: ReadonlyMap<string, number>; readonly ofPart: WeakMap<GeminiPartOut, number> };
+
+const encodeUserBlocks = (blocks: readonly IrUserBlock[], callNames: ReadonlyMap<string, string>, order: CallOrder): GeminiPartOut[] => {
   const responses: GeminiPartOut[] = [];
   const others: GeminiPartOut[] = [];
   for (const block of blocks) {
@@ -78,7 +81,10 @@ const encodeUserBlocks = (blocks: readonly IrUserBlock[], callNames: ReadonlyMap
       }
       const text = block.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
       const response = block.isError === true ? { error: text } : { output: text };
-      responses.push({ functionResponse: withId({ name, response }, block.toolCallId) });
+      const part: GeminiPartOut = { functionResponse: withId({ name, response }, block.toolCallId) };
+      const ordinal = order.ordinals.get(block.toolCallId);
+      if (ordinal !== undefined) order.ofPart.set(part, ordinal);
+      responses.push(part);
       // Images in a result ride next to it: every Gemini model reads user media parts.
       for (const part of block.content) if (part.type === 'image') others.push(mediaPart(part.source, 'image/jpeg'));
     }
@@ -138,6 +144,24 @@ const mergeAdjacent = (contents: GeminiContentOut[]): GeminiContentOut[] => {
   return merged;
 };
 
+/**
+ * Gemini pairs parallel function responses with their calls by position: responses sent in another
+ * order than the calls (clients run tools concurrently and report them as they finish) get answers
+ * attributed to the wrong call. Each turn's responses are put in the order of their calls; a
+ * response whose call is not in the history keeps its place after the others.
+ */
+const orderResponses = (contents: GeminiContentOut[], order: CallOrder): void => {
+  const rank = (part: GeminiPartOut): number => order.ofPart.get(part) ?? Number.MAX_SAFE_INTEGER;
+  for (const content of contents) {
+    if (content.role !== 'user') continue;
+    const responses = content.parts.filter((part) => part.functionResponse !== undefined);
+    if (responses.length < 2) continue;
+    // Array sort is stable, so unknown calls keep their relative order.
+    const sorted = [...responses].sort((a, b) => rank(a) - rank(b));
+    content.parts = [...sorted, ...content.parts.filter((part) => part.functionResponse === undefined)];
+  }
+};
+
 /** Gemini 3 rejects a step whose first functionCall has no signature (PROTOCOLS §1.4). */
 const placeholderSignatures = (contents: GeminiContentOut[]): void => {
   for (const content of contents) {
@@ -149,17 +173,24 @@ const placeholderSignatures = (contents: GeminiContentOut[]): void => {
 
 export const encodeGeminiContents = (messages: readonly IrMessage[]): GeminiContentOut[] => {
   const callNames = new Map<string, string>();
+  const ordinals = new Map<string, number>();
   for (const message of messages) {
     if (message.role !== 'assistant') continue;
-    for (const block of message.content) if (block.type === 'tool_call') callNames.set(block.id, block.name);
+    for (const block of message.content) {
+      if (block.type !== 'tool_call') continue;
+      callNames.set(block.id, block.name);
+      ordinals.set(block.id, ordinals.size);
+    }
   }
+  const order: CallOrder = { ordinals, ofPart: new WeakMap() };
   const contents: GeminiContentOut[] = [];
   for (const message of messages) {
     if (message.role === 'system') continue;
-    const parts = message.role === 'user' ? encodeUserBlocks(message.content, callNames) : encodeModelBlocks(message.content);
+    const parts = message.role === 'user' ? encodeUserBlocks(message.content, callNames, order) : encodeModelBlocks(message.content);
     if (parts.length > 0) contents.push({ role: message.role === 'user' ? 'user' : 'model', parts });
   }
   const merged = mergeAdjacent(contents);
+  orderResponses(merged, order);
   placeholderSignatures(merged);
   return merged;
 };

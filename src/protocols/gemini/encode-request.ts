@@ -1,6 +1,7 @@
 import { invalidRequest, unsupportedFeature } from '../../errors';
 import type { IrRequest, IrToolChoice } from '../../ir/request';
 import type { EncodedUpstreamRequest, UpstreamTarget } from '../codec';
+import { withOutputCap } from '../shared/output-cap';
 import { budgetForEffort } from '../shared/reasoning-budget';
 import { cleanGeminiSchema } from './clean-schema';
 import { type GeminiContentOut, encodeGeminiContents } from './encode-contents';
@@ -139,13 +140,7 @@ export const buildGeminiRequestBody = (request: IrRequest, options: { forCountin
 
 export const encodeGeminiRequest = (request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest => ({
   path: geminiModelPath(target.model, target.stream ? 'streamGenerateContent?alt=sse' : 'generateContent'),
-  body: buildGeminiRequestBody(request, { forCounting: false }),
-});
-
-/** Same-format passthrough: the model lives in the path; the body goes through untouched. */
-export const rewriteGeminiPassthrough = (body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest => ({
-  path: geminiModelPath(target.model, target.stream ? 'streamGenerateContent?alt=sse' : 'generateContent'),
-  body,
+  body: buildGeminiRequestBody(withOutputCap(request, target), { forCounting: false }),
 });
 
 export const geminiAuthHeaders = (apiKey: string): Record<string, string> => ({ 'x-goog-api-key': apiKey });

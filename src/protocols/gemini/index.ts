@@ -3,7 +3,8 @@ import { decodeGeminiCountTokens, encodeGeminiCountTokens, encodeGeminiTokenCoun
 import { decodeGeminiRequest, peekGeminiRequest } from './decode-request';
 import { decodeGeminiResponse } from './decode-response';
 import { decodeGeminiStream, decodeGeminiStreamStage } from './decode-stream';
-import { encodeGeminiRequest, geminiAuthHeaders, rewriteGeminiPassthrough } from './encode-request';
+import { encodeGeminiRequest, geminiAuthHeaders } from './encode-request';
+import { rewriteGeminiPassthrough } from './passthrough';
 import { encodeGeminiResponse } from './encode-response';
 import { encodeGeminiStream, encodeGeminiStreamStage } from './encode-stream';
 import { decodeGeminiError, encodeGeminiError } from './errors';

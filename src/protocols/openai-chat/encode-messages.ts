@@ -1,4 +1,12 @@
-import type { IrAssistantBlock, IrFileBlock, IrImageBlock, IrTextBlock, IrToolResultBlock, IrUserBlock } from '../../ir/content';
+import type {
+  IrAssistantBlock,
+  IrFileBlock,
+  IrImageBlock,
+  IrTextBlock,
+  IrThinkingBlock,
+  IrToolResultBlock,
+  IrUserBlock,
+} from '../../ir/content';
 import type { IrMessage } from '../../ir/request';
 import { unsupportedFeature } from '../../errors';
 import { mediaSourceToUrl } from '../shared/data-uri';
@@ -8,7 +16,11 @@ import { fitToolCallId } from '../shared/tool-call-id';
  * IR messages → Chat `messages[]` for an OpenAI (or compatible) upstream.
  * - Tool results become one `tool` message each, right after the assistant turn. A tool message can
  *   hold text only, so images from results follow in one extra `user` message.
- * - Thinking and redacted thinking are dropped: Chat Completions has no field to send them back.
+ * - Reasoning goes back as `reasoning_content` on assistant turns that call tools, the de-facto field
+ *   of reasoning servers (DeepSeek, Kimi, vLLM) that answer 400 when a tool-call turn comes back
+ *   without it. Only reasoning no other upstream signed is sent: a Chat upstream never signs, so
+ *   unsigned thinking is what such a server wrote; signed thinking (Claude, Gemini, Responses) and
+ *   redacted thinking are dropped, since strict servers refuse the unknown field.
  * - Tool-call ids longer than OpenAI's 40 characters are shortened the same way on the call and on its
  *   result, so the pair stays matched.
  * - Cache hints are dropped: OpenAI caches prompts automatically, and part-level breakpoints exist only
@@ -31,7 +43,7 @@ export interface OpenAIChatOutToolCall {
 export type OpenAIChatOutMessage =
   | { role: 'system'; content: string }
   | { role: 'user'; content: string | OpenAIChatOutPart[] }
-  | { role: 'assistant'; content: string | null; tool_calls?: OpenAIChatOutToolCall[] }
+  | { role: 'assistant'; content: string | null; tool_calls?: OpenAIChatOutToolCall[]; reasoning_content?: string }
   | { role: 'tool'; tool_call_id: string; content: string };
 
 /** Several system text blocks are joined: compatible servers do not all accept part arrays here. */
@@ -107,6 +119,14 @@ const encodeUser = (content: readonly IrUserBlock[]): OpenAIChatOutMessage[] => 
   return out;
 };
 
+/** The turn's reasoning text that no upstream signed (a Chat upstream's own `reasoning_content`). */
+const unsignedReasoning = (content: readonly IrAssistantBlock[]): string =>
+  content
+    .filter((block): block is IrThinkingBlock => block.type === 'thinking' && (block.signature === undefined || block.signature.origin === 'openai-chat'))
+    .map((block) => block.text)
+    .filter((text) => text !== '')
+    .join('\n\n');
+
 const encodeAssistant = (content: readonly IrAssistantBlock[]): OpenAIChatOutMessage[] => {
   const text = content
     .filter((block): block is IrTextBlock => block.type === 'text')
@@ -122,7 +142,17 @@ const encodeAssistant = (content: readonly IrAssistantBlock[]): OpenAIChatOutMes
       function: { name: block.name, arguments: block.arguments === '' ? '{}' : block.arguments },
     });
   }
-  if (toolCalls.length > 0) return [{ role: 'assistant', content: text === '' ? null : text, tool_calls: toolCalls }];
+  if (toolCalls.length > 0) {
+    const reasoning = unsignedReasoning(content);
+    return [
+      {
+        role: 'assistant',
+        content: text === '' ? null : text,
+        tool_calls: toolCalls,
+        ...(reasoning === '' ? {} : { reasoning_content: reasoning }),
+      },
+    ];
+  }
   // An assistant turn that held only thinking has nothing left to send.
   return text === '' ? [] : [{ role: 'assistant', content: text }];
 };

@@ -1,6 +1,8 @@
 import type { IrEffort, IrRequest, IrResponseFormat, IrToolChoice } from '../../ir/request';
 import { unsupportedFeature } from '../../errors';
 import type { EncodedUpstreamRequest, UpstreamTarget } from '../codec';
+import type { OutputTokenField } from '../../routing/provider';
+import { capOutputTokens } from '../shared/output-cap';
 import { effortForBudget } from '../shared/reasoning-budget';
 import { encodeOpenAIChatMessages } from './encode-messages';
 
@@ -72,7 +74,8 @@ export const encodeOpenAIChatRequest = (request: IrRequest, target: UpstreamTarg
   const effort = reasoningEffort(request);
   if (effort) body.reasoning_effort = effort;
 
-  if (request.maxOutputTokens !== undefined) body.max_completion_tokens = request.maxOutputTokens;
+  const maxOutputTokens = capOutputTokens(request.maxOutputTokens, target);
+  if (maxOutputTokens !== undefined) body[outputTokenField(target)] = maxOutputTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stopSequences && request.stopSequences.length > 0) {
@@ -94,13 +97,45 @@ export const encodeOpenAIChatRequest = (request: IrRequest, target: UpstreamTarg
   return { path: OPENAI_CHAT_PATH, body };
 };
 
-/** Same-format passthrough: only the model changes, plus include_usage so the usage tap can count. */
+/**
+ * Same-format passthrough: the model, include_usage so the usage tap can count, and the output cap,
+ * spelled the way the model takes it (OpenAI's reasoning models refuse `max_tokens`) and within its
+ * ceiling. The body is copied only when one of them changes.
+ */
 export const rewriteOpenAIChatPassthrough = (body: Record<string, unknown>, target: UpstreamTarget): EncodedUpstreamRequest => {
   const existing = body.stream_options;
   const options = existing !== null && typeof existing === 'object' ? (existing as Record<string, unknown>) : {};
   const addUsage = target.stream && options.include_usage !== true;
-  if (body.model === target.model && !addUsage) return { path: OPENAI_CHAT_PATH, body };
+  const limit = outputLimitRewrite(body, target);
+  if (body.model === target.model && !addUsage && limit === undefined) return { path: OPENAI_CHAT_PATH, body };
   const rewritten: Record<string, unknown> = { ...body, model: target.model };
   if (addUsage) rewritten.stream_options = { ...options, include_usage: true };
+  if (limit !== undefined) {
+    delete rewritten.max_tokens;
+    delete rewritten.max_completion_tokens;
+    rewritten[limit.field] = limit.value;
+  }
   return { path: OPENAI_CHAT_PATH, body: rewritten };
+};
+
+/** Without a model route (unit callers), the field OpenAI documents. */
+const outputTokenField = (target: UpstreamTarget): OutputTokenField => target.profile?.outputTokenField ?? 'max_completion_tokens';
+
+/**
+ * The output cap a passthrough body must carry instead of its own, or undefined when it is fine as
+ * sent. Only `max_tokens` is renamed (for models that take `max_completion_tokens`): the other way
+ * round, a client's `max_completion_tokens` already reached every server that accepted it.
+ */
+const outputLimitRewrite = (body: Record<string, unknown>, target: UpstreamTarget): { field: OutputTokenField; value: number } | undefined => {
+  if (target.profile === undefined) return undefined;
+  const completion = body.max_completion_tokens;
+  const legacy = body.max_tokens;
+  if (typeof completion === 'number') {
+    const value = capOutputTokens(completion, target) ?? completion;
+    return value === completion && legacy === undefined ? undefined : { field: 'max_completion_tokens', value };
+  }
+  if (typeof legacy !== 'number') return undefined;
+  const field = target.profile.outputTokenField;
+  const value = capOutputTokens(legacy, target) ?? legacy;
+  return value === legacy && field === 'max_tokens' ? undefined : { field, value };
 };

@@ -4,6 +4,7 @@ import type { EncodedUpstreamRequest, UpstreamTarget } from '../codec';
 import { effortForBudget } from '../shared/reasoning-budget';
 import { encodeResponsesInput } from './encode-input';
 import type { ResponsesInputItemOut } from './encode-input';
+import { capOutputTokens } from '../shared/output-cap';
 
 /**
  * IR → a Responses upstream request (`POST {baseUrl}/responses`, baseUrl ending in /v1).
@@ -78,6 +79,7 @@ export const buildResponsesRequestBody = (request: IrRequest, target: UpstreamTa
   const instructions = request.system.map((block) => block.text).join('\n\n');
   const reasoning = request.reasoning ? encodeResponsesReasoning(request.reasoning) : undefined;
   const wantsReasoning = request.reasoning !== undefined && request.reasoning.enabled !== false;
+  const maxOutputTokens = capOutputTokens(request.maxOutputTokens, target);
   return {
     model: target.model,
     input: encodeResponsesInput(request.messages),
@@ -85,7 +87,7 @@ export const buildResponsesRequestBody = (request: IrRequest, target: UpstreamTa
     ...(request.tools && request.tools.length > 0 ? { tools: request.tools.map(encodeTool) } : {}),
     ...(request.toolChoice ? { tool_choice: encodeResponsesToolChoice(request.toolChoice) } : {}),
     ...(request.parallelToolCalls === undefined ? {} : { parallel_tool_calls: request.parallelToolCalls }),
-    ...(request.maxOutputTokens === undefined ? {} : { max_output_tokens: request.maxOutputTokens }),
+    ...(maxOutputTokens === undefined ? {} : { max_output_tokens: maxOutputTokens }),
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { top_p: request.topP }),
     ...(request.responseFormat ? { text: { format: encodeResponsesFormat(request.responseFormat) } } : {}),

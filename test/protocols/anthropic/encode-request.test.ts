@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IrRequest } from '../../../src/ir/request';
 import { anthropicCodec } from '../../../src/protocols/anthropic';
-import {
-  encodeAnthropicCountTokens,
-  encodeAnthropicRequest,
-  rewriteAnthropicPassthrough,
-} from '../../../src/protocols/anthropic/encode-request';
+import { encodeAnthropicCountTokens, encodeAnthropicRequest } from '../../../src/protocols/anthropic/encode-request';
+import { rewriteAnthropicPassthrough } from '../../../src/protocols/anthropic/passthrough';
 import { thrown } from './helpers';
 
 const target = { model: 'claude-upstream', stream: false };

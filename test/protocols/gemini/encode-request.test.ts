@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../../src/errors';
 import type { IrMessage } from '../../../src/ir/request';
-import { encodeGeminiRequest, rewriteGeminiPassthrough } from '../../../src/protocols/gemini/encode-request';
+import { encodeGeminiRequest } from '../../../src/protocols/gemini/encode-request';
+import { rewriteGeminiPassthrough } from '../../../src/protocols/gemini/passthrough';
 import { irRequest } from './helpers';
 
 const target = { model: 'gemini-3-pro', stream: false };

@@ -108,7 +108,7 @@ describe('encodeOpenAIChatRequest', () => {
     ]);
   });
 
-  it('keeps IR system messages in place, joins system blocks, drops thinking and thinking-only turns', () => {
+  it('keeps IR system messages in place, joins system blocks, drops signed thinking and thinking-only turns', () => {
     const encoded = encodeOpenAIChatRequest(
       baseRequest({
         system: [
@@ -136,7 +136,12 @@ describe('encodeOpenAIChatRequest', () => {
       { role: 'system', content: 'One.\n\nTwo.' },
       { role: 'user', content: 'hi' },
       { role: 'system', content: 'Mid rule.' },
-      { role: 'assistant', content: 'Done.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'noop', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: 'Done.',
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'noop', arguments: '{}' } }],
+        reasoning_content: 'plan',
+      },
     ]);
   });
 

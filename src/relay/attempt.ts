@@ -45,17 +45,26 @@ export interface AttemptResult {
   candidate: Candidate;
 }
 
+/** An error response ready for the client. */
+export interface ClientErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
  * An attempt that failed before any byte went to the client. `retryable` lets the fallback loop try
- * the next candidate; `clientResponse` is what the client gets if this was the last one (for
- * passthrough, the upstream's own error body; for translation, the error in the client's shape).
+ * again (see retry-policy.ts) or the next candidate; `clientResponse` is what the client gets if this
+ * was the last one (for passthrough, the upstream's own JSON error body; absent: `error` in the
+ * client's shape). `retryAfterMs` is the upstream's own wait, to the millisecond.
  */
 export class AttemptFailure extends Error {
   override readonly name = 'AttemptFailure';
   constructor(
     readonly error: RelayError,
     readonly retryable: boolean,
-    readonly clientResponse?: { status: number; headers: Record<string, string>; body: string },
+    readonly clientResponse?: ClientErrorResponse,
+    readonly retryAfterMs?: number,
   ) {
     super(error.message);
   }

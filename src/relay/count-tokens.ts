@@ -9,6 +9,8 @@ import { loadRouteTable } from '../routing/route-table';
 import { assertPublicMediaUrls } from '../net/url-safety';
 import { readJsonBody } from './read-body';
 import { fetchUpstream } from './upstream-fetch';
+import { AttemptFailure } from './attempt';
+import { clientSafeFailure } from './client-safe-failure';
 import { estimateRequestTokens } from './token-estimate';
 
 /**
@@ -41,7 +43,10 @@ export const countTokens = async (c: Context<AppEnv>, format: WireFormat, route:
       encoded: upstreamCodec.encodeCountTokens({ ...request, model: candidate.upstreamModel }, target),
       signal: c.req.raw.signal,
     });
-    if (!response.ok) throw upstreamCodec.decodeError(response.status, await response.text(), response.headers);
+    if (!response.ok) {
+      const failure = new AttemptFailure(upstreamCodec.decodeError(response.status, await response.text(), response.headers), false);
+      throw clientSafeFailure(failure, candidate, c.var.requestId).error;
+    }
     return c.json(clientCodec.encodeTokenCount(upstreamCodec.decodeCountTokens(await response.json())) as Record<string, unknown>);
   }
   c.header('x-polyrelay-token-count', 'estimate');

@@ -45,3 +45,10 @@ export class Deadline {
     this.onExpire();
   }
 }
+
+/**
+ * A request's overall deadline for same-provider retries, from when the relay starts trying its
+ * candidates: a backoff that would end later is not started, and the next candidate is tried instead
+ * (each attempt still has its provider's own first-byte and idle timeouts).
+ */
+export const REQUEST_RETRY_DEADLINE_MS = 30_000;

@@ -1,9 +1,12 @@
 import { RelayError, toRelayError } from '../errors';
-import type { Candidate } from '../routing/provider';
-import { claimProviderAttempt, recordProviderFailure, recordProviderSuccess } from '../routing/provider-health';
-import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
+import { DEFAULT_MAX_RETRIES, type Candidate } from '../routing/provider';
+import { claimProviderAttempt, isProviderHealthy, recordProviderFailure, recordProviderSuccess } from '../routing/provider-health';
+import { AttemptFailure, type AttemptContext, type AttemptResult, type ClientErrorResponse } from './attempt';
+import { clientSafeFailure } from './client-safe-failure';
+import { REQUEST_RETRY_DEADLINE_MS } from './deadline';
 import { EncodingFailure } from './encoding-failure';
 import { passthroughAttempt } from './passthrough';
+import { backoff, sameProviderRetryDelay } from './retry-policy';
 import { translateAttempt } from './translate';
 
 export type CandidatesResult =
@@ -11,48 +14,86 @@ export type CandidatesResult =
   | {
       ok: false;
       error: RelayError;
-      failure: { status: number; headers: Record<string, string>; body: string };
+      failure: ClientErrorResponse;
       lastAttempt?: { candidate: Candidate; upstreamFormat: AttemptResult['upstreamFormat'] };
     };
 
+interface Settled {
+  error: RelayError;
+  failure: ClientErrorResponse;
+  candidate: Candidate;
+}
+
+type CandidateOutcome = { ok: true; attempt: AttemptResult } | { ok: false; last: Settled; next: boolean };
+
 /**
- * Tries candidates in order until one answers. Connection errors, timeouts, 408/429/5xx/529 move on
- * to the next candidate (nothing has reached the client yet: for streams, "answers" means it sent its
- * first content event); other upstream errors (4xx: the request itself is wrong) are answered at once.
- * Errors the relay raises itself (validation, unsupported features) are the client's and are thrown
- * to the caller's error handler. Every upstream verdict feeds the provider's breaker, and a 429 or a
- * `retry-after` takes the provider out of candidate selection until then; a request the relay could
- * not encode (EncodingFailure) was never sent, so it moves on without a verdict.
+ * Tries candidates in order until one answers (nothing has reached the client yet: for streams,
+ * "answers" means it sent its first content event). A transient failure (5xx, 529, a connection
+ * that broke before the first byte) is first retried on the same provider, up to its `maxRetries`,
+ * with backoff (see retry-policy.ts); then, like timeouts, 408 and 429, it moves on to the next
+ * candidate. Other upstream errors (4xx: the request itself is wrong) are answered at once; so is
+ * every failure once the client has gone. Errors the relay raises itself (validation, unsupported
+ * features) are the client's and are thrown to the caller's error handler. Every upstream verdict
+ * feeds the provider's breaker (a 429 only reorders later requests); a request the relay could not
+ * encode (EncodingFailure) was never sent, so it moves on without a verdict. What the client gets of
+ * an upstream's failure is made safe first (client-safe-failure.ts).
  */
 export const runCandidates = async (context: AttemptContext, candidates: Candidate[]): Promise<CandidatesResult> => {
-  let last: { error: RelayError; failure: { status: number; headers: Record<string, string>; body: string }; candidate: Candidate } | undefined;
+  const deadline = Date.now() + REQUEST_RETRY_DEADLINE_MS;
+  let last: Settled | undefined;
   for (const candidate of candidates) {
-    const upstreamFormat = candidate.formatFor(context.clientFormat);
-    claimProviderAttempt(candidate.provider.id, Date.now());
-    try {
-      const attempt =
-        upstreamFormat === context.clientFormat ? await passthroughAttempt(context, candidate) : await translateAttempt(context, candidate);
-      recordProviderSuccess(candidate.provider.id);
-      return { ok: true, attempt };
-    } catch (thrown) {
-      const failure = asAttemptFailure(thrown, context);
-      if (failure === undefined) throw thrown;
-      if (failure.retryable && !context.signal.aborted && !(failure instanceof EncodingFailure)) recordFailure(candidate, failure);
-      const response = failure.clientResponse ?? encodeForClient(failure.error, context);
-      last = { error: failure.error, failure: response, candidate };
-      if (!failure.retryable || context.signal.aborted) break;
-    }
+    const outcome = await runCandidate(context, candidate, deadline);
+    if (outcome.ok) return outcome;
+    last = outcome.last;
+    if (!outcome.next) break;
   }
   if (last === undefined) throw new RelayError('overloaded', 503, 'no upstream available for this model');
   const upstreamFormat = last.candidate.formatFor(context.clientFormat);
   return { ok: false, error: last.error, failure: last.failure, lastAttempt: { candidate: last.candidate, upstreamFormat } };
 };
 
+/** One candidate: its first attempt and its same-provider retries. */
+const runCandidate = async (context: AttemptContext, candidate: Candidate, deadline: number): Promise<CandidateOutcome> => {
+  const { provider } = candidate;
+  const maxRetries = provider.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const upstreamFormat = candidate.formatFor(context.clientFormat);
+  for (let retriesDone = 0; ; retriesDone++) {
+    claimProviderAttempt(provider.id, Date.now());
+    try {
+      const attempt = upstreamFormat === context.clientFormat ? await passthroughAttempt(context, candidate) : await translateAttempt(context, candidate);
+      recordProviderSuccess(provider.id, Date.now(), candidate.upstreamModel);
+      return { ok: true, attempt };
+    } catch (thrown) {
+      const raw = asAttemptFailure(thrown, context);
+      if (raw === undefined) throw thrown;
+      const failure = clientSafeFailure(raw, candidate, context.requestId);
+      if (failure.retryable && !context.signal.aborted && !(failure instanceof EncodingFailure)) recordFailure(candidate, failure);
+      const last = { error: failure.error, failure: failure.clientResponse ?? encodeForClient(failure.error, context), candidate };
+      if (!failure.retryable || context.signal.aborted) return { ok: false, last, next: false };
+      const now = Date.now();
+      const delay = sameProviderRetryDelay(failure, { retriesDone, maxRetries, now, deadline });
+      // A breaker that this very failure opened says the provider is down: no point retrying it now.
+      if (delay === undefined || !isProviderHealthy(provider.id, now)) return { ok: false, last, next: true };
+      await backoff(delay, context.signal);
+      if (context.signal.aborted) return { ok: false, last: { ...last, ...clientGone(context) }, next: false };
+    }
+  }
+};
+
+const clientGone = (context: AttemptContext): { error: RelayError; failure: ClientErrorResponse } => {
+  const error = new RelayError('api_error', 499, 'client closed the request');
+  return { error, failure: encodeForClient(error, context) };
+};
+
 const recordFailure = (candidate: Candidate, failure: AttemptFailure): void => {
   const { error } = failure;
   const rateLimited = error.kind === 'rate_limit' || error.upstreamStatus === 429;
-  const retryAfterMs = error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000;
-  recordProviderFailure(candidate.provider.id, Date.now(), { rateLimited, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  const retryAfterMs = failure.retryAfterMs ?? (error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000);
+  recordProviderFailure(candidate.provider.id, Date.now(), {
+    rateLimited,
+    upstreamModel: candidate.upstreamModel,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 };
 
 /** Upstream-side failures become AttemptFailures; the relay's own 4xx verdicts stay thrown. */
@@ -69,7 +110,7 @@ const asAttemptFailure = (thrown: unknown, context: AttemptContext): AttemptFail
   return new AttemptFailure(new RelayError('api_error', 502, 'upstream returned a response the relay could not read', { cause: error.cause }), true);
 };
 
-const encodeForClient = (error: RelayError, context: AttemptContext) => {
+const encodeForClient = (error: RelayError, context: AttemptContext): ClientErrorResponse => {
   const encoded = context.clientCodec.encodeError(error, context.requestId);
   return { status: encoded.status, headers: { 'content-type': 'application/json', ...encoded.headers }, body: JSON.stringify(encoded.body) };
 };

@@ -7,10 +7,11 @@ import { filteredRenderer, passthroughErrorTail, rawRenderer } from './stream-re
 import { openClientStream } from './client-stream';
 import { encodeFor } from './encoding-failure';
 import { firstByteTimeoutOf, fetchUpstream, idleTimeoutOf } from './upstream-fetch';
-import { isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
+import { isJsonErrorBody, isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
 import { newOutcome, observeAnswer } from './usage-tap';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+const RETRY_HEADERS = ['retry-after', 'retry-after-ms'] as const;
 
 const forwardedHeaders = (context: AttemptContext): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -58,11 +59,17 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
   });
 
   if (!response.ok) {
-    throw await statusFailure(codec, response, (_error, text) => {
-      const headers: Record<string, string> = { 'content-type': response.headers.get('content-type') ?? 'application/json' };
-      const retryAfter = response.headers.get('retry-after');
-      if (retryAfter !== null) headers['retry-after'] = retryAfter;
-      return { status: response.status, headers, body: text };
+    throw await statusFailure(codec, response, (error, text) => {
+      // Not JSON (a proxy's HTML error page would render): the client gets a relay error in its own shape instead.
+      if (!isJsonErrorBody(text)) return undefined;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      for (const name of RETRY_HEADERS) {
+        const value = response.headers.get(name);
+        if (value !== null) headers[name] = value;
+      }
+      // 529 is one format's word for "overloaded"; the client's codec says which status its clients know.
+      const status = response.status === 529 ? codec.encodeError(error, context.requestId).status : response.status;
+      return { status, headers, body: text };
     });
   }
 

@@ -40,12 +40,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   if (key.models !== null && !key.models.includes(model)) {
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }
-  const { candidates, rateLimitedUntil } = routeModel(await loadRouteTable(env), model, started);
-  if (rateLimitedUntil !== undefined) {
-    // Every upstream for this model asked to wait: say so now rather than earn another 429 from one.
-    const retryAfterSeconds = Math.max(1, Math.ceil((rateLimitedUntil - started) / 1000));
-    throw new RelayError('rate_limit', 429, `every upstream serving "${model}" is rate-limited; retry in ${retryAfterSeconds}s`, { retryAfterSeconds });
-  }
+  // Recent 429s only reorder the candidates: a client is told 429 only by an upstream, for its own request.
+  const { candidates } = routeModel(await loadRouteTable(env), model, started);
   if (candidates.length === 0) {
     throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`, {
       code: 'model_not_found',

@@ -52,10 +52,8 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
   const response = await fetchUpstream(context.env, { provider, format: upstreamFormat, target, encoded, signal: upstream.signal });
 
   if (!response.ok) {
-    throw await statusFailure(upstreamCodec, response, (error) => {
-      const encoded = context.clientCodec.encodeError(error, context.requestId);
-      return { status: encoded.status, headers: { 'content-type': 'application/json', ...encoded.headers }, body: JSON.stringify(encoded.body) };
-    });
+    // The client gets the upstream's error in its own shape, encoded once the fallback loop is done with it.
+    throw await statusFailure(upstreamCodec, response, () => undefined);
   }
 
   const outcome = newOutcome();

@@ -5,6 +5,7 @@ import type { WireFormat } from '../ir/format';
 import { mockUpstream } from '../mock/mock-upstream';
 import type { EncodedUpstreamRequest, UpstreamTarget } from '../protocols/codec';
 import { codecFor } from '../protocols/registry';
+import { rememberProviderSecrets } from './redact-secrets';
 import type { ProviderConfig } from '../routing/provider';
 
 const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
@@ -42,7 +43,8 @@ const decryptedKey = async (env: Env, provider: ProviderConfig): Promise<string>
  * timeouts are applied by its reader). `call.signal` stays wired to the fetch after the headers, so
  * aborting it (client gone, relay gave up) closes the upstream connection mid-body too. Network
  * failures and timeouts become RelayErrors the fallback loop can act on; the upstream's key never
- * appears in an error.
+ * appears in an error, and the key and configured header values are handed to the redactor that
+ * scrubs them from whatever the upstream echoes (redact-secrets.ts).
  */
 export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Response> => {
   const { provider } = call;
@@ -54,6 +56,7 @@ export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Respo
   for (const [name, value] of Object.entries(provider.headers)) headers.set(name, value);
   for (const [name, value] of Object.entries(call.encoded.headers ?? {})) headers.set(name, value);
   const apiKey = await decryptedKey(env, provider);
+  rememberProviderSecrets(provider, apiKey);
   if (apiKey !== '') for (const [name, value] of Object.entries(codec.authHeaders(apiKey))) headers.set(name, value);
 
   const timeoutMs = firstByteTimeoutOf(provider);

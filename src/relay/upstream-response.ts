@@ -1,7 +1,8 @@
 import { RelayError } from '../errors';
 import type { Codec } from '../protocols/codec';
 import { recordProviderFailure } from '../routing/provider-health';
-import { AttemptFailure } from './attempt';
+import { AttemptFailure, type ClientErrorResponse } from './attempt';
+import { retryAfterMsFromHeaders } from './retry-policy';
 import { stageStep } from '../streams/stage-step';
 import { isRetryableKind, isRetryableStatus } from './upstream-fetch';
 
@@ -13,15 +14,28 @@ export const linkedAbort = (clientSignal: AbortSignal): AbortController => {
   return controller;
 };
 
-/** A non-2xx answer as an AttemptFailure: retryable on connect/timeout/429/5xx/529, never on other 4xx. */
+/**
+ * A non-2xx answer as an AttemptFailure: retryable on 408/429/5xx/529, never on other 4xx.
+ * `clientResponse` may return undefined: the client then gets `error` in its own shape.
+ */
 export const statusFailure = async (
   codec: Codec,
   response: Response,
-  clientResponse: (error: RelayError, text: string) => { status: number; headers: Record<string, string>; body: string },
+  clientResponse: (error: RelayError, text: string) => ClientErrorResponse | undefined,
 ): Promise<AttemptFailure> => {
   const text = await response.text().catch(() => '');
   const error = codec.decodeError(response.status, text, response.headers);
-  return new AttemptFailure(error, isRetryableStatus(response.status), clientResponse(error, text));
+  return new AttemptFailure(error, isRetryableStatus(response.status), clientResponse(error, text), retryAfterMsFromHeaders(response.headers));
+};
+
+/** Whether an upstream error body is JSON a client of the same format can be given as is (not an HTML error page). */
+export const isJsonErrorBody = (text: string): boolean => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object';
+  } catch {
+    return false;
+  }
 };
 
 /**
@@ -116,9 +130,13 @@ export const jsonInsteadOfStream = async (
 
 export const isJsonResponse = (response: Response): boolean => (response.headers.get('content-type') ?? '').includes('json');
 
-/** A provider that fails after the client got bytes is as unhealthy as one that fails before (the client's own errors aside). */
+/**
+ * A provider that fails after the client got bytes is as unhealthy as one that fails before (the
+ * client's own errors aside). A rate limit mid-stream is not a failure, and without the upstream model
+ * it cannot be remembered for reordering (that memory is per provider and model), so it is left out.
+ */
 export const recordMidStreamFailure =
   (providerId: string) =>
   (error: RelayError): void => {
-    if (isRetryableKind(error.kind)) recordProviderFailure(providerId, Date.now(), { rateLimited: error.kind === 'rate_limit' });
+    if (isRetryableKind(error.kind) && error.kind !== 'rate_limit') recordProviderFailure(providerId, Date.now());
   };

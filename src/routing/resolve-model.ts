@@ -3,7 +3,7 @@ import { WIRE_FORMATS } from '../ir/format';
 import type { Candidate, ProviderProtocol } from './provider';
 import type { RouteEntry, RouteTable } from './route-table';
 import { defaultOutputTokenField } from './model-profile';
-import { isProviderHealthy, providerRateLimitedUntil } from './provider-health';
+import { isProviderHealthy, routeRateLimitedUntil } from './provider-health';
 
 const isWireFormat = (protocol: ProviderProtocol): protocol is WireFormat =>
   (WIRE_FORMATS as readonly string[]).includes(protocol);
@@ -31,16 +31,19 @@ const weightedShuffle = <T extends { provider: { weight: number } }>(items: T[],
 export interface ModelRoute {
   /** In the order to try them. */
   candidates: Candidate[];
-  /** When every route was skipped because its provider asked to wait: the earliest time one may be called again. */
-  rateLimitedUntil?: number;
 }
+
+/** Order of preference: answering routes, then routes that just said 429 (soonest free first), then open breakers. */
+const RANK_FREE = 0;
+const RANK_RATE_LIMITED = 1;
+const RANK_UNHEALTHY = 2;
 
 /**
  * Candidates for a public model, in the order to try them: exact routes before wildcard routes,
- * lower priority number first, weighted choice within a group, unhealthy (circuit open) providers
- * moved to the end rather than dropped so a model never becomes unreachable on stale health.
- * Providers that said `retry-after` (or answered 429) are skipped until then: calling them again
- * would only earn another 429. Only providers that speak a chat wire format (or the mock) serve chat.
+ * lower priority number first, weighted choice within a group. Then two demotions, never removals,
+ * so a model never becomes unreachable on stale memory: a route (provider and upstream model) that
+ * recently answered 429 or said `retry-after` moves behind the others, and a provider whose breaker is
+ * open moves to the end. Only providers that speak a chat wire format (or the mock) serve chat.
  */
 export const routeModel = (table: RouteTable, model: string, now: number, random = Math.random): ModelRoute => {
   const exact: RouteEntry[] = [];
@@ -58,16 +61,15 @@ export const routeModel = (table: RouteTable, model: string, now: number, random
     groups.set(route.provider.priority, group);
   }
   const ordered = [...groups.entries()].sort(([a], [b]) => a - b).flatMap(([, group]) => weightedShuffle(group, random));
-  let rateLimitedUntil = Number.POSITIVE_INFINITY;
-  const callable = ordered.filter((route) => {
-    const until = providerRateLimitedUntil(route.provider.id, now);
-    if (until > 0) rateLimitedUntil = Math.min(rateLimitedUntil, until);
-    return until === 0;
+  const ranked = ordered.map((route) => {
+    const candidate = toCandidate(route, model);
+    const limitedUntil = routeRateLimitedUntil(route.provider.id, candidate.upstreamModel, now);
+    const rank = !isProviderHealthy(route.provider.id, now) ? RANK_UNHEALTHY : limitedUntil > 0 ? RANK_RATE_LIMITED : RANK_FREE;
+    return { candidate, rank, limitedUntil };
   });
-  const healthy = callable.filter((route) => isProviderHealthy(route.provider.id, now));
-  const unhealthy = callable.filter((route) => !isProviderHealthy(route.provider.id, now));
-  const candidates = [...healthy, ...unhealthy].map((route) => toCandidate(route, model));
-  return candidates.length === 0 && ordered.length > 0 ? { candidates, rateLimitedUntil } : { candidates };
+  // Array#sort is stable: within a rank the priority and weighted order stays.
+  ranked.sort((a, b) => a.rank - b.rank || (a.rank === RANK_RATE_LIMITED ? a.limitedUntil - b.limitedUntil : 0));
+  return { candidates: ranked.map((entry) => entry.candidate) };
 };
 
 export const resolveModel = (table: RouteTable, model: string, now: number, random = Math.random): Candidate[] =>

@@ -92,13 +92,36 @@ describe('health in candidate selection', () => {
     expect(ids(table, sequence(0), 1_000 + BREAKER_SETTINGS.COOL_DOWN_MS)).toEqual(['flaky', 'steady']);
   });
 
-  it('skips a provider that said retry-after until then, and says when all of them did', () => {
+  it('moves a route that said 429 / retry-after behind the others until then, never dropping it', () => {
     const table = tableOf(provider('busy', 0, 1), provider('free', 1, 1));
-    recordProviderFailure('busy', 1_000, { rateLimited: true, retryAfterMs: 30_000 });
-    expect(ids(table, sequence(0), 2_000)).toEqual(['free']);
+    recordProviderFailure('busy', 1_000, { rateLimited: true, retryAfterMs: 30_000, upstreamModel: 'busy-m' });
+    expect(ids(table, sequence(0), 2_000)).toEqual(['free', 'busy']);
     expect(ids(table, sequence(0), 31_000)).toEqual(['busy', 'free']);
+  });
 
-    recordProviderFailure('free', 1_000, { rateLimited: true });
-    expect(routeModel(table, 'm', 1_500, sequence(0))).toEqual({ candidates: [], rateLimitedUntil: 1_000 + BREAKER_SETTINGS.DEFAULT_RATE_LIMIT_MS });
+  it('keeps every route when all of them said 429, the one free soonest first', () => {
+    const table = tableOf(provider('busy', 0, 1), provider('free', 1, 1));
+    recordProviderFailure('busy', 1_000, { rateLimited: true, retryAfterMs: 30_000, upstreamModel: 'busy-m' });
+    recordProviderFailure('free', 1_000, { rateLimited: true, upstreamModel: 'free-m' });
+    expect(routeModel(table, 'm', 1_500, sequence(0)).candidates.map((candidate) => candidate.provider.id)).toEqual(['free', 'busy']);
+  });
+
+  it('remembers a 429 per provider and upstream model: the same provider serving another model keeps its place', () => {
+    const shared = provider('shared', 0, 1);
+    const other = provider('other', 1, 1);
+    const table: RouteTable = {
+      providers: [shared, other],
+      routes: [routeOf('a', 'model-a', shared), routeOf('b', 'model-b', shared), routeOf('a', 'model-a', other), routeOf('b', 'model-b', other)],
+    };
+    recordProviderFailure('shared', 1_000, { rateLimited: true, retryAfterMs: 30_000, upstreamModel: 'model-a' });
+    const order = (model: string) => resolveModel(table, model, 2_000, sequence(0)).map((candidate) => candidate.provider.id);
+    expect(order('a')).toEqual(['other', 'shared']);
+    expect(order('b')).toEqual(['shared', 'other']);
+  });
+
+  it('a 429 never opens the breaker, for that model or any other', () => {
+    const table = tableOf(provider('p', 0, 1), provider('q', 1, 1));
+    for (let i = 0; i < BREAKER_SETTINGS.FAILURE_THRESHOLD * 3; i++) recordProviderFailure('p', 1_000, { rateLimited: true, upstreamModel: 'other-model' });
+    expect(ids(table, sequence(0), 1_001)).toEqual(['p', 'q']);
   });
 });

@@ -51,6 +51,8 @@ export interface ProviderSpec {
   priority?: number;
   apiKey?: string;
   timeouts?: { firstByteTimeoutMs?: number; idleTimeoutMs?: number };
+  /** Same-provider retries (the provider default when absent). */
+  maxRetries?: number;
 }
 
 export const provide = async (spec: ProviderSpec): Promise<void> => {
@@ -62,6 +64,7 @@ export const provide = async (spec: ProviderSpec): Promise<void> => {
     models: [spec.model],
     priority: spec.priority ?? 0,
     ...(spec.timeouts ?? FAST),
+    ...(spec.maxRetries === undefined ? {} : { maxRetries: spec.maxRetries }),
   });
 };
 

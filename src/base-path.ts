@@ -10,7 +10,7 @@ export const basePathOf = (env: Env): string => (env.BASE_PATH ? configOf(env).b
 export const publicPath = (env: Env, path: string): string => `${basePathOf(env)}${path}`;
 
 /** The relay's public base URL as a client reached it: the request's origin plus the base path. */
-export const publicBaseUrl = (c: Context<{ Bindings: Env }>, origin = new URL(c.req.url).origin): string => `${origin}${basePathOf(c.env)}`;
+export const publicBaseUrl = <E extends { Bindings: Env }>(c: Context<E>, origin = new URL(c.req.url).origin): string => `${origin}${basePathOf(c.env)}`;
 
 /** True when `path` is the base path itself or lies below it. */
 export const isUnderBasePath = (path: string, base: string): boolean =>

@@ -19,7 +19,7 @@ export interface SubmitInput {
   key: AuthenticatedKey;
   validated: ValidatedImageRequest;
   idempotencyKey: string | null;
-  /** Origin of the submit request; result file URLs are built on it. */
+  /** Base URL of the submit request (origin plus BASE_PATH); result file URLs are built on it. */
   origin: string;
   /** false when the caller runs the first attempt itself (Prefer: wait). */
   enqueue: boolean;

@@ -60,7 +60,7 @@ export interface ImageTask {
   charged: boolean;
   result: { urls: string[] } | null;
   error: TaskError | null;
-  /** Origin the task was submitted to; file URLs are built on it. */
+  /** Base URL the task was submitted to (origin plus BASE_PATH); file URLs are built on it. */
   fileOrigin: string;
   /** SHA-256 of the normalized request, to refuse an Idempotency-Key reused for a different request. */
   requestHash: string;

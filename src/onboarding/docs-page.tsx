@@ -18,21 +18,24 @@ const SnippetBlock: FC<{ snippet: Snippet }> = ({ snippet }) => (
 );
 
 interface DocsPageProps {
+  /** The relay's base URL, BASE_PATH included. */
   base: string;
+  /** BASE_PATH alone ('' at the root), for the page's own root-relative links. */
+  basePath: string;
   models: ModelNames;
   groups: SnippetGroup[];
 }
 
 /** GET / and /docs: the relay's endpoints and ready configs, public (no key is ever shown or needed to read it). */
-export const DocsPage: FC<DocsPageProps> = ({ base, models, groups }) => (
-  <Document title="polyrelay · connect your agent">
+export const DocsPage: FC<DocsPageProps> = ({ base, basePath, models, groups }) => (
+  <Document title="polyrelay · connect your agent" base={basePath}>
     <header class="top">
       <span class="brand">polyrelay</span>
-      <a href="/docs" class="active">
+      <a href={`${basePath}/docs`} class="active">
         Docs
       </a>
-      <a href="/.well-known/polyrelay.json">Discovery</a>
-      <a href="/dashboard">Dashboard</a>
+      <a href={`${basePath}/.well-known/polyrelay.json`}>Discovery</a>
+      <a href={`${basePath}/dashboard`}>Dashboard</a>
     </header>
     <main>
       <h1>Connect to this relay</h1>
@@ -48,7 +51,7 @@ export const DocsPage: FC<DocsPageProps> = ({ base, models, groups }) => (
           Gemini at <code>{base}/v1beta/models/…</code>. Send it as <code>Authorization: Bearer</code>, <code>x-api-key</code>, <code>x-goog-api-key</code> or{' '}
           <code>?key=</code>. <code>GET /v1/models</code> lists the models you may use; <code>GET /v1/usage</code> shows your quota.
         </p>
-        <form method="get" action="/docs">
+        <form method="get" action={`${basePath}/docs`}>
           <div class="grid">
             <label>
               Anthropic model

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { basePathOf, publicBaseUrl } from '../base-path';
 import { configOf, type AppEnv } from '../env';
 import { DEFAULT_MODELS, snippetGroups, type ModelNames } from './configs';
 import { discoveryDocument } from './discovery';
@@ -22,14 +23,17 @@ const modelsFrom = (c: Context<AppEnv>): ModelNames => {
   };
 };
 
+/** The relay's own base URL: the origin the request came in on plus BASE_PATH. */
+const relayBaseUrl = (c: Context<AppEnv>): string => publicBaseUrl(c, relayOrigin(c));
+
 const docs = (c: Context<AppEnv>) => {
-  const base = relayOrigin(c);
+  const base = relayBaseUrl(c);
   const models = modelsFrom(c);
   c.header('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   c.header('x-content-type-options', 'nosniff');
   // The configs embed the origin the request came in on, so shared caches must key on Host.
   c.header('vary', 'Host');
-  return c.html(<DocsPage base={base} models={models} groups={snippetGroups(base, models)} />);
+  return c.html(<DocsPage base={base} basePath={basePathOf(c.env)} models={models} groups={snippetGroups(base, models)} />);
 };
 
 /** The public onboarding surface: GET /, /docs, /setup.sh and /.well-known/polyrelay.json. */
@@ -37,7 +41,7 @@ export const onboardingRoutes = new Hono<AppEnv>()
   .get('/', docs)
   .get('/docs', docs)
   .get('/setup.sh', (c) =>
-    c.body(setupScript(relayOrigin(c)), 200, {
+    c.body(setupScript(relayBaseUrl(c)), 200, {
       'content-type': 'text/x-shellscript; charset=utf-8',
       'x-content-type-options': 'nosniff',
       vary: 'Host',
@@ -46,5 +50,5 @@ export const onboardingRoutes = new Hono<AppEnv>()
   .get('/.well-known/polyrelay.json', (c) => {
     c.header('access-control-allow-origin', '*');
     c.header('vary', 'Host');
-    return c.json(discoveryDocument(relayOrigin(c), configOf(c.env).keyPrefix));
+    return c.json(discoveryDocument(relayBaseUrl(c), configOf(c.env).keyPrefix));
   });

@@ -17,7 +17,8 @@ const assertSetupOrigin = (base: string): void => {
 /**
  * GET /setup.sh: a POSIX sh script that asks for a polyrelay key (or takes POLYRELAY_API_KEY), checks it
  * against GET /v1/models, and writes ANTHROPIC_BASE_URL / ANTHROPIC_AUTH_TOKEN into the `env` block of
- * Claude Code's settings.json, keeping every other setting. `base` must be a plain origin (relayOrigin()).
+ * Claude Code's settings.json, keeping every other setting. `base` must be a plain origin (relayOrigin())
+ * plus BASE_PATH, whose characters are all shell-safe.
  *
  * The key never appears in a command line (ps would show it): curl reads its header from stdin and the
  * JSON merge reads it from the environment.

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { publicBaseUrl, publicPath } from '../base-path';
 import { configOf, type AppEnv } from '../env';
 import { RelayError } from '../errors';
 import { endTask } from '../images/finish-task';
@@ -35,12 +36,13 @@ const submit = async (c: Context<AppEnv>, form: RequestForm): Promise<Response> 
     key: c.var.apiKey,
     validated,
     idempotencyKey,
-    origin: new URL(c.req.url).origin,
+    // Result links are built from this: under BASE_PATH they carry the prefix.
+    origin: publicBaseUrl(c),
     enqueue: waitSeconds === undefined,
     now: started,
   });
   if (replayed) c.header('idempotent-replayed', 'true');
-  c.header('location', `/v1/tasks/${task.id}`);
+  c.header('location', publicPath(c.env, `/v1/tasks/${task.id}`));
   if (waitSeconds === undefined) return c.json(taskView(task), 202);
 
   const first = replayed ? undefined : runFirstAttemptInline(c.env, task.id);

@@ -1,0 +1,84 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { effectiveLimits, PREPAID_DEFAULT_MAX_CONCURRENT } from '../../src/quota/quota-client';
+import { releaseStaleHolds, reserveSpend, STALE_HOLD_MS } from '../../src/usage/spend-hold';
+import type { AuthenticatedKey } from '../../src/auth/key-record';
+import { addMockProvider, createKey } from '../setup/seed';
+import { adminCall, call, eventually, ledgerState } from '../usage/harness';
+
+const MODEL = 'mock-overshoot';
+const BALANCE = 10_000; // $0.01
+
+const message = (key: string) =>
+  call('/v1/messages', {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ model: MODEL, max_tokens: 64, messages: [{ role: 'user', content: 'tell me something expensive' }] }),
+  });
+
+const ledgerKinds = async (accountId: string): Promise<Record<string, { count: number; sum: number }>> => {
+  const rows = await env.DB.prepare('SELECT kind, COUNT(*) AS count, SUM(amount_micros) AS sum FROM ledger WHERE account_id = ?1 GROUP BY kind')
+    .bind(accountId)
+    .all<{ kind: string; count: number; sum: number }>();
+  return Object.fromEntries(rows.results.map((row) => [row.kind, { count: row.count, sum: row.sum }]));
+};
+
+describe('prepaid overshoot', () => {
+  it('50 concurrent requests on a $0.01 balance spend about the balance, not 50 times it', async () => {
+    await addMockProvider();
+    // $100 / 1M input, $300 / 1M output: one mock answer costs about the whole balance.
+    expect([200, 201]).toContain((await adminCall('PUT', `/prices/${MODEL}`, { inputPerMillion: 100, outputPerMillion: 300 })).status);
+    const created = await createKey({ billing: 'prepaid', scopes: ['chat'] });
+    await adminCall('POST', `/accounts/${created.accountId}/topup`, { amount: BALANCE / 1_000_000, reference: `seed_${created.id}` });
+
+    const responses = await Promise.all(Array.from({ length: 50 }, () => message(created.key)));
+    const answered = responses.filter((response) => response.status === 200);
+    const costs: number[] = [];
+    for (const response of responses) {
+      if (response.status !== 200) {
+        expect([402, 429]).toContain(response.status);
+        await response.text();
+        continue;
+      }
+      const body = (await response.json()) as { usage: { input_tokens: number; output_tokens: number } };
+      costs.push(Math.ceil((body.usage.input_tokens * 100_000_000 + body.usage.output_tokens * 300_000_000) / 1_000_000));
+    }
+    expect(answered.length).toBeGreaterThanOrEqual(1);
+    expect(answered.length).toBeLessThanOrEqual(2);
+
+    // Every reservation is settled by its usage event: one release per hold, one charge per answer.
+    const kinds = await eventually(async () => {
+      const current = await ledgerKinds(created.accountId);
+      return (current.charge?.count ?? 0) === answered.length && current.release?.count === current.hold?.count ? current : undefined;
+    });
+    expect((kinds.hold?.sum ?? 0) + (kinds.release?.sum ?? 0)).toBe(0);
+    const state = await ledgerState(created.accountId);
+    expect(state.balance).toBe(state.ledgerSum);
+    // At most one request's cost below its reservation, never the sum of many.
+    expect(state.balance).toBeGreaterThanOrEqual(-Math.max(...costs));
+  });
+
+  it('returns a reservation nothing settled once it is stale, exactly once', async () => {
+    expect([200, 201]).toContain((await adminCall('PUT', `/prices/${MODEL}`, { inputPerMillion: 100, outputPerMillion: 300 })).status);
+    const created = await createKey({ billing: 'prepaid', scopes: ['chat'] });
+    await adminCall('POST', `/accounts/${created.accountId}/topup`, { amount: 0.5, reference: `seed_${created.id}` });
+    const key = { id: created.id, accountId: created.accountId, billing: 'prepaid' } as AuthenticatedKey;
+    const started = Date.now();
+    const hold = await reserveSpend(env, key, { requestId: 'req_lost_in_a_crash', model: MODEL, inputTokens: 100, now: started });
+    expect(hold).toBeDefined();
+    expect((await ledgerState(created.accountId)).balance).toBeLessThan(500_000);
+
+    expect(await releaseStaleHolds(env, started + STALE_HOLD_MS - 1)).toBe(0);
+    expect(await releaseStaleHolds(env, started + STALE_HOLD_MS + 1)).toBeGreaterThanOrEqual(1);
+    await releaseStaleHolds(env, started + STALE_HOLD_MS + 2);
+    const state = await ledgerState(created.accountId);
+    expect(state).toMatchObject({ balance: 500_000, ledgerSum: 500_000 });
+  });
+
+  it('gives a prepaid key without a limit the default concurrency cap', () => {
+    const key = { billing: 'prepaid', limits: { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute: null, maxConcurrent: null } } as AuthenticatedKey;
+    expect(effectiveLimits(key).maxConcurrent).toBe(PREPAID_DEFAULT_MAX_CONCURRENT);
+    expect(effectiveLimits({ ...key, limits: { ...key.limits, maxConcurrent: 2 } }).maxConcurrent).toBe(2);
+    expect(effectiveLimits({ ...key, billing: 'subscription' }).maxConcurrent).toBeNull();
+  });
+});

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { adminTokenState } from '../auth/admin-token';
+import { basePathOf, publicPath } from '../base-path';
 import type { AppVariables, Env } from '../env';
 import { csrfTokenFor } from './csrf';
 
@@ -50,13 +51,22 @@ const randomNonce = (): string => Array.from(crypto.getRandomValues(new Uint8Arr
 
 const recordKey = (nonce: string): string => `dash-session:${nonce}`;
 
+/**
+ * At the root the cookie is `__Host-` (Path=/, this host only). Under BASE_PATH the relay shares its
+ * host with another site, so the cookie is scoped to the dashboard's path and those other pages never
+ * receive it; `__Host-` requires Path=/, so it is `__Secure-` there.
+ */
+const cookieScope = (env: Env): { prefix: 'host' | 'secure'; path: string } => {
+  const base = basePathOf(env);
+  return base === '' ? { prefix: 'host', path: '/' } : { prefix: 'secure', path: `${base}/dashboard` };
+};
+
 export const startSession = async (c: Context<DashboardEnv>, adminToken: string, now: number): Promise<void> => {
   const expiresAt = now + SESSION_TTL_SECONDS * 1000;
   const nonce = randomNonce();
   await c.env.TASKS.put(recordKey(nonce), '1', { expirationTtl: SESSION_TTL_SECONDS });
   await setSignedCookie(c, SESSION_COOKIE, `${expiresAt}.${nonce}`, await sessionSecret(adminToken), {
-    prefix: 'host',
-    path: '/',
+    ...cookieScope(c.env),
     httpOnly: true,
     secure: true,
     sameSite: 'Strict',
@@ -68,14 +78,14 @@ export const startSession = async (c: Context<DashboardEnv>, adminToken: string,
 export const endSession = async (c: Context<DashboardEnv>): Promise<void> => {
   const session = await readSession(c, Date.now());
   if (session !== null) await c.env.TASKS.delete(recordKey(session.nonce));
-  deleteCookie(c, SESSION_COOKIE, { prefix: 'host', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' });
+  deleteCookie(c, SESSION_COOKIE, { ...cookieScope(c.env), secure: true, httpOnly: true, sameSite: 'Strict' });
 };
 
 /** The session in the request's cookie, or null when it is missing, forged or expired. */
 export const readSession = async (c: Context<DashboardEnv>, now: number): Promise<Session | null> => {
   const state = adminTokenState(c.env);
   if (state.kind !== 'ok') return null;
-  const value = await getSignedCookie(c, await sessionSecret(state.token), SESSION_COOKIE, 'host');
+  const value = await getSignedCookie(c, await sessionSecret(state.token), SESSION_COOKIE, cookieScope(c.env).prefix);
   if (typeof value !== 'string') return null;
   const match = /^(\d+)\.([0-9a-f]{36})$/.exec(value);
   const expiresAt = Number(match?.[1]);
@@ -89,7 +99,7 @@ export const requireSession = (): MiddlewareHandler<DashboardEnv> =>
   async function requireSession(c, next) {
     const session = await readSession(c, Date.now());
     if (session === null) {
-      if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect('/dashboard/login', 303);
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect(publicPath(c.env, '/dashboard/login'), 303);
       return c.text('session expired: log in again', 401);
     }
     const adminToken = c.env.ADMIN_TOKEN ?? '';

@@ -69,12 +69,16 @@ writeFileSync(demoKeyFile, `${demoKey}\n`);
 
 const portIndex = extraArgs.indexOf('--port');
 const port = portIndex >= 0 ? extraArgs[portIndex + 1] : '8787';
+// `--var BASE_PATH:/llm-api` serves the relay under that path, as a Workers route on a shared site
+// does; the Worker validates it, this only puts it into the URLs below (leading slash, no trailing one).
+const basePathArg = extraArgs.find((arg) => arg.startsWith('BASE_PATH:'))?.slice('BASE_PATH:'.length).trim().replace(/\/+$/, '') ?? '';
+const baseUrl = `http://localhost:${port}${basePathArg === '' || basePathArg.startsWith('/') ? basePathArg : `/${basePathArg}`}`;
 const line = '─'.repeat(72);
 console.log(`\n${line}\n polyrelay dev ${created ? '(demo key created — shown once here, kept in .wrangler/demo-key.txt)' : '(demo key from .wrangler/demo-key.txt)'}\n`);
 console.log(`   Demo API key:  ${demoKey}`);
-console.log(`   Base URL:      http://localhost:${port}   (models: any name starting with "mock-")`);
+console.log(`   Base URL:      ${baseUrl}   (models: any name starting with "mock-")`);
 console.log(`   Admin token:   see ADMIN_TOKEN in .dev.vars\n`);
-console.log(`   curl http://localhost:${port}/v1/chat/completions -H "authorization: Bearer ${demoKey}" \\`);
+console.log(`   curl ${baseUrl}/v1/chat/completions -H "authorization: Bearer ${demoKey}" \\`);
 console.log(`     -H 'content-type: application/json' -d '{"model":"mock-1","messages":[{"role":"user","content":"hi"}]}'`);
 console.log(`${line}\n`);
 

@@ -9,11 +9,35 @@ import { isRecord, type JsonRecord } from '../protocols/shared/json-guards';
  * are stored by that upstream; references to them are left for it to resolve.
  */
 const TTL_SECONDS = 30 * 24 * 60 * 60;
+/** A chain whose oldest turn has less life left than this is compacted into one turn, so a stored turn never outlives its history. */
+const COMPACT_WHEN_LEFT_SECONDS = 15 * 24 * 60 * 60;
+/**
+ * Ancestors read in parallel to resolve one turn; past this the chain is compacted into one turn. Storage
+ * then grows as n²/64 instead of n² over a conversation, and a request never issues more than 64 KV reads.
+ */
+const MAX_ANCESTORS = 64;
 
-interface StoredResponse {
-  /** The whole input of that turn, references already resolved (a chain of previous ids expands fully). */
+/**
+ * One stored turn: only the items this turn added (its own input, references resolved, and its output),
+ * with the ids of the turns before it, oldest first, so a conversation of n turns stores O(n) items and
+ * resolving one reads its ancestors in one parallel round. Turns stored before chains existed carry their
+ * whole resolved input and no `ancestors`: they read as a chain's root.
+ */
+interface StoredTurn {
   input: unknown[];
   output: unknown[];
+  ancestors?: string[];
+  /** Epoch seconds when the earliest turn of the chain expires; this turn expires then too. */
+  expiresAt?: number;
+}
+
+/** What a request found of its previous turn: enough to store its own turn as the next link. */
+interface Chain {
+  previousId: string;
+  ancestors: string[];
+  expiresAt: number;
+  /** The resolved history ahead of this turn's own input (for compaction). */
+  history: unknown[];
 }
 
 const responseKey = (accountId: string, responseId: string) => `rsp:${accountId}:response:${responseId}`;
@@ -36,48 +60,89 @@ const withoutId = (item: unknown): unknown => {
 const isReference = (item: unknown): item is { type: 'item_reference'; id: string } =>
   isRecord(item) && item.type === 'item_reference' && typeof item.id === 'string';
 
+const turnItems = (turn: StoredTurn): unknown[] => [...turn.input, ...turn.output.map(withoutId)];
+
+/** The whole history up to and including `previousId`'s turn, or undefined when it (or a link of its chain) is gone. */
+const readChain = async (env: Env, accountId: string, previousId: string, now: number): Promise<Chain | undefined> => {
+  const previous = await env.TASKS.get<StoredTurn>(responseKey(accountId, previousId), 'json');
+  if (previous === null) return undefined;
+  const ancestorIds = previous.ancestors ?? [];
+  const ancestors = await Promise.all(ancestorIds.map((id) => env.TASKS.get<StoredTurn>(responseKey(accountId, id), 'json')));
+  if (ancestors.some((turn) => turn === null)) return undefined;
+  const history = [...(ancestors as StoredTurn[]).flatMap(turnItems), ...turnItems(previous)];
+  const expiresAt = previous.expiresAt ?? Math.floor(now / 1000) + TTL_SECONDS;
+  return { previousId, ancestors: [...ancestorIds, previousId], expiresAt, history };
+};
+
+interface Resolved {
+  body: JsonRecord;
+  /** This turn's own input, references resolved (what its stored turn keeps). */
+  ownInput: unknown[];
+  chain?: Chain;
+}
+
 /**
  * The request body with what this relay stored put in place: `previous_response_id` becomes the
- * earlier turn's input and output ahead of this input, and each `item_reference` the item it names.
+ * earlier turns' inputs and outputs ahead of this input, and each `item_reference` the item it names.
  * Ids this relay never stored are left as they are (a Responses upstream may know them; any other
  * upstream refuses them with a 400 that says so). Returns undefined when nothing changed.
  */
-export const resolveStoredResponses = async (env: Env, accountId: string, body: JsonRecord): Promise<JsonRecord | undefined> => {
+const resolveStored = async (env: Env, accountId: string, body: JsonRecord, now: number): Promise<Resolved | undefined> => {
   const previousId = typeof body.previous_response_id === 'string' ? body.previous_response_id : undefined;
   const input = inputItems(body.input);
   const referenced = input.filter(isReference).map((item) => item.id);
   if (previousId === undefined && referenced.length === 0) return undefined;
 
-  const [previous, ...items] = await Promise.all([
-    previousId === undefined ? undefined : env.TASKS.get<StoredResponse>(responseKey(accountId, previousId), 'json'),
+  const [chain, ...items] = await Promise.all([
+    previousId === undefined ? undefined : readChain(env, accountId, previousId, now),
     ...referenced.map((id) => env.TASKS.get(itemKey(accountId, id), 'json')),
   ]);
   const found = new Map<string, unknown>();
   referenced.forEach((id, index) => {
     if (items[index] !== null && items[index] !== undefined) found.set(id, items[index]);
   });
-  if ((previous === null || previous === undefined) && found.size === 0) return undefined;
+  if (chain === undefined && found.size === 0) return undefined;
 
-  const resolvedInput = input.map((item) => (isReference(item) && found.has(item.id) ? withoutId(found.get(item.id)) : item));
-  if (previous === null || previous === undefined) return { ...body, input: resolvedInput };
+  const ownInput = input.map((item) => (isReference(item) && found.has(item.id) ? withoutId(found.get(item.id)) : item));
+  if (chain === undefined) return { body: { ...body, input: ownInput }, ownInput };
   const { previous_response_id: _previous, ...rest } = body;
-  return { ...rest, input: [...previous.input, ...previous.output.map(withoutId), ...resolvedInput] };
+  return { body: { ...rest, input: [...chain.history, ...ownInput] }, ownInput, chain };
 };
+
+export const resolveStoredResponses = async (env: Env, accountId: string, body: JsonRecord): Promise<JsonRecord | undefined> =>
+  (await resolveStored(env, accountId, body, Date.now()))?.body;
 
 /** Item types clients send back as `item_reference` (the Vercel AI SDK: assistant text and reasoning; tool calls it sends inline). */
 const REFERENCED_TYPES = new Set(['message', 'reasoning']);
 
+/** The stored form of a new turn: a link after its chain, or a fresh root holding the whole history when the chain is long or ageing. */
+const turnOf = (ownInput: unknown[], output: unknown[], chain: Chain | undefined, nowSeconds: number): StoredTurn => {
+  const fresh = nowSeconds + TTL_SECONDS;
+  if (chain === undefined) return { input: ownInput, output, ancestors: [], expiresAt: fresh };
+  const compact = chain.ancestors.length >= MAX_ANCESTORS || chain.expiresAt - nowSeconds < COMPACT_WHEN_LEFT_SECONDS;
+  if (compact) return { input: [...chain.history, ...ownInput], output, ancestors: [], expiresAt: fresh };
+  return { input: ownInput, output, ancestors: chain.ancestors, expiresAt: chain.expiresAt };
+};
+
 /** Keeps a response the relay answered: the turn for previous_response_id, and each referable output item by id. */
-export const storeResponse = async (env: Env, accountId: string, requestBody: JsonRecord, response: unknown): Promise<void> => {
+export const storeResponse = async (
+  env: Env,
+  accountId: string,
+  ownInput: unknown[],
+  chain: Chain | undefined,
+  response: unknown,
+  now = Date.now(),
+): Promise<void> => {
   if (!isRecord(response) || typeof response.id !== 'string' || !Array.isArray(response.output)) return;
   const output = response.output;
-  const stored: StoredResponse = { input: inputItems(requestBody.input), output };
-  const options = { expirationTtl: TTL_SECONDS };
+  const nowSeconds = Math.floor(now / 1000);
+  const turn = turnOf(ownInput, output, chain, nowSeconds);
+  const options = { expiration: turn.expiresAt ?? nowSeconds + TTL_SECONDS };
   await Promise.all([
-    env.TASKS.put(responseKey(accountId, response.id), JSON.stringify(stored), options),
+    env.TASKS.put(responseKey(accountId, response.id), JSON.stringify(turn), options),
     ...output
       .filter((item): item is JsonRecord => isRecord(item) && typeof item.id === 'string' && REFERENCED_TYPES.has(String(item.type)))
-      .map((item) => env.TASKS.put(itemKey(accountId, item.id as string), JSON.stringify(item), options)),
+      .map((item) => env.TASKS.put(itemKey(accountId, item.id as string), JSON.stringify(item), { expirationTtl: TTL_SECONDS })),
   ]);
 };
 
@@ -96,8 +161,9 @@ export interface ResponsesState {
 }
 
 export const openResponsesState = async (env: Env, accountId: string, requestId: string, body: JsonRecord): Promise<ResponsesState> => {
-  const resolved = await resolveStoredResponses(env, accountId, body);
-  const current = resolved ?? body;
+  const resolved = await resolveStored(env, accountId, body, Date.now());
+  const current = resolved?.body ?? body;
+  const ownInput = resolved?.ownInput ?? inputItems(body.input);
   let remembered: unknown;
   return {
     body: current,
@@ -105,7 +171,7 @@ export const openResponsesState = async (env: Env, accountId: string, requestId:
     ...(wantsStored(current) ? { remember: (response: unknown) => (remembered = response) } : {}),
     keep: async () => {
       if (remembered === undefined) return;
-      await storeResponse(env, accountId, current, remembered).catch((error: unknown) =>
+      await storeResponse(env, accountId, ownInput, resolved?.chain, remembered).catch((error: unknown) =>
         console.error(JSON.stringify({ message: 'response could not be stored', requestId, error: String(error) })),
       );
     },

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lenientEnum } from '../shared/lenient-enum';
 
 /**
  * Anthropic Messages ingress shapes (what clients send). Strict on the fields the relay reads,
@@ -10,7 +11,7 @@ import * as z from 'zod/mini';
 
 export const anthropicCacheControlSchema = z.looseObject({
   type: z.literal('ephemeral'),
-  ttl: z.nullish(z.enum(['5m', '1h'])),
+  ttl: lenientEnum(['5m', '1h']),
 });
 
 /** Any block: its `type` is read first, then the block is parsed with its own schema. */
@@ -105,7 +106,8 @@ const toolChoice = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('none') }),
 ]);
 
-const thinkingDisplay = z.nullish(z.enum(['summarized', 'omitted']));
+/** Claude Code's SDK mode sends `display:"updates"`: unknown displays read as the default (shown). */
+const thinkingDisplay = lenientEnum(['summarized', 'omitted']);
 
 const tokenCount = () => z.number().check(z.int(), z.nonnegative());
 
@@ -119,7 +121,7 @@ const thinking = z.discriminatedUnion('type', [
 export const ANTHROPIC_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
 
 const outputConfig = z.looseObject({
-  effort: z.nullish(z.enum(ANTHROPIC_EFFORTS)),
+  effort: lenientEnum(ANTHROPIC_EFFORTS, { minimal: 'low' }),
   format: z.nullish(z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) })),
 });
 

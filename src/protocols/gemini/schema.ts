@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lenientEnum } from '../shared/lenient-enum';
 
 /**
  * Gemini generateContent wire shapes. Ingress (client requests) is read after
@@ -54,7 +55,7 @@ export type GeminiTool = z.infer<typeof geminiTool>;
 const toolConfig = z.looseObject({
   functionCallingConfig: z.nullish(
     z.looseObject({
-      mode: z.nullish(z.enum(['MODE_UNSPECIFIED', 'AUTO', 'ANY', 'NONE', 'VALIDATED'])),
+      mode: lenientEnum(['MODE_UNSPECIFIED', 'AUTO', 'ANY', 'NONE', 'VALIDATED']),
       allowedFunctionNames: z.nullish(z.array(z.string())),
     }),
   ),
@@ -64,7 +65,7 @@ export type GeminiToolConfig = z.infer<typeof toolConfig>;
 const thinkingConfig = z.looseObject({
   includeThoughts: z.nullish(z.boolean()),
   thinkingBudget: z.nullish(int()),
-  thinkingLevel: z.nullish(z.enum(['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'XHIGH'])),
+  thinkingLevel: lenientEnum(['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'XHIGH'], { MAX: 'XHIGH' }),
 });
 
 const generationConfig = z.looseObject({

@@ -1,5 +1,6 @@
 import type {
   IrAssistantBlock,
+  IrCacheHint,
   IrFileBlock,
   IrImageBlock,
   IrTextBlock,
@@ -9,6 +10,8 @@ import type {
 import type { IrMessage } from '../../ir/request';
 import { unsupportedFeature } from '../../errors';
 import { mediaSourceFromUrl } from '../shared/data-uri';
+import { openAIChatCacheHint } from './cache-hint';
+import type { OpenAIChatCacheFields } from './cache-hint';
 import type { OpenAIChatMessage, OpenAIChatTextPart, OpenAIChatUserPart } from './schema';
 
 /**
@@ -24,11 +27,11 @@ export interface DecodedOpenAIChatMessages {
   messages: IrMessage[];
 }
 
-type AnyTextPart = Pick<OpenAIChatTextPart, 'text' | 'prompt_cache_breakpoint'>;
+type AnyTextPart = Pick<OpenAIChatTextPart, 'text'> & OpenAIChatCacheFields;
 
 const textBlock = (part: AnyTextPart): IrTextBlock | undefined => {
   if (part.text === '') return undefined;
-  return part.prompt_cache_breakpoint ? { type: 'text', text: part.text, cache: {} } : { type: 'text', text: part.text };
+  return { type: 'text', text: part.text, ...openAIChatCacheHint(part) };
 };
 
 const textBlocks = (content: string | AnyTextPart[]): IrTextBlock[] => {
@@ -36,17 +39,17 @@ const textBlocks = (content: string | AnyTextPart[]): IrTextBlock[] => {
   return parts.map(textBlock).filter((block): block is IrTextBlock => block !== undefined);
 };
 
-const imageBlock = (image: { url: string; detail?: IrImageBlock['detail'] | null }, cached: boolean): IrImageBlock => ({
+const imageBlock = (image: { url: string; detail?: IrImageBlock['detail'] | null }, cache: { cache?: IrCacheHint }): IrImageBlock => ({
   type: 'image',
   source: mediaSourceFromUrl(image.url),
   ...(image.detail ? { detail: image.detail } : {}),
-  ...(cached ? { cache: {} } : {}),
+  ...cache,
 });
 
 const fileBlock = (
   file: { file_data?: string | null; file_id?: string | null; filename?: string | null },
   path: string,
-  cached: boolean,
+  cache: { cache?: IrCacheHint },
 ): IrFileBlock => {
   if (!file.file_data) {
     throw unsupportedFeature(`${path}: files referenced by file_id cannot be translated; send file_data instead`);
@@ -59,7 +62,7 @@ const fileBlock = (
     type: 'file',
     source,
     ...(file.filename ? { filename: file.filename } : {}),
-    ...(cached ? { cache: {} } : {}),
+    ...cache,
   };
 };
 
@@ -68,9 +71,9 @@ const userBlock = (part: OpenAIChatUserPart, path: string): IrUserBlock | undefi
     case 'text':
       return textBlock(part);
     case 'image_url':
-      return imageBlock(part.image_url, Boolean(part.prompt_cache_breakpoint));
+      return imageBlock(part.image_url, openAIChatCacheHint(part));
     case 'file':
-      return fileBlock(part.file, path, Boolean(part.prompt_cache_breakpoint));
+      return fileBlock(part.file, path, openAIChatCacheHint(part));
     case 'input_audio':
       throw unsupportedFeature(`${path}: input_audio parts cannot be translated to the upstream format`);
   }
@@ -127,7 +130,7 @@ const toolResultContent = (content: ToolMessage['content']): Array<IrTextBlock |
   if (typeof content === 'string') return textBlocks(content);
   const blocks: Array<IrTextBlock | IrImageBlock> = [];
   for (const part of content) {
-    const block = part.type === 'text' ? textBlock(part) : imageBlock(part.image_url, false);
+    const block = part.type === 'text' ? textBlock(part) : imageBlock(part.image_url, openAIChatCacheHint(part));
     if (block) blocks.push(block);
   }
   return blocks;

@@ -5,6 +5,7 @@ import { invalidRequestFromZod } from '../shared/zod-issue';
 import { decodeOpenAIChatMessages } from './decode-messages';
 import { openAIChatPeekSchema, openAIChatRequestSchema } from './schema';
 import type { OpenAIChatRequest } from './schema';
+import { openAIChatCacheHint } from './cache-hint';
 
 /**
  * A Chat Completions request from a client → IR. Fields the IR cannot carry and that change what the
@@ -33,7 +34,7 @@ const decodeTools = (body: OpenAIChatRequest): IrTool[] => {
   const tools: IrTool[] = [];
   (body.tools ?? []).forEach((tool, index) => {
     if (tool.type === 'custom') throw unsupportedFeature(`tools[${index}]: custom tools cannot be translated`);
-    tools.push(toolFromDefinition(tool.function));
+    tools.push({ ...toolFromDefinition(tool.function), ...openAIChatCacheHint(tool) });
   });
   // Legacy `functions` are plain function tools.
   for (const definition of body.functions ?? []) tools.push(toolFromDefinition(definition));

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { knownTypeOrAbsent, lenientEnum } from '../shared/lenient-enum';
 
 /**
  * OpenAI Chat Completions wire shapes.
@@ -12,20 +13,24 @@ const int = () => z.number().check(z.int());
 const tokenLimit = () => z.number().check(z.int(), z.nonnegative());
 
 const cacheBreakpoint = z.looseObject({ mode: z.string(), ttl: z.nullish(z.string()) });
+/** Anthropic-style breakpoint (OpenRouter, Anthropic-compatible clients): carried to Anthropic upstreams. */
+const cacheControl = z.looseObject({ type: z.string(), ttl: lenientEnum(['5m', '1h']) });
 
 const textPart = z.looseObject({
   type: z.literal('text'),
   text: z.string(),
   prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
+  cache_control: z.nullish(cacheControl),
 });
 
 const imagePart = z.looseObject({
   type: z.literal('image_url'),
   image_url: z.looseObject({
     url: nonEmpty(),
-    detail: z.nullish(z.enum(['auto', 'low', 'high', 'original'])),
+    detail: lenientEnum(['auto', 'low', 'high', 'original']),
   }),
   prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
+  cache_control: z.nullish(cacheControl),
 });
 
 const audioPart = z.looseObject({
@@ -41,6 +46,7 @@ const filePart = z.looseObject({
     filename: z.nullish(z.string()),
   }),
   prompt_cache_breakpoint: z.nullish(cacheBreakpoint),
+  cache_control: z.nullish(cacheControl),
 });
 
 const refusalPart = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
@@ -111,7 +117,7 @@ const functionDefinition = z.looseObject({
   strict: z.nullish(z.boolean()),
 });
 
-const functionTool = z.looseObject({ type: z.literal('function'), function: functionDefinition });
+const functionTool = z.looseObject({ type: z.literal('function'), function: functionDefinition, cache_control: z.nullish(cacheControl) });
 const customTool = z.looseObject({ type: z.literal('custom'), custom: z.looseObject({ name: z.string() }) });
 
 const namedToolChoice = z.looseObject({
@@ -163,8 +169,8 @@ export const openAIChatRequestSchema = z.looseObject({
   logprobs: z.nullish(z.boolean()),
   top_logprobs: z.nullish(int()),
   logit_bias: z.nullish(z.record(z.string(), z.number())),
-  response_format: z.nullish(responseFormat),
-  reasoning_effort: z.nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'])),
+  response_format: knownTypeOrAbsent(['text', 'json_object', 'json_schema'], responseFormat),
+  reasoning_effort: lenientEnum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']),
   stream: z.nullish(z.boolean()),
   stream_options: z.nullish(z.looseObject({ include_usage: z.nullish(z.boolean()) })),
   safety_identifier: z.nullish(z.string()),

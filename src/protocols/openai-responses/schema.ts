@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { knownTypeOrAbsent, lenientEnum } from '../shared/lenient-enum';
 
 /**
  * OpenAI Responses wire shapes.
@@ -22,7 +23,7 @@ const requiredUnion = { error: (issue: { input?: unknown }) => (issue.input === 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
 const cacheBreakpoint = z.looseObject({ mode: z.string(), ttl: z.nullish(z.string()) });
-const imageDetail = z.enum(['auto', 'low', 'high', 'original']);
+const imageDetail = lenientEnum(['auto', 'low', 'high', 'original']);
 
 const inputText = z.looseObject({
   type: z.literal('input_text'),
@@ -161,7 +162,7 @@ const textFormat = z.discriminatedUnion('type', [
   }),
 ]);
 
-const summaryMode = z.enum(['auto', 'concise', 'detailed']);
+const summaryMode = lenientEnum(['auto', 'concise', 'detailed']);
 
 export const responsesRequestSchema = lazy(() =>
   z.looseObject({
@@ -174,12 +175,12 @@ export const responsesRequestSchema = lazy(() =>
     max_output_tokens: z.nullish(z.number().check(z.int(), z.positive())),
     temperature: z.nullish(z.number()),
     top_p: z.nullish(z.number()),
-    text: z.nullish(z.looseObject({ format: z.nullish(textFormat) })),
+    text: z.nullish(z.looseObject({ format: knownTypeOrAbsent(['text', 'json_object', 'json_schema'], textFormat) })),
     reasoning: z.nullish(
       z.looseObject({
-        effort: z.nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'])),
-        summary: z.nullish(summaryMode),
-        generate_summary: z.nullish(summaryMode),
+        effort: lenientEnum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']),
+        summary: summaryMode,
+        generate_summary: summaryMode,
       }),
     ),
     stream: z.nullish(z.boolean()),

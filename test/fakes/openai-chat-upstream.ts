@@ -193,7 +193,9 @@ export const createOpenAIChatUpstream = (options: OpenAIChatUpstreamOptions = {}
       return openAIJson(404, openAIErrorBody(`Invalid URL (${request.method} ${url.pathname})`, 'invalid_request_error', null));
     }
     if (request.headers.get('authorization') !== `Bearer ${apiKey}`) {
-      return openAIJson(401, openAIErrorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+      // As OpenAI-compatible servers do, the key it was given is repeated in the message.
+      const given = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+      return openAIJson(401, openAIErrorBody(`Incorrect API key provided: ${given}.`, 'invalid_request_error', 'invalid_api_key'));
     }
     const parsed = record(body);
     if (!parsed) return openAIJson(400, openAIErrorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));

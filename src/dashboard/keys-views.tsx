@@ -37,6 +37,12 @@ export const QuotaSummary: FC<{ quota: QuotaStatus | null }> = ({ quota }) => {
   );
 };
 
+/** An allow-list can name hundreds of models: the table shows a few and counts the rest. */
+const modelsSummary = (models: string[] | null): string => {
+  if (models === null) return 'all models';
+  return models.length <= 5 ? models.join(', ') : `${models.length.toLocaleString('en-US')} models: ${models.slice(0, 5).join(', ')}, …`;
+};
+
 export const keyState = (key: KeyView, now: number): { label: string; tone: 'good' | 'bad' | 'warn' } => {
   if (key.revokedAt !== null) return { label: 'revoked', tone: 'bad' };
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) return { label: 'expired', tone: 'warn' };
@@ -83,7 +89,7 @@ export const KeyTable: FC<{ keys: KeyWithQuota[]; csrfToken: string; now: number
             </td>
             <td>
               {key.scopes.join(', ')}
-              <div class="small muted">{key.models === null ? 'all models' : key.models.join(', ')}</div>
+              <div class="small muted">{modelsSummary(key.models)}</div>
             </td>
             <td class="num">{key.monthlySpendCap === null ? '—' : `$${key.monthlySpendCap.toFixed(2)}/mo`}</td>
             <td>
@@ -154,8 +160,10 @@ export const KeyFields: FC<KeyFieldsProps> = ({ current, accounts }) => (
       </select>
     </label>
     <label>
-      Models (comma-separated; empty = all)
-      <input name="models" value={current?.models?.join(', ') ?? ''} placeholder="claude-sonnet-4-5, gpt-5" />
+      Models (one per line or comma-separated; empty = all)
+      <textarea name="models" rows={Math.min(10, Math.max(2, current?.models?.length ?? 0))} placeholder="claude-sonnet-4-5, gpt-5">
+        {current?.models?.join('\n') ?? ''}
+      </textarea>
     </label>
     <label>
       Monthly spend cap (USD; empty = none)

@@ -13,7 +13,7 @@ type PriceRow = typeof tables.modelPrices.$inferSelect;
 
 interface ModelRow {
   model: string;
-  routes: Array<{ providerId: string; upstreamModel: string }>;
+  routes: Array<Pick<typeof tables.modelRoutes.$inferSelect, 'publicModel' | 'providerId' | 'upstreamModel' | 'contextWindow' | 'maxOutputTokens'>>;
   price: PriceRow | null;
 }
 
@@ -33,9 +33,17 @@ const modelRows = async (env: Env): Promise<ModelRow[]> => {
     }
     return row;
   };
-  for (const route of routes) rowOf(route.publicModel).routes.push({ providerId: route.providerId, upstreamModel: route.upstreamModel });
+  for (const route of routes) rowOf(route.publicModel).routes.push(route);
   for (const price of prices) rowOf(price.model).price = price;
   return [...rows.values()].sort((a, b) => a.model.localeCompare(b.model));
+};
+
+const tokens = (count: number) => count.toLocaleString('en-US');
+
+/** "openrouter → vendor/model (context 131,072 · output 4,096)": the provider, its upstream name when it renames, and declared limits. */
+const routeLabel = (model: string, route: ModelRow['routes'][number]): string => {
+  const limits = [route.contextWindow === null ? '' : `context ${tokens(route.contextWindow)}`, route.maxOutputTokens === null ? '' : `output ${tokens(route.maxOutputTokens)}`].filter(Boolean);
+  return `${route.providerId}${route.upstreamModel === model ? '' : ` → ${route.upstreamModel}`}${limits.length === 0 ? '' : ` (${limits.join(' · ')})`}`;
 };
 
 const perMillion = (micros: number | undefined): string => (micros === undefined ? '—' : `$${dollarsOf(micros)}`);
@@ -73,7 +81,7 @@ export const modelPages = new Hono<DashboardEnv>()
                   <code>{row.model}</code>
                 </td>
                 <td class="small">
-                  {row.routes.length === 0 ? <span class="muted">no route</span> : row.routes.map((route) => `${route.providerId}${route.upstreamModel === row.model ? '' : ` → ${route.upstreamModel}`}`).join(', ')}
+                  {row.routes.length === 0 ? <span class="muted">no route</span> : row.routes.map((route) => routeLabel(row.model, route)).join(', ')}
                 </td>
                 {PRICE_FIELDS.map((field) => (
                   <td class="num">{perMillion(row.price?.[field.column])}</td>

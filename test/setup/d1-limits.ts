@@ -20,3 +20,20 @@ export const enforceProductionD1Limits = (): void => {
     prototype.bind = bind;
   });
 };
+
+/** How many statements D1 prepared while `run` ran (the Worker under test included): one query per row shows up here. */
+export const statementsPreparedDuring = async (run: () => Promise<unknown>): Promise<number> => {
+  const prototype = Object.getPrototypeOf(env.DB) as D1Database;
+  const prepare = prototype.prepare;
+  let count = 0;
+  prototype.prepare = function countedPrepare(this: D1Database, query: string) {
+    count++;
+    return prepare.call(this, query);
+  };
+  try {
+    await run();
+  } finally {
+    prototype.prepare = prepare;
+  }
+  return count;
+};

@@ -17,11 +17,14 @@ keys       list | get <id> | revoke <id> | reset-quota <id>
                   [--billing subscription|prepaid] [--account ID] [--cap USD] [--expires ISO]
            update <id> [--name N] [--plan P] [--scopes ..] [--models a,b|all] [--billing B] [--cap USD|none] [--expires ISO|never]
 providers  list | get <id> | enable <id> | disable <id> | delete <id>
-           add --id ID --protocol P --base-url URL --models a,public=upstream [--api-key-env VAR | --api-key-stdin]
-               [--priority N] [--weight N] [--disabled]
+           add --id ID --protocol P --base-url URL (--models a,public=upstream | --models-file FILE)
+               [--api-key-env VAR | --api-key-stdin] [--priority N] [--weight N] [--max-retries N] [--disabled]
+               FILE: a JSON array of model entries as the admin API takes them ({"name", "upstream"?,
+               "contextWindow"?, "maxOutputTokens"?, "outputTokenField"?}), or one name[=upstream] per line
            update <id> [the same options as add, but --id]
 prices     list | get <model> | delete <model>
            set <model> --input USD --output USD [--cache-read USD] [--cache-write USD] [--per-image USD]   (per 1M tokens)
+           import <file.json>   a JSON array of {"model", "inputPerMillion", "outputPerMillion", ...}, one atomic write
 accounts   list | get <id> | ledger <id> | create --name N | topup <id> --amount USD [--reference REF]
 usage      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--key ID] [--account ID] [--model M] [--group-by day,model]
 usage export [the same filters] [--file FILE]        CSV of raw events (stdout when no --file)
@@ -35,6 +38,8 @@ const OPTIONS = {
   plan: { type: 'string' },
   scopes: { type: 'string' },
   models: { type: 'string' },
+  'models-file': { type: 'string' },
+  'max-retries': { type: 'string' },
   billing: { type: 'string' },
   account: { type: 'string' },
   cap: { type: 'string' },
@@ -114,14 +119,33 @@ const keyBody = (values, mode) =>
     expiresAt: values.expires === 'never' ? null : values.expires,
   });
 
+const modelEntries = (entries) =>
+  entries?.map((entry) => {
+    const [name, upstream] = entry.split('=');
+    return upstream ? { name, upstream } : name;
+  });
+
+/** A catalog too long for a flag: the admin API's JSON array, or one name[=upstream] per line. */
+const modelsFromFile = (file) => {
+  const text = readFileSync(file, 'utf8').trim();
+  if (!text.startsWith('[')) return modelEntries(text.split('\n').map((line) => line.trim()).filter(Boolean));
+  const entries = JSON.parse(text);
+  if (!Array.isArray(entries)) throw new UsageError(`${file}: expected a JSON array of model entries`);
+  return entries;
+};
+
+const pricesFromFile = (file) => {
+  const parsed = JSON.parse(readFileSync(file, 'utf8'));
+  const prices = Array.isArray(parsed) ? parsed : parsed?.prices;
+  if (!Array.isArray(prices)) throw new UsageError(`${file}: expected a JSON array of prices (or {"prices": [...]})`);
+  return { prices };
+};
+
 const providerBody = async (values, mode) => {
   let apiKey;
   if (values['api-key-env']) apiKey = required(process.env[values['api-key-env']], `api-key-env (${values['api-key-env']} is empty)`);
   if (values['api-key-stdin']) apiKey = await readStdin();
-  const models = list(values.models)?.map((entry) => {
-    const [name, upstream] = entry.split('=');
-    return upstream ? { name, upstream } : name;
-  });
+  const models = values['models-file'] === undefined ? modelEntries(list(values.models)) : modelsFromFile(values['models-file']);
   return compact({
     id: mode === 'create' ? required(values.id, 'id') : undefined,
     protocol: mode === 'create' ? required(values.protocol, 'protocol') : values.protocol,
@@ -130,6 +154,7 @@ const providerBody = async (values, mode) => {
     models: mode === 'create' ? required(models, 'models') : models,
     priority: number(values.priority, 'priority'),
     weight: number(values.weight, 'weight'),
+    maxRetries: number(values['max-retries'], 'max-retries'),
     enabled: values.disabled ? false : undefined,
   });
 };
@@ -163,6 +188,7 @@ const plan = async (positionals, values) => {
       list: () => ['GET', '/prices'],
       get: () => ['GET', `/prices/${id()}`],
       delete: () => ['DELETE', `/prices/${id()}`],
+      import: () => ['PUT', '/prices', pricesFromFile(positional(positionals, 2, 'prices file'))],
       set: () => [
         'PUT',
         `/prices/${id()}`,

@@ -59,7 +59,10 @@ describe('admin accounts and ledger', () => {
 
     const first = await adminCall('POST', `/accounts/${account.id}/topup`, { amount: 10.25, reference: 'invoice-1' });
     expect(first.status).toBe(201);
-    expect(await first.json()).toMatchObject({ outcome: 'applied', entryId: 'led_topup_invoice-1', account: { balance: 10.25 } });
+    // The stored reference is namespaced by source and account; the API answers with the operator's own.
+    expect(await first.json()).toMatchObject({ outcome: 'applied', entryId: `led_topup_topup:${account.id}:invoice-1`, reference: 'invoice-1', account: { balance: 10.25 } });
+    const conflicting = await adminCall('POST', `/accounts/${account.id}/topup`, { amount: 99, reference: 'invoice-1' });
+    expect(conflicting.status).toBe(409);
     const repeat = await adminCall('POST', `/accounts/${account.id}/topup`, { amount: 10.25, reference: 'invoice-1' });
     expect(repeat.status).toBe(200);
     expect(await repeat.json()).toMatchObject({ outcome: 'duplicate', account: { balanceMicros: 10_250_000 } });

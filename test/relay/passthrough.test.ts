@@ -6,6 +6,7 @@ import { createOpenAIChatUpstream, FAKE_OPENAI_CHAT_KEY } from '../fakes/openai-
 import { createOpenAIResponsesUpstream, FAKE_OPENAI_RESPONSES_KEY } from '../fakes/openai-responses-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { addMockProvider, addProvider, callRelay, createKey, jsonPost } from '../setup/seed';
+import { DEFAULT_MAX_RETRIES } from '../../src/routing/provider';
 
 const readAll = async (response: Response): Promise<string> => await response.text();
 
@@ -107,7 +108,8 @@ describe('fallback across candidates', () => {
     const { key } = await createKey();
     const response = await jsonPost('/v1/chat/completions', key, { model: 'pool-model', messages: [{ role: 'user', content: 'hi' }] });
     expect(response.status).toBe(200);
-    expect(failing.requests).toHaveLength(1);
+    // Tried again on the same provider first (DEFAULT_MAX_RETRIES), then the next one.
+    expect(failing.requests).toHaveLength(1 + DEFAULT_MAX_RETRIES);
     expect(healthy.requests).toHaveLength(1);
     const completion = (await response.json()) as { choices: Array<{ message: { content: string } }> };
     expect(completion.choices[0]?.message.content).toMatch(/\S/);
@@ -115,7 +117,7 @@ describe('fallback across candidates', () => {
 
   it('refunds the quota and answers in the caller shape when every provider fails', async () => {
     installFakeUpstreams({ 'http://down.fake': createAnthropicUpstream({ replies: [{ kind: 'error', status: 529, type: 'overloaded_error', message: 'Overloaded' }] }) });
-    await addProvider({ id: 'down-only', protocol: 'anthropic', baseUrl: 'http://down.fake', apiKey: FAKE_ANTHROPIC_KEY, models: ['doomed'] });
+    await addProvider({ id: 'down-only', protocol: 'anthropic', baseUrl: 'http://down.fake', apiKey: FAKE_ANTHROPIC_KEY, models: ['doomed'], maxRetries: 0 });
     await addMockProvider();
     const { key } = await createKey({ plan: 'free', quotaOverrides: { requestsPer5h: 1 } });
     const response = await jsonPost('/v1/chat/completions', key, { model: 'doomed', messages: [{ role: 'user', content: 'hi' }] });

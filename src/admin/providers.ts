@@ -1,20 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { encryptSecret } from '../crypto/secret-box';
 import { batchAll, chunkedInsert } from '../db/chunked-insert';
 import { type Db, dbOf, tables } from '../db/client';
 import { findProvider, listProviders } from '../db/providers';
-import type { AppEnv, Env } from '../env';
+import type { AppEnv } from '../env';
 import { RelayError } from '../errors';
 import { invalidateRouteTable } from '../routing/route-table';
 import { modelRoutesOf, type ProviderCreate, providerCreateSchema, providerUpdateSchema } from './provider-schema';
+import { sealNewProviderSecrets, sealUpdatedProviderSecrets } from './seal-provider-secrets';
 import { parseAdminBody } from './validate';
-
-const sealKey = async (env: Env, apiKey: string | undefined): Promise<string | null> => {
-  if (apiKey === undefined) return null;
-  if (!env.ENCRYPTION_KEY) throw new RelayError('api_error', 500, 'relay misconfigured: set the ENCRYPTION_KEY secret to store upstream keys');
-  return encryptSecret(env.ENCRYPTION_KEY, apiKey);
-};
+import { pricedModelNames, unpricedRouteWarnings } from '../usage/unpriced-routes';
 
 /** A catalog may list thousands of models: the routes go in as many INSERTs as D1's parameter limit needs. */
 const insertRoutes = (db: Db, providerId: string, models: ProviderCreate['models']) =>
@@ -38,10 +33,9 @@ export const providerAdminRoutes = new Hono<AppEnv>()
         id: input.id,
         protocol: input.protocol,
         baseUrl: input.baseUrl,
-        apiKeyEncrypted: await sealKey(c.env, input.apiKey),
+        ...(await sealNewProviderSecrets(c.env, input)),
         priority: input.priority,
         weight: input.weight,
-        headers: input.headers,
         enabled: input.enabled,
         firstByteTimeoutMs: input.firstByteTimeoutMs ?? null,
         idleTimeoutMs: input.idleTimeoutMs ?? null,
@@ -52,7 +46,9 @@ export const providerAdminRoutes = new Hono<AppEnv>()
       ...insertRoutes(db, input.id, input.models),
     ]);
     invalidateRouteTable();
-    return c.json(await findProvider(db, input.id), 201);
+    // The built-in mock is free by design; any other route without a price would record its usage at $0.
+    const warnings = input.protocol === 'mock' ? [] : unpricedRouteWarnings(modelRoutesOf(input.models), await pricedModelNames(db));
+    return c.json({ ...(await findProvider(db, input.id)), warnings }, 201);
   })
   .get('/', async (c) => c.json({ data: await listProviders(dbOf(c.env.DB)) }))
   .get('/:id', async (c) => {
@@ -64,9 +60,10 @@ export const providerAdminRoutes = new Hono<AppEnv>()
     const id = c.req.param('id');
     const input = await parseAdminBody(c.req.raw, providerUpdateSchema);
     const db = dbOf(c.env.DB);
-    if ((await findProvider(db, id)) === undefined) throw notFound(id);
-    const { models, apiKey, ...fields } = input;
-    const update = { ...fields, updatedAt: Date.now(), ...(apiKey === undefined ? {} : { apiKeyEncrypted: await sealKey(c.env, apiKey) }) };
+    const current = await findProvider(db, id);
+    if (current === undefined) throw notFound(id);
+    const { models, apiKey: _apiKey, headers: _headers, ...fields } = input;
+    const update = { ...fields, updatedAt: Date.now(), ...(await sealUpdatedProviderSecrets(c.env, current, input)) };
     const replaceRoutes = models === undefined ? [] : [db.delete(tables.modelRoutes).where(eq(tables.modelRoutes.providerId, id)), ...insertRoutes(db, id, models)];
     await batchAll(db, [db.update(tables.providers).set(update).where(eq(tables.providers.id, id)), ...replaceRoutes]);
     invalidateRouteTable();

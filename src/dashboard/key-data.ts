@@ -22,7 +22,7 @@ type KeyRow = Awaited<ReturnType<typeof keyRows>>[number];
 
 const withQuota = async (env: Env, row: KeyRow, now: number): Promise<KeyWithQuota> => ({
   key: publicKeyView(row.key),
-  quota: row.key.revokedAt === null ? await quotaStatus(env, toAuthenticatedKey(row.key, row.plan ?? undefined), now) : null,
+  quota: row.key.revokedAt === null && row.plan !== null ? await quotaStatus(env, toAuthenticatedKey(row.key, row.plan), now) : null,
 });
 
 /** The most keys one list page reads the quota of (one Durable Object call each, in parallel). */

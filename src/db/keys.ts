@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { AuthenticatedKey, QuotaLimits } from '../auth/key-record';
+import { RelayError } from '../errors';
 import { type Db, tables } from './client';
 
 type KeyRow = typeof tables.apiKeys.$inferSelect;
@@ -8,12 +9,12 @@ type PlanRow = typeof tables.plans.$inferSelect;
 const LIMIT_FIELDS = ['requestsPer5h', 'requestsPerWeek', 'requestsPerMinute', 'maxConcurrent'] as const;
 
 /** The plan's numbers with the key's overrides on top (an override of null means unlimited). */
-export const limitsOf = (plan: PlanRow | undefined, overrides: KeyRow['quotaOverrides']): QuotaLimits => {
+export const limitsOf = (plan: PlanRow, overrides: KeyRow['quotaOverrides']): QuotaLimits => {
   const limits: QuotaLimits = {
-    requestsPer5h: plan?.requestsPer5h ?? null,
-    requestsPerWeek: plan?.requestsPerWeek ?? null,
-    requestsPerMinute: plan?.requestsPerMinute ?? null,
-    maxConcurrent: plan?.maxConcurrent ?? null,
+    requestsPer5h: plan.requestsPer5h,
+    requestsPerWeek: plan.requestsPerWeek,
+    requestsPerMinute: plan.requestsPerMinute,
+    maxConcurrent: plan.maxConcurrent,
   };
   for (const field of LIMIT_FIELDS) {
     if (overrides && field in overrides) limits[field] = overrides[field] ?? null;
@@ -34,10 +35,12 @@ export const findKeyByHash = async (
     .limit(1);
   const row = rows[0];
   if (row === undefined) return undefined;
-  return { key: toAuthenticatedKey(row.key, row.plan ?? undefined), revokedAt: row.key.revokedAt };
+  // A plan row that is gone must not read as "no limits": the key is refused until the operator fixes it.
+  if (row.plan === null) throw new RelayError('permission', 403, `this API key's plan "${row.key.planId}" is not defined on this relay; ask its operator`, { code: 'unknown_plan' });
+  return { key: toAuthenticatedKey(row.key, row.plan), revokedAt: row.key.revokedAt };
 };
 
-export const toAuthenticatedKey = (row: KeyRow, plan: PlanRow | undefined): AuthenticatedKey => ({
+export const toAuthenticatedKey = (row: KeyRow, plan: PlanRow): AuthenticatedKey => ({
   id: row.id,
   accountId: row.accountId,
   name: row.name,

@@ -1,4 +1,6 @@
-import { decryptSecret } from '../crypto/secret-box';
+import { openSecret } from '../crypto/opened-secrets';
+import { apiKeyBinding } from '../crypto/provider-secrets';
+import { fetchWithoutRedirect } from '../net/fetch-without-redirect';
 import type { Env } from '../env';
 import type { ProviderConfig } from '../routing/provider';
 import { ImageFailure, isRetryableUpstreamStatus } from './image-failure';
@@ -11,7 +13,7 @@ const joinUrl = (baseUrl: string, path: string): string => `${baseUrl.replace(/\
 const providerKey = async (env: Env, provider: ProviderConfig): Promise<string> => {
   if (provider.apiKeyEncrypted === null) return '';
   if (!env.ENCRYPTION_KEY) throw new ImageFailure('misconfigured', 'relay misconfigured: ENCRYPTION_KEY is not set', false);
-  return decryptSecret(env.ENCRYPTION_KEY, provider.apiKeyEncrypted);
+  return openSecret(env.ENCRYPTION_KEY, provider.apiKeyEncrypted, apiKeyBinding(provider));
 };
 
 const upstreamMessage = (text: string): string => {
@@ -47,7 +49,7 @@ export const postUpstreamJson = async (
   const timeout = AbortSignal.timeout(provider.firstByteTimeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await fetch(joinUrl(provider.baseUrl, path), { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any([signal, timeout]) });
+    response = await fetchWithoutRedirect(joinUrl(provider.baseUrl, path), { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any([signal, timeout]) });
   } catch (error) {
     if (timeout.aborted) throw new ImageFailure('timeout', `${provider.id}: no answer within the timeout`, true);
     throw new ImageFailure('upstream_error', `${provider.id}: upstream connection failed (${String(error)})`, true);

@@ -7,6 +7,7 @@ import { codecFor } from '../protocols/registry';
 import { resolveModel } from '../routing/resolve-model';
 import { loadRouteTable } from '../routing/route-table';
 import { assertPublicMediaUrls } from '../net/url-safety';
+import { admitTokenCount } from './count-tokens-throttle';
 import { readJsonBody } from './read-body';
 import { fetchUpstream } from './upstream-fetch';
 import { AttemptFailure } from './attempt';
@@ -16,7 +17,8 @@ import { estimateRequestTokens } from './token-estimate';
 /**
  * Token counting (Anthropic count_tokens, Gemini countTokens, Responses input_tokens). Asked of the first candidate upstream
  * that has a count endpoint in its format; otherwise (OpenAI Chat has none, and the mock) a local
- * estimate, marked with `x-polyrelay-token-count: estimate`. Counting is not a generation: no quota.
+ * estimate, marked with `x-polyrelay-token-count: estimate`. Counting is not a generation: it spends no
+ * request quota, only a per-minute allowance (see count-tokens-throttle.ts).
  */
 export const countTokens = async (c: Context<AppEnv>, format: WireFormat, route: RouteInfo): Promise<Response> => {
   const clientCodec = codecFor(format);
@@ -28,6 +30,7 @@ export const countTokens = async (c: Context<AppEnv>, format: WireFormat, route:
   if (c.var.apiKey.models !== null && !c.var.apiKey.models.includes(model)) {
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }
+  await admitTokenCount(c.env, c.var.apiKey, Date.now());
   const candidates = resolveModel(await loadRouteTable(c.env), model, Date.now());
   if (candidates.length === 0) throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`);
 

@@ -1,4 +1,6 @@
 import { openSecret } from '../crypto/opened-secrets';
+import { apiKeyBinding } from '../crypto/provider-secrets';
+import { fetchWithoutRedirect } from '../net/fetch-without-redirect';
 import type { Env } from '../env';
 import { RelayError, type ErrorKind } from '../errors';
 import type { WireFormat } from '../ir/format';
@@ -34,7 +36,7 @@ const joinUrl = (baseUrl: string, path: string): string => `${baseUrl.replace(/\
 const decryptedKey = async (env: Env, provider: ProviderConfig): Promise<string> => {
   if (provider.apiKeyEncrypted === null) return '';
   if (!env.ENCRYPTION_KEY) throw new RelayError('api_error', 500, 'relay misconfigured: ENCRYPTION_KEY is not set');
-  return openSecret(env.ENCRYPTION_KEY, provider.apiKeyEncrypted);
+  return openSecret(env.ENCRYPTION_KEY, provider.apiKeyEncrypted, apiKeyBinding(provider));
 };
 
 /**
@@ -65,7 +67,7 @@ export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Respo
   call.signal.addEventListener('abort', onClientAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new RelayError('timeout', 504, `${provider.id}: no response within ${timeoutMs} ms`)), timeoutMs);
   try {
-    return await fetch(joinUrl(provider.baseUrl, call.encoded.path), {
+    return await fetchWithoutRedirect(joinUrl(provider.baseUrl, call.encoded.path), {
       method: 'POST',
       headers,
       body: call.bodyText ?? JSON.stringify(call.encoded.body),

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { openHeaders } from '../crypto/provider-secrets';
 import { dbOf, tables } from '../db/client';
 import { configOf, type Env } from '../env';
 import { modelProfileOf } from './model-profile';
@@ -49,6 +50,12 @@ const readRouteTable = async (env: Env): Promise<RouteTable> => {
   const mockEnabled = configOf(env).mockProviderEnabled;
   for (const row of providerRows) {
     if (row.protocol === 'mock' && !mockEnabled) continue;
+    const headers = await openHeaders(env.ENCRYPTION_KEY, row, row.headers).catch((error: unknown) => {
+      // A header that does not open (rotated ENCRYPTION_KEY, a row edited by hand) takes its provider out, not the table.
+      console.error(JSON.stringify({ message: 'provider headers could not be opened; provider skipped', providerId: row.id, error: String(error) }));
+      return null;
+    });
+    if (headers === null) continue;
     providers.set(row.id, {
       id: row.id,
       protocol: row.protocol,
@@ -56,7 +63,7 @@ const readRouteTable = async (env: Env): Promise<RouteTable> => {
       apiKeyEncrypted: row.apiKeyEncrypted,
       priority: row.priority,
       weight: row.weight,
-      headers: row.headers,
+      headers,
       firstByteTimeoutMs: row.firstByteTimeoutMs,
       idleTimeoutMs: row.idleTimeoutMs,
       maxRetries: row.maxRetries,

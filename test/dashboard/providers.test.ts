@@ -41,11 +41,15 @@ describe('dashboard providers', () => {
     const session = await login();
     await session.post('/dashboard/providers', { id: 'dash-edit', protocol: 'anthropic', baseUrl: 'https://anthropic.example', apiKey: UPSTREAM_KEY, models: 'claude-dash', enabled: 'on' });
     const before = await storedKey('dash-edit');
-    const edited = await session.post('/dashboard/providers/dash-edit', { protocol: 'anthropic', baseUrl: 'https://anthropic2.example', apiKey: '', models: 'claude-dash, claude-dash-2', priority: '0', weight: '1', enabled: 'on' });
+    const edited = await session.post('/dashboard/providers/dash-edit', { protocol: 'anthropic', baseUrl: 'https://anthropic.example/proxy', apiKey: '', models: 'claude-dash, claude-dash-2', priority: '0', weight: '1', enabled: 'on' });
     expect(flashOf(edited)?.kind).toBe('ok');
     expect(await storedKey('dash-edit')).toBe(before);
     const view = (await (await admin('GET', '/providers/dash-edit')).json()) as Record<string, unknown>;
-    expect(view).toMatchObject({ baseUrl: 'https://anthropic2.example', models: ['claude-dash', 'claude-dash-2'], enabled: true });
+    expect(view).toMatchObject({ baseUrl: 'https://anthropic.example/proxy', models: ['claude-dash', 'claude-dash-2'], enabled: true });
+    // Another origin needs the key typed again: the stored one was entered for anthropic.example.
+    const moved = await session.post('/dashboard/providers/dash-edit', { protocol: 'anthropic', baseUrl: 'https://anthropic2.example', apiKey: '', models: 'claude-dash', priority: '0', weight: '1', enabled: 'on' });
+    expect(flashOf(moved)).toEqual({ kind: 'error', message: expect.stringContaining('apiKey') });
+    expect(await storedKey('dash-edit')).toBe(before);
   });
 
   it('disables, enables and deletes a provider', async () => {

@@ -5,6 +5,7 @@ import { geminiCodec } from './gemini';
 import { openaiChatCodec } from './openai-chat';
 import { openaiResponsesCodec } from './openai-responses';
 import { assertSoundRequest } from './shared/sound-request';
+import type { RateLimitDialect } from '../quota/dialect';
 
 /** Every client request, whatever its format, passes the same sanity checks once decoded. */
 const checked = (codec: Codec): Codec => ({ ...codec, decodeRequest: (body, route) => assertSoundRequest(codec.decodeRequest(body, route)) });
@@ -32,5 +33,22 @@ export const passthroughClientHeaders = (format: WireFormat): readonly string[] 
       return ['openai-beta'];
     case 'gemini':
       return [];
+  }
+};
+
+/**
+ * The rate-limit headers each format's clients read (built in src/quota/headers.ts): Claude Code shows
+ * the unified windows, Codex CLI its primary / secondary windows; Gemini has no such headers.
+ */
+export const rateLimitDialectFor = (format: WireFormat): RateLimitDialect => {
+  switch (format) {
+    case 'anthropic':
+      return { requests: 'anthropic-requests', agentWindows: 'anthropic-unified', upstreamErrorHeaderPrefix: 'anthropic-ratelimit-' };
+    case 'openai-chat':
+      return { requests: 'openai-requests', agentWindows: null, upstreamErrorHeaderPrefix: null };
+    case 'openai-responses':
+      return { requests: 'openai-requests', agentWindows: 'codex', upstreamErrorHeaderPrefix: null };
+    case 'gemini':
+      return { requests: null, agentWindows: null, upstreamErrorHeaderPrefix: null };
   }
 };

@@ -1,4 +1,7 @@
 import type { WireFormat } from '../ir/format';
+import { rateLimitDialectFor } from '../protocols/registry';
+import { anthropicUnifiedHeaders, codexWindowHeaders } from './agent-window-headers';
+import type { RateLimitDialect } from './dialect';
 import type { QuotaVerdict } from './verdict';
 import type { WindowView } from './windows';
 
@@ -60,35 +63,37 @@ const windowHeaders = (view: WindowView, suffix: string): Record<string, string>
 
 type RequestsTriple = (binding: LimitedWindow, decidedAt: number) => Record<string, string>;
 
-const anthropicRequests: RequestsTriple = (binding) => ({
-  'anthropic-ratelimit-requests-limit': String(binding.limit),
-  'anthropic-ratelimit-requests-remaining': String(binding.remaining),
-  'anthropic-ratelimit-requests-reset': formatResetInstant(binding.reset),
-});
+const REQUESTS_TRIPLES: Readonly<Record<NonNullable<RateLimitDialect['requests']>, RequestsTriple>> = {
+  'anthropic-requests': (binding) => ({
+    'anthropic-ratelimit-requests-limit': String(binding.limit),
+    'anthropic-ratelimit-requests-remaining': String(binding.remaining),
+    'anthropic-ratelimit-requests-reset': formatResetInstant(binding.reset),
+  }),
+  'openai-requests': (binding, decidedAt) => ({
+    'x-ratelimit-limit-requests': String(binding.limit),
+    'x-ratelimit-remaining-requests': String(binding.remaining),
+    'x-ratelimit-reset-requests': formatResetDuration(binding.reset - decidedAt),
+  }),
+};
 
-const openaiRequests: RequestsTriple = (binding, decidedAt) => ({
-  'x-ratelimit-limit-requests': String(binding.limit),
-  'x-ratelimit-remaining-requests': String(binding.remaining),
-  'x-ratelimit-reset-requests': formatResetDuration(binding.reset - decidedAt),
-});
-
-/** Gemini has no request-quota response headers of its own; its callers get the generic set only. */
-const requestsTripleFor: Readonly<Record<WireFormat, RequestsTriple>> = {
-  anthropic: anthropicRequests,
-  'openai-chat': openaiRequests,
-  'openai-responses': openaiRequests,
-  gemini: () => ({}),
+const AGENT_WINDOWS: Readonly<Record<NonNullable<RateLimitDialect['agentWindows']>, (verdict: QuotaVerdict) => Record<string, string>>> = {
+  'anthropic-unified': anthropicUnifiedHeaders,
+  codex: codexWindowHeaders,
 };
 
 /**
- * Rate-limit headers for a relayed response (or a 429) in the caller's format. An unlimited window
- * (unlimited plan, prepaid key) sends no headers at all rather than a made-up number.
+ * Rate-limit headers for a relayed response (or a 429) in the caller's dialect (the registry says
+ * which): the generic 5-hour and weekly set, the binding window as a requests triple, and the windows
+ * as the caller's agent displays them. An unlimited window (unlimited plan, prepaid key) sends no
+ * headers at all rather than a made-up number.
  */
 export const rateLimitHeaders = (verdict: QuotaVerdict, format: WireFormat): Record<string, string> => {
+  const dialect = rateLimitDialectFor(format);
   const binding = bindingWindow(verdict);
   return {
     ...windowHeaders(verdict.fiveHour, ''),
     ...windowHeaders(verdict.week, '-week'),
-    ...(binding === null ? {} : requestsTripleFor[format](binding, verdict.decidedAt)),
+    ...(binding === null || dialect.requests === null ? {} : REQUESTS_TRIPLES[dialect.requests](binding, verdict.decidedAt)),
+    ...(dialect.agentWindows === null ? {} : AGENT_WINDOWS[dialect.agentWindows](verdict)),
   };
 };

@@ -1,6 +1,6 @@
 import type { IrRequest } from '../ir/request';
 import type { ClientContext } from '../protocols/codec';
-import { passthroughClientHeaders } from '../protocols/registry';
+import { passthroughClientHeaders, rateLimitDialectFor } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
 import type { AttemptContext, AttemptResult } from './attempt';
 import { filteredRenderer, passthroughErrorTail, rawRenderer } from './stream-render';
@@ -12,6 +12,13 @@ import { newOutcome, observeAnswer } from './usage-tap';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const RETRY_HEADERS = ['retry-after', 'retry-after-ms'] as const;
+
+/** An upstream's own quota headers on its error, for a client of the same format (its agent shows them). */
+const upstreamQuotaHeaders = (headers: Headers, prefix: string | null): Record<string, string> => {
+  const out: Record<string, string> = {};
+  if (prefix !== null) for (const [name, value] of headers) if (name.startsWith(prefix)) out[name] = value;
+  return out;
+};
 
 const forwardedHeaders = (context: AttemptContext): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -67,6 +74,7 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
         const value = response.headers.get(name);
         if (value !== null) headers[name] = value;
       }
+      Object.assign(headers, upstreamQuotaHeaders(response.headers, rateLimitDialectFor(context.clientFormat).upstreamErrorHeaderPrefix));
       // 529 is one format's word for "overloaded"; the client's codec says which status its clients know.
       const status = response.status === 529 ? codec.encodeError(error, context.requestId).status : response.status;
       return { status, headers, body: text };

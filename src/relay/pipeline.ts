@@ -97,7 +97,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     },
   );
   const usageBase = { requestId: c.var.requestId, key, model, clientFormat: format, stream, started };
-  const headersOf = (extra: Record<string, string>) => ({ ...extra, ...rateLimitHeaders(admission.verdict, format), 'x-request-id': c.var.requestId });
+  // An upstream's own quota headers on its error (passthrough) describe that refusal, so they win over the key's.
+  const headersOf = (extra: Record<string, string>) => ({ ...rateLimitHeaders(admission.verdict, format), ...extra, 'x-request-id': c.var.requestId });
 
   let result: Awaited<ReturnType<typeof runCandidates>>;
   try {

@@ -101,11 +101,17 @@ describe('rateLimitHeaders', () => {
       'anthropic-ratelimit-requests-limit',
       'anthropic-ratelimit-requests-remaining',
       'anthropic-ratelimit-requests-reset',
+      'anthropic-ratelimit-unified-7d-reset',
+      'anthropic-ratelimit-unified-7d-status',
+      'anthropic-ratelimit-unified-7d-utilization',
+      'anthropic-ratelimit-unified-representative-claim',
+      'anthropic-ratelimit-unified-reset',
+      'anthropic-ratelimit-unified-status',
       'x-ratelimit-limit-week',
       'x-ratelimit-remaining-week',
       'x-ratelimit-reset-week',
     ]);
     const unlimited = verdictWith(view(null, 0, NOW + FIVE_HOURS_MS), view(null, 0, NOW + WEEK_MS));
-    expect(rateLimitHeaders(unlimited, 'openai-chat')).toEqual({});
+    for (const format of ['openai-chat', 'openai-responses', 'anthropic', 'gemini'] as const) expect(rateLimitHeaders(unlimited, format)).toEqual({});
   });
 });

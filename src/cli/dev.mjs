@@ -83,7 +83,8 @@ console.log(`     -H 'content-type: application/json' -d '{"model":"mock-1","mes
 console.log(`${line}\n`);
 
 // DEV_MODE: this is a local run, so short example secrets in an old .dev.vars are still accepted.
-const devArgs = ['dev', ...(portIndex >= 0 ? [] : ['--port', '8787']), '--var', 'DEV_MODE:true', ...extraArgs];
+// The mock provider is a dev-only switch: wrangler.toml leaves it off, so a deployed relay never serves it.
+const devArgs = ['dev', ...(portIndex >= 0 ? [] : ['--port', '8787']), '--var', 'ENABLE_MOCK_PROVIDER:true', '--var', 'DEV_MODE:true', ...extraArgs];
 const child = spawn(wrangler, devArgs, { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -194,6 +194,24 @@ describe('retries before fallback', () => {
     expect(slow.probe.requests).toBe(1);
   });
 
+  it('no retry once the client has gone: a backoff cut short by the client sends nothing more upstream', async () => {
+    const fake = createOpenAIChatUpstream({ script: { type: 'error', status: 503, headers: { 'retry-after-ms': '1500' } } });
+    installFakeUpstreams({ 'http://gone.fake': fake });
+    const model = unique('gone');
+    await provide({ id: unique('gone'), format: 'openai-chat', origin: 'http://gone.fake', apiKey: FAKE_OPENAI_CHAT_KEY, models: [model] });
+    const { key } = await createKey();
+    const controller = new AbortController();
+    const call = callClient('openai-chat', key, model, false, controller.signal).then(
+      (response) => response.text(),
+      () => 'aborted',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    await call;
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it.each([
     ['anthropic', 529],
     ['openai-chat', 503],

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import { CSRF_FIELD } from './csrf';
 import type { DashboardEnv } from './session';
+import { formatDollars, microsOf } from '../usage/money';
 
 export const NAV = [
   { href: '/dashboard/keys', label: 'Keys' },
@@ -89,4 +90,4 @@ export const formatIso = (iso: string | null): string => (iso === null ? '—' :
 
 export const formatNumber = (value: number): string => value.toLocaleString('en-US');
 
-export const formatUsd = (dollars: number): string => `$${dollars.toFixed(dollars !== 0 && Math.abs(dollars) < 0.01 ? 6 : 2)}`;
+export const formatUsd = (dollars: number): string => formatDollars(microsOf(dollars));

@@ -6,7 +6,8 @@ import type { Env } from '../env';
 import { dollarsOf } from '../usage/money';
 import { callAdmin } from './admin-api';
 import { numberField, readForm, textField } from './form';
-import { flashOf, Layout, PostForm, withFlash } from './layout';
+import { flashOf, Layout, Pill, PostForm, withFlash } from './layout';
+import { isRoutePriced } from '../usage/unpriced-routes';
 import type { DashboardEnv } from './session';
 
 type PriceRow = typeof tables.modelPrices.$inferSelect;
@@ -15,26 +16,40 @@ interface ModelRow {
   model: string;
   routes: Array<Pick<typeof tables.modelRoutes.$inferSelect, 'publicModel' | 'providerId' | 'upstreamModel' | 'contextWindow' | 'maxOutputTokens'>>;
   price: PriceRow | null;
+  /** For a name with no route of its own: the wildcard pattern that serves it. */
+  via: string | null;
+  /** Routed, but neither its public nor its upstream names have a price: its usage costs $0. */
+  unpriced: boolean;
 }
 
 /** Every public model that has a route or a price, with both. */
 const modelRows = async (env: Env): Promise<ModelRow[]> => {
   const db = dbOf(env.DB);
-  const [routes, prices] = await db.batch([
+  const [routes, prices, providers] = await db.batch([
     db.select().from(tables.modelRoutes).orderBy(asc(tables.modelRoutes.publicModel)),
     db.select().from(tables.modelPrices).orderBy(asc(tables.modelPrices.model)),
+    db.select({ id: tables.providers.id, protocol: tables.providers.protocol }).from(tables.providers),
   ]);
   const rows = new Map<string, ModelRow>();
   const rowOf = (model: string): ModelRow => {
     let row = rows.get(model);
     if (row === undefined) {
-      row = { model, routes: [], price: null };
+      row = { model, routes: [], price: null, via: null, unpriced: false };
       rows.set(model, row);
     }
     return row;
   };
   for (const route of routes) rowOf(route.publicModel).routes.push(route);
   for (const price of prices) rowOf(price.model).price = price;
+  const priced = new Set(prices.map((price) => price.model));
+  const patterns = routes.map((route) => route.publicModel).filter((name) => name.endsWith('*'));
+  const mockProviders = new Set(providers.filter((provider) => provider.protocol === 'mock').map((provider) => provider.id));
+  for (const row of rows.values()) {
+    if (row.routes.length === 0) row.via = patterns.find((pattern) => row.model.startsWith(pattern.slice(0, -1))) ?? null;
+    // The built-in mock is free by design.
+    const paid = row.routes.filter((route) => !mockProviders.has(route.providerId));
+    row.unpriced = paid.some((route) => !isRoutePriced(route, priced));
+  }
   return [...rows.values()].sort((a, b) => a.model.localeCompare(b.model));
 };
 
@@ -60,9 +75,19 @@ const PRICE_FIELDS = [
 export const modelPages = new Hono<DashboardEnv>()
   .get('/', async (c) => {
     const rows = await modelRows(c.env);
+    const unpricedCount = rows.filter((row) => row.unpriced).length;
     return c.html(
       <Layout base={basePathOf(c.env)} title="Models & prices" active="/dashboard/models" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
-        <p class="small muted">A model without a price costs 0. Cache prices default to the input price. A price change applies to usage recorded after it.</p>
+        <p class="small muted">
+          A request is priced by its model's name, else by the upstream model its route names, so an alias costs what the model it reaches costs; a routed
+          model with neither price costs $0 and is marked <em>unpriced</em>. Cache prices default to the input price; token prices default to 0 (an image model
+          needs only $/image). A price change applies to usage recorded after it.
+        </p>
+        {unpricedCount > 0 ? (
+          <div class="flash error">
+            {unpricedCount} routed model{unpricedCount === 1 ? '' : 's'} without a price: {unpricedCount === 1 ? 'its' : 'their'} usage is recorded at $0.
+          </div>
+        ) : null}
         <table>
           <thead>
             <tr>
@@ -81,7 +106,13 @@ export const modelPages = new Hono<DashboardEnv>()
                   <code>{row.model}</code>
                 </td>
                 <td class="small">
-                  {row.routes.length === 0 ? <span class="muted">no route</span> : row.routes.map((route) => routeLabel(row.model, route)).join(', ')}
+                  {row.routes.length > 0 ? row.routes.map((route) => routeLabel(row.model, route)).join(', ') : row.via === null ? <span class="muted">no route</span> : `via ${row.via}`}
+                  {row.unpriced ? (
+                    <>
+                      {' '}
+                      <Pill tone="warn">unpriced: costs $0</Pill>
+                    </>
+                  ) : null}
                 </td>
                 {PRICE_FIELDS.map((field) => (
                   <td class="num">{perMillion(row.price?.[field.column])}</td>
@@ -116,7 +147,7 @@ export const modelPages = new Hono<DashboardEnv>()
               {PRICE_FIELDS.map((field) => (
                 <label>
                   {field.label}
-                  <input name={field.name} inputmode="decimal" required={field.name === 'inputPerMillion' || field.name === 'outputPerMillion'} />
+                  <input name={field.name} inputmode="decimal" />
                 </label>
               ))}
             </div>

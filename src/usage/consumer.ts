@@ -3,7 +3,7 @@ import { dbOf, tables } from '../db/client';
 import { chunksOf, D1_MAX_BOUND_PARAMETERS } from '../db/d1-limits';
 import type { Env } from '../env';
 import type { UsageEvent } from './event';
-import type { ModelPrice } from './pricing';
+import { priceLookupNames, priceOf, type ModelPrice } from './pricing';
 import { usageEventStatements } from './usage-statements';
 
 interface PreparedMessage {
@@ -12,8 +12,7 @@ interface PreparedMessage {
 }
 
 export const loadPrices = async (env: Env, events: readonly UsageEvent[]): Promise<Map<string, ModelPrice>> => {
-  // A malformed body must fail only its own message (below), not the price lookup for the batch.
-  const models = [...new Set(events.flatMap((event: UsageEvent | null) => (typeof event?.model === 'string' ? [event.model] : [])))];
+  const models = priceLookupNames(events);
   const db = dbOf(env.DB);
   const [first, ...rest] = chunksOf(models, D1_MAX_BOUND_PARAMETERS).map((chunk) => db.select().from(tables.modelPrices).where(inArray(tables.modelPrices.model, chunk)));
   if (first === undefined) return new Map();
@@ -41,7 +40,7 @@ export const consumeUsageBatch = async (batch: MessageBatch<UsageEvent>, env: En
   const prepared: PreparedMessage[] = [];
   for (const message of batch.messages) {
     try {
-      prepared.push({ message, statements: usageEventStatements(env.DB, message.body, prices.get(message.body.model)) });
+      prepared.push({ message, statements: usageEventStatements(env.DB, message.body, priceOf(prices, message.body)) });
     } catch (error) {
       retryLater(message, error);
     }

@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import { loadPrices } from './consumer';
+import { priceOf } from './pricing';
 import type { UsageEvent } from './event';
 import { usageEventStatements } from './usage-statements';
 
@@ -16,7 +17,7 @@ export const consumeUsageDeadLetters = async (batch: MessageBatch<UsageEvent>, e
   const prices = await loadPrices(env, batch.messages.map((message) => message.body));
   for (const message of batch.messages) {
     try {
-      await env.DB.batch(usageEventStatements(env.DB, message.body, prices.get(message.body.model)));
+      await env.DB.batch(usageEventStatements(env.DB, message.body, priceOf(prices, message.body)));
       message.ack();
       continue;
     } catch (error) {
@@ -53,7 +54,7 @@ export const replayDeadLetters = async (env: Env, limit: number): Promise<{ repl
     const event = events[index] as UsageEvent;
     try {
       const remove = env.DB.prepare('DELETE FROM usage_dead_letters WHERE message_id = ?1').bind(row.message_id);
-      await env.DB.batch([...usageEventStatements(env.DB, event, prices.get(event.model)), remove]);
+      await env.DB.batch([...usageEventStatements(env.DB, event, priceOf(prices, event)), remove]);
       replayed++;
     } catch (error) {
       await env.DB.prepare('UPDATE usage_dead_letters SET error = ?1 WHERE message_id = ?2').bind(String(error), row.message_id).run();

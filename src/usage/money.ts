@@ -16,5 +16,14 @@ export const dollarText = (micros: number): string => {
   return `${sign}${whole}.${fraction}`;
 };
 
-/** "$12.50" for messages. */
-export const formatDollars = (micros: number): string => `$${(micros / MICROS_PER_DOLLAR).toFixed(2)}`;
+/**
+ * Money for people, with one precision rule everywhere (ledger, balances, messages): the sign before
+ * the dollar sign, at least cents, and every further micro-dollar digit that is not zero, so nothing
+ * is rounded away and ledger lines visibly add up to the balance: "-$0.04", "$12.50", "$0.000125".
+ */
+export const formatDollars = (micros: number): string => {
+  const exact = dollarText(Math.round(micros));
+  const negative = exact.startsWith('-');
+  const [whole, fraction = ''] = (negative ? exact.slice(1) : exact).split('.');
+  return `${negative ? '-' : ''}$${whole}.${fraction.replace(/0+$/, '').padEnd(2, '0')}`;
+};

@@ -21,3 +21,23 @@ export const costMicros = (usage: IrUsage, price: ModelPrice | undefined): numbe
     usage.cacheWriteTokens * price.cacheWritePerMillionMicros;
   return Math.ceil(total / 1_000_000);
 };
+
+/**
+ * The price of a request: its public model's, else its upstream model's, so an alias
+ * (`sonnet` → `claude-sonnet-5`) costs what the model it reaches costs.
+ */
+export const priceOf = (
+  prices: ReadonlyMap<string, ModelPrice>,
+  event: { model: string; upstreamModel: string | null },
+): ModelPrice | undefined => prices.get(event.model) ?? (event.upstreamModel === null ? undefined : prices.get(event.upstreamModel));
+
+/** Every model name whose price could apply to these events (public and upstream names). */
+export const priceLookupNames = (events: readonly ({ model?: unknown; upstreamModel?: unknown } | null)[]): string[] => {
+  const names = new Set<string>();
+  for (const event of events) {
+    // A malformed body must fail only its own message, not the price lookup for the batch.
+    if (typeof event?.model === 'string') names.add(event.model);
+    if (typeof event?.upstreamModel === 'string') names.add(event.upstreamModel);
+  }
+  return [...names];
+};

@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import { loadPrices } from './consumer';
+import { priceOf } from './pricing';
 import type { UsageEvent } from './event';
 import { usageEventStatements } from './usage-statements';
 
@@ -10,7 +11,7 @@ const REPLAY_PAGE = 200;
 
 const writeToD1 = async (env: Env, events: readonly UsageEvent[]): Promise<void> => {
   const prices = await loadPrices(env, events);
-  await env.DB.batch(events.flatMap((event) => usageEventStatements(env.DB, event, prices.get(event.model))));
+  await env.DB.batch(events.flatMap((event) => usageEventStatements(env.DB, event, priceOf(prices, event))));
 };
 
 /**

@@ -15,11 +15,16 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export const relayRequestId = (): MiddlewareHandler<AppEnv> => {
   const assign = requestId({ headerName: '', generator: () => `req_${randomId(24)}` });
   return async function relayRequestId(c, next) {
-    await assign(c, async () => {
-      c.header('x-request-id', c.var.requestId);
-      const clientId = c.req.header('x-request-id');
-      if (clientId !== undefined && CLIENT_REQUEST_ID.test(clientId)) c.header(CLIENT_REQUEST_ID_HEADER, clientId);
-      await next();
-    });
+    await assign(c, next);
+    const clientId = c.req.header('x-request-id');
+    const echo = clientId !== undefined && CLIENT_REQUEST_ID.test(clientId) ? clientId : undefined;
+    // Set on the final response, which routes often build themselves; a response with immutable
+    // headers (a WebSocket upgrade) is left as it is rather than rebuilt.
+    try {
+      if (!c.res.headers.has('x-request-id')) c.res.headers.set('x-request-id', c.var.requestId);
+      if (echo !== undefined) c.res.headers.set(CLIENT_REQUEST_ID_HEADER, echo);
+    } catch {
+      // immutable headers
+    }
   };
 };

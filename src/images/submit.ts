@@ -74,7 +74,7 @@ export const submitImageTask = async (env: Env, input: SubmitInput): Promise<Sub
   }
   const chargeMicros = await imagePriceMicros(env, validated.model);
   const debited = isDebited(key.billing, chargeMicros);
-  if (chargeMicros > 0) await assertCanSpendPrice(env, key, chargeMicros + (await inflightChargeMicros(env, key.id)), now);
+  if (chargeMicros > 0 && key.monthlySpendCapMicros !== null) await assertCanSpendPrice(env, key, chargeMicros + (await inflightChargeMicros(env, key.id)), now);
   if (debited) {
     const balance = await accountBalanceMicros(env, key.accountId);
     if ((balance ?? 0) < chargeMicros) throw insufficientBalance(chargeMicros);

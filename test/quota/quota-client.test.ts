@@ -5,6 +5,7 @@ import type { AuthenticatedKey, QuotaLimits } from '../../src/auth/key-record';
 import { RelayError } from '../../src/errors';
 import { rateLimitHeaders } from '../../src/quota/headers';
 import {
+  PREPAID_DEFAULT_MAX_CONCURRENT,
   QuotaExceededError,
   admitRequest,
   quotaStatus,
@@ -77,7 +78,7 @@ describe('admitRequest', () => {
   });
 
   it('skips the Durable Object entirely for a key with nothing to enforce', async () => {
-    for (const key of [keyWith(UNLIMITED), keyWith(FREE, 'prepaid')]) {
+    for (const key of [keyWith(UNLIMITED)]) {
       const admission = await admitRequest(env, key, T0);
       expect(admission.tracked).toBe(false);
       expect(rateLimitHeaders(admission.verdict, 'anthropic')).toEqual({});
@@ -89,6 +90,15 @@ describe('admitRequest', () => {
     const limited = keyWith(FREE);
     await admitRequest(env, limited, T0);
     expect(await limiterWasCreated(limited)).toBe(true);
+  });
+
+  it('gives a prepaid key without a concurrency limit the prepaid default, so its requests in flight are bounded', async () => {
+    const key = keyWith(FREE, 'prepaid');
+    const admission = await admitRequest(env, key, T0);
+    expect(admission.tracked).toBe(true);
+    expect(admission.verdict.leaseId).toBeDefined();
+    expect(await quotaStatus(env, key, T0)).toMatchObject({ mode: 'prepaid', concurrency: { limit: PREPAID_DEFAULT_MAX_CONCURRENT, active: 1 } });
+    await releaseRequest(env, key, admission);
   });
 });
 

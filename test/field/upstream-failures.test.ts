@@ -3,7 +3,7 @@ import type { WireFormat } from '../../src/ir/format';
 import { createAnthropicUpstream, FAKE_ANTHROPIC_KEY } from '../fakes/anthropic-upstream';
 import { createOpenAIChatUpstream, FAKE_OPENAI_CHAT_KEY } from '../fakes/openai-chat-upstream';
 import { installFakeUpstreams, type FakeHandler } from '../setup/fake-network';
-import { addProvider, createKey } from '../setup/seed';
+import { addProvider, callRelay, createKey } from '../setup/seed';
 import { jsonFault } from '../relay/faults/fault-upstream';
 import { callClient, healthyUpstream, unique } from '../relay/faults/harness';
 import { baseUrlFor, completedStream, FORMATS, otherFormat, overloadedBody } from '../relay/faults/wire';
@@ -74,6 +74,23 @@ describe('an upstream that echoes its key and configured headers', () => {
     expect(text).toContain('[redacted]');
     if (mode === 'stream-error-after-content') expect(response.status).toBe(200);
     else expect(response.headers.get('content-type')).toContain('application/json');
+  });
+  it('token counting: the upstream\'s echo of its key is scrubbed there too', async () => {
+    const origin = `http://${unique('echo-count')}.fake`;
+    installFakeUpstreams({ [origin]: echoingUpstream('anthropic', 'http-400') });
+    const model = unique('echo-count-model');
+    await provide({ id: unique('echo-count'), format: 'anthropic', origin, models: [model], headers: { [ECHOED_HEADER]: SECRET_HEADER } });
+    const { key } = await createKey();
+    const response = await callRelay('/v1/messages/count_tokens', {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(text).not.toContain(SECRET_KEY);
+    expect(text).not.toContain(SECRET_HEADER);
+    expect(text).toContain('[redacted]');
   });
 });
 

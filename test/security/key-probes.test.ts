@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { isWellFormedKey } from '../../src/auth/key-shape';
 import { type Db, dbOf, tables } from '../../src/db/client';
 import { findKeyByHash } from '../../src/db/keys';
-import { callRelay, createKey, addMockProvider, jsonPost } from '../setup/seed';
+import { addMockProvider, callRelay, createKey } from '../setup/seed';
 
 const CHAT = { model: 'mock-1', messages: [{ role: 'user', content: 'hi' }] };
 

@@ -9,14 +9,21 @@ import { passthroughAttempt } from './passthrough';
 import { backoff, sameProviderRetryDelay } from './retry-policy';
 import { translateAttempt } from './translate';
 
-export type CandidatesResult =
+/** How hard the engine worked for one request: same-provider retries, and candidates tried after the first. */
+export interface AttemptCounts {
+  retries: number;
+  fallbacks: number;
+}
+
+export type CandidatesResult = (
   | { ok: true; attempt: AttemptResult }
   | {
       ok: false;
       error: RelayError;
       failure: ClientErrorResponse;
       lastAttempt?: { candidate: Candidate; upstreamFormat: AttemptResult['upstreamFormat'] };
-    };
+    }
+) & { counts: AttemptCounts };
 
 interface Settled {
   error: RelayError;
@@ -40,20 +47,22 @@ type CandidateOutcome = { ok: true; attempt: AttemptResult } | { ok: false; last
  */
 export const runCandidates = async (context: AttemptContext, candidates: Candidate[]): Promise<CandidatesResult> => {
   const deadline = Date.now() + REQUEST_RETRY_DEADLINE_MS;
+  const counts: AttemptCounts = { retries: 0, fallbacks: 0 };
   let last: Settled | undefined;
   for (const candidate of candidates) {
-    const outcome = await runCandidate(context, candidate, deadline);
-    if (outcome.ok) return outcome;
+    if (last !== undefined) counts.fallbacks++;
+    const outcome = await runCandidate(context, candidate, deadline, counts);
+    if (outcome.ok) return { ...outcome, counts };
     last = outcome.last;
     if (!outcome.next) break;
   }
   if (last === undefined) throw new RelayError('overloaded', 503, 'no upstream available for this model');
   const upstreamFormat = last.candidate.formatFor(context.clientFormat);
-  return { ok: false, error: last.error, failure: last.failure, lastAttempt: { candidate: last.candidate, upstreamFormat } };
+  return { ok: false, error: last.error, failure: last.failure, lastAttempt: { candidate: last.candidate, upstreamFormat }, counts };
 };
 
 /** One candidate: its first attempt and its same-provider retries. */
-const runCandidate = async (context: AttemptContext, candidate: Candidate, deadline: number): Promise<CandidateOutcome> => {
+const runCandidate = async (context: AttemptContext, candidate: Candidate, deadline: number, counts: AttemptCounts): Promise<CandidateOutcome> => {
   const { provider } = candidate;
   const maxRetries = provider.maxRetries ?? DEFAULT_MAX_RETRIES;
   const upstreamFormat = candidate.formatFor(context.clientFormat);
@@ -75,6 +84,7 @@ const runCandidate = async (context: AttemptContext, candidate: Candidate, deadl
       // A breaker that this very failure opened says the provider is down: no point retrying it now.
       if (delay === undefined || !isProviderHealthy(provider.id, now)) return { ok: false, last, next: true };
       await backoff(delay, context.signal);
+      counts.retries++;
       if (context.signal.aborted) return { ok: false, last: { ...last, ...clientGone(context) }, next: false };
     }
   }

@@ -112,7 +112,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   if (!result.ok) {
     // Nothing upstream answered successfully: the client does not pay quota for our failure.
     c.executionCtx.waitUntil(refundRequest(env, key, admission, Date.now()).then(() => releaseRequest(env, key, admission)));
-    recordUsage(c, { ...usageBase, status: result.failure.status, error: result.error, attempt: result.lastAttempt });
+    recordUsage(c, { ...usageBase, status: result.failure.status, error: result.error, attempt: result.lastAttempt, counts: result.counts });
     return new Response(result.failure.body, { status: result.failure.status, headers: headersOf(result.failure.headers) });
   }
 
@@ -121,7 +121,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   if (typeof attempt.body === 'string') {
     afterResponse(c.executionCtx, c.var.requestId, async () => {
       attempt.settleOutcome?.();
-      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs });
+      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, counts: result.counts });
       await Promise.all([releaseRequest(env, key, admission), keepRemembered()]);
     });
     return new Response(attempt.body, { status: attempt.status, headers: headersOf(attempt.headers) });
@@ -136,7 +136,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
       const upstreamFailed = delivery !== 'aborted' && error !== undefined && isRetryableKind(error.kind);
       await (upstreamFailed ? refundRequest(env, key, admission, Date.now()) : releaseRequest(env, key, admission));
       const usage = settledStreamUsage(attempt.outcome, decodedRequest);
-      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error, usage });
+      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error, usage, counts: result.counts });
       if (delivery === 'complete') await keepRemembered();
     }),
   );

@@ -8,6 +8,8 @@ import type { UsageEvent } from '../usage/event';
 import type { AttemptResult } from './attempt';
 import { persistUsageEvents } from '../usage/usage-fallback';
 import { queueUsageEvent, type UsageSink } from './usage-batch';
+import type { AttemptCounts } from './fallback';
+import { logRequest, requestLogLine } from './request-log';
 
 const usageSinkOf = (env: Env): UsageSink => ({ queue: env.USAGE_QUEUE, persist: (events) => persistUsageEvents(env, events) });
 
@@ -25,9 +27,14 @@ export interface UsageRecord {
   aborted?: boolean;
   /** Overrides the attempt's reported usage (an estimate for a stream that ended without one). */
   usage?: { usage: IrUsage; estimated: boolean };
+  /** Retries and fallbacks the attempt engine made (for the request log). */
+  counts?: AttemptCounts;
 }
 
-/** Builds the usage event and hands it to the usage queue (batched, see usage-batch) without the client waiting for it. */
+/**
+ * Builds the usage event and hands it to the usage queue (batched, see usage-batch) without the client
+ * waiting for it; the same event is the request's one log line (request-log.ts).
+ */
 export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
   const now = Date.now();
   const event: UsageEvent = {
@@ -51,4 +58,5 @@ export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
     createdAt: record.started,
   };
   queueUsageEvent(c.executionCtx, usageSinkOf(c.env), event);
+  logRequest(c.executionCtx, requestLogLine(event, record.error, record.counts));
 };

@@ -8,6 +8,7 @@ import { mockUpstream } from '../mock/mock-upstream';
 import type { EncodedUpstreamRequest, UpstreamTarget } from '../protocols/codec';
 import { codecFor } from '../protocols/registry';
 import { rememberProviderSecrets } from './redact-secrets';
+import { classifyEdgeStatus, classifyFetchError, UpstreamFailure } from './upstream-failure';
 import type { ProviderConfig } from '../routing/provider';
 
 const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
@@ -65,19 +66,25 @@ export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Respo
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(call.signal.reason);
   call.signal.addEventListener('abort', onClientAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new RelayError('timeout', 504, `${provider.id}: no response within ${timeoutMs} ms`)), timeoutMs);
+  const timer = setTimeout(() => controller.abort(new UpstreamFailure('timeout', provider.id, { detail: `no response within ${timeoutMs} ms` })), timeoutMs);
   try {
-    return await fetchWithoutRedirect(joinUrl(provider.baseUrl, call.encoded.path), {
+    const response = await fetchWithoutRedirect(joinUrl(provider.baseUrl, call.encoded.path), {
       method: 'POST',
       headers,
       body: call.bodyText ?? JSON.stringify(call.encoded.body),
       signal: controller.signal,
     });
+    const edgeFailure = classifyEdgeStatus(response.status, response.headers.get('content-type'));
+    if (edgeFailure === undefined) return response;
+    // Cloudflare's own error page for an origin it could not reach: it names the host, so it never reaches a client.
+    await response.body?.cancel();
+    throw new UpstreamFailure(edgeFailure, provider.id, { upstreamStatus: response.status, detail: `status ${response.status}` });
   } catch (error) {
     call.signal.removeEventListener('abort', onClientAbort);
+    if (error instanceof UpstreamFailure) throw error;
     if (controller.signal.reason instanceof RelayError) throw controller.signal.reason;
     if (call.signal.aborted) throw new RelayError('api_error', 499, 'client closed the request', { cause: error });
-    throw new RelayError('api_error', 502, `${provider.id}: upstream connection failed`, { cause: error, upstreamStatus: 502 });
+    throw new UpstreamFailure(classifyFetchError(error), provider.id, { cause: error });
   } finally {
     clearTimeout(timer);
   }

@@ -25,19 +25,45 @@ export const DEFAULT_MODELS: ModelNames = { anthropic: 'claude-sonnet-4-5', open
 
 const KEY_VAR = 'POLYRELAY_API_KEY';
 
-const claudeCode = (base: string): SnippetGroup => ({
+/**
+ * Claude Code asks for its own model names (claude-…): unless the relay routes those (a `claude-*`
+ * wildcard), it needs its main and fast models set to names the key can use, or every turn is a 404.
+ */
+const claudeModelEnv = (model: string) => ({
+  ANTHROPIC_MODEL: model,
+  ANTHROPIC_DEFAULT_OPUS_MODEL: model,
+  ANTHROPIC_DEFAULT_SONNET_MODEL: model,
+  ANTHROPIC_DEFAULT_HAIKU_MODEL: model,
+  ANTHROPIC_SMALL_FAST_MODEL: model,
+});
+
+const claudeCode = (base: string, models: ModelNames): SnippetGroup => ({
   id: 'claude-code',
   title: 'Claude Code',
-  intro: 'Claude Code speaks Anthropic Messages; ANTHROPIC_AUTH_TOKEN sends the key as a Bearer token (ANTHROPIC_API_KEY as x-api-key works too).',
+  intro:
+    'Claude Code speaks Anthropic Messages; ANTHROPIC_AUTH_TOKEN sends the key as a Bearer token (ANTHROPIC_API_KEY as x-api-key works too). ' +
+    'Its own model names (claude-…) work only where the relay routes them; otherwise set its models to names GET /v1/models lists for your key. ' +
+    'setup.sh reads that list with your key and does it for you (POLYRELAY_MODEL chooses), and configures Codex CLI too.',
   snippets: [
-    { id: 'claude-code-setup', title: 'One line: ask for the key and write ~/.claude/settings.json', language: 'sh', body: `curl -fsSL ${base}/setup.sh | sh` },
-    { id: 'claude-code-env', title: 'Environment for one shell', language: 'sh', body: `export ANTHROPIC_BASE_URL="${base}"\nexport ANTHROPIC_AUTH_TOKEN="$${KEY_VAR}"\nclaude` },
+    {
+      id: 'claude-code-setup',
+      title: 'One line: Claude Code and Codex CLI, with models your key can use',
+      language: 'sh',
+      body: `curl -fsSL ${base}/setup.sh | sh\n# piped with no terminal (CI, containers): pass the key instead\ncurl -fsSL ${base}/setup.sh | ${KEY_VAR}=sk-relay-… sh`,
+    },
+    { id: 'claude-code-models', title: 'Models your key can use', language: 'sh', body: `curl -s ${base}/v1/models -H "x-api-key: $${KEY_VAR}"` },
+    {
+      id: 'claude-code-env',
+      title: 'Environment for one shell',
+      language: 'sh',
+      body: [`export ANTHROPIC_BASE_URL="${base}"`, `export ANTHROPIC_AUTH_TOKEN="$${KEY_VAR}"`, ...Object.entries(claudeModelEnv(models.anthropic)).map(([name, value]) => `export ${name}="${value}"`), 'claude'].join('\n'),
+    },
     {
       id: 'claude-code-settings',
       title: 'Settings file',
       path: '~/.claude/settings.json',
       language: 'json',
-      body: JSON.stringify({ env: { ANTHROPIC_BASE_URL: base, ANTHROPIC_AUTH_TOKEN: 'sk-relay-…' } }, null, 2),
+      body: JSON.stringify({ env: { ANTHROPIC_BASE_URL: base, ANTHROPIC_AUTH_TOKEN: 'sk-relay-…', ...claudeModelEnv(models.anthropic) } }, null, 2),
     },
   ],
 });
@@ -45,7 +71,7 @@ const claudeCode = (base: string): SnippetGroup => ({
 const codex = (base: string, models: ModelNames): SnippetGroup => ({
   id: 'codex',
   title: 'Codex CLI',
-  intro: `Codex uses the Responses API; the key is read from ${KEY_VAR}.`,
+  intro: `Codex uses the Responses API; the key is read from ${KEY_VAR}. setup.sh writes this provider into an existing config.toml, keeping the rest.`,
   snippets: [
     {
       id: 'codex-config',
@@ -196,7 +222,7 @@ const tools = (base: string, models: ModelNames): SnippetGroup => ({
 
 /** Every group, in page order. Model names only have to be routed by the relay; the page lets the reader change them. */
 export const snippetGroups = (base: string, models: ModelNames): SnippetGroup[] => [
-  claudeCode(base),
+  claudeCode(base, models),
   codex(base, models),
   hermes(base, models),
   openclaw(base, models),

@@ -41,7 +41,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }
   // Recent 429s only reorder the candidates: a client is told 429 only by an upstream, for its own request.
-  const { candidates } = routeModel(await loadRouteTable(env), model, started);
+  const { candidates } = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started);
   if (candidates.length === 0) {
     throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`, {
       code: 'model_not_found',

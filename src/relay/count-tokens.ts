@@ -31,7 +31,7 @@ export const countTokens = async (c: Context<AppEnv>, format: WireFormat, route:
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }
   await admitTokenCount(c.env, c.var.apiKey, Date.now());
-  const candidates = resolveModel(await loadRouteTable(c.env), model, Date.now());
+  const candidates = resolveModel(await loadRouteTable(c.env, Date.now(), c.executionCtx), model, Date.now());
   if (candidates.length === 0) throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`);
 
   for (const candidate of candidates) {

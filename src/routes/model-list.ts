@@ -47,7 +47,7 @@ const patternNote = (pattern: string): string => `wildcard route: any model name
  * (with a note saying what it serves); a key limited to a list of names sees those a route serves.
  */
 const visibleModels = async (c: Context<AppEnv>): Promise<ListedModel[]> => {
-  const table = await loadRouteTable(c.env);
+  const table = await loadRouteTable(c.env, Date.now(), c.executionCtx);
   const publicModels = listPublicModels(table);
   const allowed = c.var.apiKey.models;
   if (allowed === null) return publicModels.map((name) => listed(table, name, isPattern(name) ? patternNote(name) : undefined));
@@ -58,7 +58,7 @@ const visibleModels = async (c: Context<AppEnv>): Promise<ListedModel[]> => {
 const findVisible = async (c: Context<AppEnv>, id: string): Promise<ListedModel | undefined> => {
   const allowed = c.var.apiKey.models;
   if (allowed !== null && !allowed.includes(id)) return undefined;
-  const table = await loadRouteTable(c.env);
+  const table = await loadRouteTable(c.env, Date.now(), c.executionCtx);
   return routesServing(table, id).length > 0 ? listed(table, id) : undefined;
 };
 

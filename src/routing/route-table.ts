@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { openHeaders } from '../crypto/provider-secrets';
 import { dbOf, tables } from '../db/client';
+import { refreshingValue, type BackgroundContext } from '../cache/refreshing-value';
 import { configOf, type Env } from '../env';
 import { modelProfileOf } from './model-profile';
 import type { ModelProfile, ProviderConfig } from './provider';
@@ -21,27 +22,27 @@ export interface RouteTable {
 }
 
 /**
- * Enabled providers and their model routes, cached per isolate for a few seconds so the hot path
- * does not read D1 on every request. Admin writes call invalidateRouteTable(): the isolate that
- * served the write sees the change on the next request, others within ROUTE_TABLE_TTL_MS.
+ * Enabled providers and their model routes, cached per isolate so the hot path does not read D1. A
+ * table older than ROUTE_TABLE_FRESH_MS is still served while one refresh runs in the background (the
+ * request's waitUntil); only a cold isolate, or one whose table passed ROUTE_TABLE_MAX_STALE_MS, waits
+ * for D1. So an admin change reaches a busy isolate about FRESH_MS after it is made (the request after
+ * that sees it), and any isolate within MAX_STALE_MS; the isolate that served the write sees it at once.
  */
-const ROUTE_TABLE_TTL_MS = 5_000;
-let cached: { table: Promise<RouteTable>; expires: number } | undefined;
+export const ROUTE_TABLE_FRESH_MS = 5_000;
+export const ROUTE_TABLE_MAX_STALE_MS = 30_000;
+const cached = refreshingValue<RouteTable>(ROUTE_TABLE_FRESH_MS, ROUTE_TABLE_MAX_STALE_MS);
 
-export const invalidateRouteTable = (): void => {
-  cached = undefined;
-};
+export const invalidateRouteTable = (): void => cached.invalidate();
 
-export const loadRouteTable = (env: Env, now = Date.now()): Promise<RouteTable> => {
-  if (cached !== undefined && cached.expires > now) return cached.table;
-  const table = readRouteTable(env);
-  cached = { table, expires: now + ROUTE_TABLE_TTL_MS };
-  table.catch(() => invalidateRouteTable());
-  return table;
-};
+export const loadRouteTable = (env: Env, now = Date.now(), background?: BackgroundContext): Promise<RouteTable> =>
+  cached.get(now, () => readRouteTable(env), background);
+
+/** D1 read replication: a route-table read may be served by the nearest replica (any recent state is fine here). */
+const readSessionOf = (db: D1Database): D1Database =>
+  typeof db.withSession === 'function' ? (db.withSession('first-unconstrained') as unknown as D1Database) : db;
 
 const readRouteTable = async (env: Env): Promise<RouteTable> => {
-  const db = dbOf(env.DB);
+  const db = dbOf(readSessionOf(env.DB));
   const [providerRows, routeRows] = await db.batch([
     db.select().from(tables.providers).where(eq(tables.providers.enabled, true)),
     db.select().from(tables.modelRoutes),

@@ -31,23 +31,40 @@ const modelEntry = z.union([
 
 const headerMap = z.record(z.string().check(z.regex(/^[A-Za-z0-9-]+$/, 'invalid header name')), z.string());
 
-export const providerCreateSchema = z.strictObject({
-  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lowercase letters, digits, _ . - (max 64)')),
+const providerFields = {
   protocol: z.enum(PROVIDER_PROTOCOLS),
   baseUrl,
-  apiKey: z.optional(nonEmpty()),
+  apiKey: nonEmpty(),
   models: z.array(modelEntry).check(z.minLength(1)),
-  priority: z._default(z.number().check(z.int()), 0),
-  weight: z._default(z.number().check(z.int(), z.gte(0)), 1),
+  priority: z.number().check(z.int()),
+  weight: z.number().check(z.int(), z.gte(0)),
+  headers: headerMap,
+  enabled: z.boolean(),
+  firstByteTimeoutMs: z.number().check(z.int(), z.positive()),
+  idleTimeoutMs: z.number().check(z.int(), z.positive()),
+  maxRetries: z.number().check(z.int(), z.gte(0), z.lte(10)),
+};
+
+export const providerCreateSchema = z.strictObject({
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lowercase letters, digits, _ . - (max 64)')),
+  protocol: providerFields.protocol,
+  baseUrl,
+  apiKey: z.optional(providerFields.apiKey),
+  models: providerFields.models,
+  priority: z._default(providerFields.priority, 0),
+  weight: z._default(providerFields.weight, 1),
   headers: z._default(headerMap, {}),
-  enabled: z._default(z.boolean(), true),
+  enabled: z._default(providerFields.enabled, true),
   firstByteTimeoutMs: timeoutMs(),
   idleTimeoutMs: timeoutMs(),
-  maxRetries: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
+  maxRetries: z.optional(providerFields.maxRetries),
 });
 
-/** Strict like the create schema: omit and partial keep its catchall. */
-export const providerUpdateSchema = z.partial(z.omit(providerCreateSchema, { id: true }));
+/**
+ * Built from the fields without their create defaults: a PATCH changes only what it names (a partial of
+ * the create schema would fill `headers`, `weight`, `priority` and `enabled` back to their defaults).
+ */
+export const providerUpdateSchema = z.partial(z.strictObject(providerFields));
 
 export type ProviderCreate = z.infer<typeof providerCreateSchema>;
 export type ProviderUpdate = z.infer<typeof providerUpdateSchema>;

@@ -23,6 +23,7 @@ import { imageRoutes } from './routes/images';
 import { modelList } from './routes/model-list';
 import { modelRoutes } from './routes/models';
 import { openaiRoutes } from './routes/openai';
+import { requireWebSocketUpgrade, responsesWebSocket } from './routes/responses-websocket';
 import { usageRoutes } from './routes/usage';
 import { apiKeyAuth } from './auth/middleware';
 import { clientFormat } from './routes/client-format';
@@ -51,7 +52,10 @@ export const buildApp = () => {
   app.route('/', healthRoutes);
   app.route('/', usageRoutes);
   app.on(['GET', 'HEAD'], ['/api/hello', '/anthropic/api/hello'], (c) => c.json({ ok: true }));
+  // The Responses WebSocket: each response.create goes back through this app as a POST /v1/responses.
+  const responsesSocket = responsesWebSocket({ dispatch: (request, c) => app.fetch(request, c.env, c.executionCtx) });
   for (const prefix of ['/', '/openai', '/api.openai.com']) {
+    app.get(`${prefix === '/' ? '' : prefix}/v1/responses`, requireWebSocketUpgrade(), clientFormat('openai-responses'), apiKeyAuth({ scope: 'chat' }), responsesSocket);
     app.route(prefix, openaiRoutes);
     app.route(prefix, modelRoutes);
   }

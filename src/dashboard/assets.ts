@@ -6,7 +6,7 @@ export const DASHBOARD_CSS = `
 :root { --fg:#1c2430; --muted:#5d6b7c; --line:#dde3ea; --bg:#f6f8fa; --card:#fff; --accent:#2f6fde; --bad:#c23b3b; --good:#1f8a4c; --warn:#b7791f; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:var(--bg); }
-header.top { display:flex; align-items:center; gap:18px; padding:10px 24px; background:#14213d; color:#fff; }
+header.top { display:flex; flex-wrap:wrap; align-items:center; gap:6px 18px; padding:10px 24px; background:#14213d; color:#fff; }
 header.top a { color:#d6e2ff; text-decoration:none; padding:4px 8px; border-radius:4px; }
 header.top a.active, header.top a:hover { background:#26386a; color:#fff; }
 header.top .brand { font-weight:700; color:#fff; margin-right:8px; }
@@ -21,6 +21,11 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 code, pre { font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
 pre { background:#0f1724; color:#e6edf6; padding:12px 14px; border-radius:6px; overflow:auto; margin:6px 0 0; }
 form.inline { display:inline; }
+main a { color:var(--accent); }
+td a, a.key-link { font-weight:600; text-decoration:none; }
+td a:hover, a.key-link:hover { text-decoration:underline; }
+.table-scroll { overflow-x:auto; }
+.nowrap { white-space:nowrap; }
 .grid { display:grid; grid-template-columns:repeat(auto-fill,minmax(210px,1fr)); gap:10px 14px; align-items:end; }
 label { display:flex; flex-direction:column; gap:3px; font-size:12px; color:var(--muted); }
 label.check { flex-direction:row; align-items:center; gap:6px; color:var(--fg); font-size:13px; }
@@ -38,7 +43,7 @@ header.top button { background:transparent; border-color:#5d74b3; color:#d6e2ff;
 .pill { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; background:#eef2f7; color:var(--muted); }
 .pill.good { background:#e3f5ea; color:var(--good); } .pill.bad { background:#fbe6e6; color:var(--bad); } .pill.warn { background:#fff3dc; color:var(--warn); }
 .muted { color:var(--muted); } .small { font-size:12px; }
-.charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(460px,1fr)); gap:16px; }
+.charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(min(460px,100%),1fr)); gap:16px; }
 figure.card { margin:0; }
 svg.chart { width:100%; height:auto; display:block; }
 svg.chart text { font:12px system-ui,sans-serif; fill:#5d6b7c; }
@@ -50,6 +55,15 @@ svg.chart .grid-line { stroke:#e7ecf1; } svg.chart .axis { stroke:#b9c3cf; }
 .snippet .path { font-size:12px; color:var(--muted); }
 .tabs { display:flex; flex-wrap:wrap; gap:6px; margin:0 0 12px; }
 .tabs a { padding:4px 10px; border:1px solid var(--line); border-radius:14px; text-decoration:none; color:var(--fg); background:#fff; }
+/* Narrow screens: the navigation wraps under the brand instead of running off the edge. */
+@media (max-width: 600px) {
+  header.top { gap:4px 6px; padding:8px 10px; }
+  header.top .brand { flex-basis:100%; }
+  header.top a { padding:4px 6px; }
+  header.top form { margin-left:0; }
+  main { padding:14px 10px 40px; }
+  table { display:block; overflow-x:auto; }
+}
 `;
 
 export const DASHBOARD_JS = `

@@ -119,6 +119,20 @@ interface KeyFieldsProps {
   accounts: Array<{ id: string; name: string }>;
 }
 
+/** Per-key overrides of the plan's limits, as the admin API's `quotaOverrides` names them. */
+export const QUOTA_OVERRIDE_FIELDS = [
+  ['requestsPer5h', 'Requests per 5 hours'],
+  ['requestsPerWeek', 'Requests per week'],
+  ['requestsPerMinute', 'Requests per minute (burst)'],
+  ['maxConcurrent', 'Concurrent requests'],
+] as const;
+
+const overrideText = (overrides: Record<string, number | null> | null, field: string): string => {
+  if (overrides === null || !(field in overrides)) return '';
+  const value = overrides[field];
+  return value === null || value === undefined ? 'none' : String(value);
+};
+
 /** The fields shared by the create and edit forms; an edit form leaves the account alone. */
 export const KeyFields: FC<KeyFieldsProps> = ({ current, accounts }) => (
   <div class="grid">
@@ -170,9 +184,15 @@ export const KeyFields: FC<KeyFieldsProps> = ({ current, accounts }) => (
       <input name="monthlySpendCap" inputmode="decimal" value={current?.monthlySpendCap === null || current === undefined ? '' : String(current.monthlySpendCap)} />
     </label>
     <label>
-      Expires (UTC; empty = never)
-      <input name="expiresAt" type="datetime-local" value={current?.expiresAt ? current.expiresAt.slice(0, 16) : ''} />
+      Expires (UTC, YYYY-MM-DD HH:MM; empty = never)
+      <input name="expiresAt" placeholder="2026-12-31 23:59" pattern="\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?Z?)?" value={current?.expiresAt ? current.expiresAt.slice(0, 16).replace('T', ' ') : ''} />
     </label>
+    {QUOTA_OVERRIDE_FIELDS.map(([field, label]) => (
+      <label>
+        {label} (empty = the plan's; none = unlimited)
+        <input name={field} inputmode="numeric" value={overrideText(current?.quotaOverrides ?? null, field)} />
+      </label>
+    ))}
     <div>
       {SCOPES.map((scope) => (
         <label class="check">

@@ -5,17 +5,28 @@ import { listAccounts } from '../usage/accounts';
 import { callAdmin } from './admin-api';
 import { listField, numberField, readForm, splitNames, textField, type FormData } from './form';
 import { findKeyWithQuota, listKeysWithQuota } from './key-data';
-import { CreatedKey, KeyFields, KeyTable, keyState, QuotaSummary } from './keys-views';
+import { CreatedKey, KeyFields, KeyTable, keyState, QUOTA_OVERRIDE_FIELDS, QuotaSummary } from './keys-views';
 import { flashOf, formatIso, Layout, Pill, PostForm, withFlash } from './layout';
 import type { DashboardEnv } from './session';
 
 const createdKeySchema = z.object({ id: z.string(), name: z.string(), key: z.string() });
 
-/** datetime-local gives "2026-12-31T23:59" with no zone; the dashboard states that it means UTC. */
+/** The form takes "2026-12-31 23:59" (or with a T) with no zone; the dashboard states that it means UTC. */
 const expiresAtOf = (form: FormData): string | undefined => {
-  const value = textField(form, 'expiresAt');
+  const value = textField(form, 'expiresAt')?.replace(' ', 'T');
   if (value === undefined) return undefined;
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? `${value}:00Z` : value;
+};
+
+/** The override fields: a number sets it, `none` makes it unlimited, empty leaves the plan's value. */
+const quotaOverridesOf = (form: FormData): Record<string, number | string | null> => {
+  const overrides: Record<string, number | string | null> = {};
+  for (const [field] of QUOTA_OVERRIDE_FIELDS) {
+    const text = textField(form, field);
+    if (text === undefined) continue;
+    overrides[field] = text.toLowerCase() === 'none' ? null : (numberField(form, field) ?? null);
+  }
+  return overrides;
 };
 
 /** The admin API body for POST /admin/keys (create) or PATCH /admin/keys/:id (edit: cleared fields become null). */
@@ -31,6 +42,8 @@ const keyBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknow
     monthlySpendCap: numberField(form, 'monthlySpendCap') ?? clear,
     expiresAt: expiresAtOf(form) ?? clear,
   };
+  const overrides = quotaOverridesOf(form);
+  if (mode === 'edit' || Object.keys(overrides).length > 0) body.quotaOverrides = overrides;
   if (mode === 'create') body.accountId = textField(form, 'accountId');
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 };

@@ -14,6 +14,7 @@ import { keyPages } from './keys';
 import { Document } from './layout';
 import { modelPages } from './models';
 import { providerPages } from './providers';
+import { requestPages } from './requests';
 import { endSession, requireSession, startSession, type DashboardEnv } from './session';
 import { usagePages } from './usage';
 
@@ -106,6 +107,7 @@ dashboardRoutes.route('/providers', providerPages);
 dashboardRoutes.route('/models', modelPages);
 dashboardRoutes.route('/accounts', accountPages);
 dashboardRoutes.route('/usage', usagePages);
+dashboardRoutes.route('/requests', requestPages);
 dashboardRoutes.route('/images', imagePages);
 
 dashboardRoutes.onError(async (error, c) => {

@@ -16,6 +16,7 @@ const MAX_CHART_DAYS = 400;
 const COLORS = { requests: '#2f6fde', input: '#2f6fde', output: '#f08c2e', cost: '#1f8a4c' };
 
 /** The query's filters; a bad value is reported and the defaults (last 30 days) are used instead. */
+/** Dates are typed as YYYY-MM-DD text, not `type="date"`, which browsers show in their locale (mm/dd/yyyy) beside the ISO times elsewhere. */
 const filterFrom = (query: Record<string, string>, now: number): { filter: UsageFilter; flash: Flash | null } => {
   const raw = Object.fromEntries(['keyId', 'accountId', 'model', 'from', 'to'].flatMap((name) => (query[name] ? [[name, query[name]]] : [])));
   const parsed = usageFilterSchema.safeParse(raw);
@@ -111,11 +112,11 @@ export const usagePages = new Hono<DashboardEnv>()
             </label>
             <label>
               From (UTC)
-              <input type="date" name="from" value={filter.from} />
+              <input name="from" value={filter.from} placeholder="YYYY-MM-DD" pattern="\d{4}-\d{2}-\d{2}" />
             </label>
             <label>
               To (UTC)
-              <input type="date" name="to" value={filter.to} />
+              <input name="to" value={filter.to} placeholder="YYYY-MM-DD" pattern="\d{4}-\d{2}-\d{2}" />
             </label>
             {filter.accountId ? <input type="hidden" name="accountId" value={filter.accountId} /> : null}
             <div>

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,15 +33,16 @@ const home = () => mkdtemp(path.join(tmpdir(), 'polyrelay-home-'));
  * The script under dash (Debian's /bin/sh), as `curl … | sh` runs it: stdin not a terminal, and no
  * controlling terminal either (detached: a new session), so /dev/tty cannot be opened.
  */
-const runSetup = async (homeDir: string, extraEnv: Record<string, string>) => {
-  try {
-    const { stdout, stderr } = await run('dash', [script], { env: { PATH: process.env.PATH ?? '', HOME: homeDir, ...extraEnv }, detached: true });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-};
+const runSetup = (homeDir: string, extraEnv: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn('dash', [script], { env: { PATH: process.env.PATH ?? '', HOME: homeDir, ...extraEnv }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as { theme?: string; env: Record<string, string> };
 

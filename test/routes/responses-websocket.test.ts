@@ -6,6 +6,7 @@ import { createOpenAIResponsesUpstream, FAKE_OPENAI_RESPONSES_KEY } from '../fak
 import { installFakeUpstreams } from '../setup/fake-network';
 import { addMockProvider, addProvider, callRelay, createKey, jsonPost } from '../setup/seed';
 import { eventually } from '../usage/harness';
+import { serveResponsesSocket } from '../../src/routes/responses-socket-session';
 
 type ServerEvent = { type: string; stream_id?: string; status?: number; error?: { type: string; message: string; code: string | null }; response?: { id: string; status: string; output: unknown[] } };
 
@@ -231,5 +232,77 @@ describe('the Responses API over a WebSocket', () => {
     await eventually(async () => (upstreamStarted ? true : undefined), 5_000);
     client.socket.close(1000, 'bye');
     await eventually(async () => (upstreamAborted ? true : undefined), 5_000);
+  });
+});
+
+describe('one socket session', () => {
+  const pair = () => {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    server.accept();
+    client.accept();
+    const received: Array<Record<string, unknown>> = [];
+    let closed: { code: number; reason: string } | undefined;
+    client.addEventListener('message', (event) => received.push(JSON.parse(event.data as string) as Record<string, unknown>));
+    client.addEventListener('close', (event) => (closed = { code: event.code, reason: event.reason }));
+    return { client, server, received, closed: () => closed };
+  };
+  const sse = (events: Array<Record<string, unknown>>) =>
+    new Response(events.map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`).join(''), { headers: { 'content-type': 'text/event-stream' } });
+
+  it('runs response.create messages strictly one after another', async () => {
+    const { client, server, received } = pair();
+    const log: string[] = [];
+    serveResponsesSocket(server, {
+      idleTimeoutMs: 60_000,
+      relay: async (body) => {
+        log.push(`start ${String(body.input)}`);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        log.push(`end ${String(body.input)}`);
+        return sse([{ type: 'response.completed', response: { id: `resp_${String(body.input)}`, output: [] } }]);
+      },
+    });
+    for (const input of ['a', 'b', 'c']) client.send(JSON.stringify({ type: 'response.create', model: 'm', input }));
+    await eventually(async () => (received.length === 3 ? true : undefined), 5_000);
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    expect(received.map((event) => (event.response as { id: string }).id)).toEqual(['resp_a', 'resp_b', 'resp_c']);
+    client.close(1000);
+  });
+
+  it('closes an idle socket with 1000, and not while a response runs', async () => {
+    const { client, server, closed } = pair();
+    serveResponsesSocket(server, {
+      idleTimeoutMs: 100,
+      relay: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        return sse([{ type: 'response.completed', response: { id: 'resp_slow', output: [] } }]);
+      },
+    });
+    client.send(JSON.stringify({ type: 'response.create', model: 'm', input: 'slow' }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(closed()).toBeUndefined();
+    const state = await eventually(async () => closed(), 5_000);
+    expect(state).toEqual({ code: 1000, reason: 'idle timeout' });
+  });
+
+  it('turns an HTTP error of the relay into an error event with its status and rate-limit headers', async () => {
+    const { client, server, received } = pair();
+    serveResponsesSocket(server, {
+      idleTimeoutMs: 60_000,
+      relay: async () =>
+        new Response(JSON.stringify({ error: { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null } }), {
+          status: 429,
+          headers: { 'content-type': 'application/json', 'retry-after': '7', 'x-ratelimit-remaining-requests': '0', 'set-cookie': 'no' },
+        }),
+    });
+    client.send(JSON.stringify({ type: 'response.create', model: 'm', input: 'x', stream_id: 'lane' }));
+    await eventually(async () => (received.length === 1 ? true : undefined), 5_000);
+    expect(received[0]).toEqual({
+      type: 'error',
+      status: 429,
+      error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'slow down', param: null },
+      headers: { 'retry-after': '7', 'x-ratelimit-remaining-requests': '0' },
+      stream_id: 'lane',
+    });
+    client.close(1000);
   });
 });

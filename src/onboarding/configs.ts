@@ -78,7 +78,7 @@ const codex = (base: string, models: ModelNames): SnippetGroup => ({
       title: 'Provider',
       path: '~/.codex/config.toml',
       language: 'toml',
-      body: `model = "${models.openai}"\nmodel_provider = "polyrelay"\n\n[model_providers.polyrelay]\nname = "polyrelay"\nbase_url = "${base}/v1"\nenv_key = "${KEY_VAR}"\nwire_api = "responses"`,
+      body: `model = "${models.openai}"\nmodel_provider = "polyrelay"\n\n[model_providers.polyrelay]\nname = "polyrelay"\nbase_url = "${base}/v1"\nenv_key = "${KEY_VAR}"\nwire_api = "responses"\nsupports_websockets = true`,
     },
     { id: 'codex-run', title: 'Run', language: 'sh', body: `export ${KEY_VAR}="sk-relay-…"\ncodex` },
   ],

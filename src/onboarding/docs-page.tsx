@@ -47,7 +47,7 @@ export const DocsPage: FC<DocsPageProps> = ({ base, basePath, models, groups }) 
           </button>
         </p>
         <p class="small muted">
-          One key works for every format: OpenAI Chat Completions and Responses under <code>{base}/v1</code>, Anthropic Messages at <code>{base}/v1/messages</code>,
+          One key works for every format: OpenAI Chat Completions and Responses under <code>{base}/v1</code> (Responses also over a WebSocket at <code>{base}/v1/responses</code>), Anthropic Messages at <code>{base}/v1/messages</code>,
           Gemini at <code>{base}/v1beta/models/…</code>. Send it as <code>Authorization: Bearer</code>, <code>x-api-key</code>, <code>x-goog-api-key</code> or{' '}
           <code>?key=</code>. <code>GET /v1/models</code> lists the models you may use (a name ending in <code>*</code> is a wildcard route: any name with that start is served); fill in names from it below. <code>GET /v1/usage</code> shows your quota.
         </p>

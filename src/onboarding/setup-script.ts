@@ -21,7 +21,7 @@ const assertSetupOrigin = (base: string): void => {
  * - Claude Code: ANTHROPIC_BASE_URL / ANTHROPIC_AUTH_TOKEN and, unless a `claude-*` wildcard route
  *   serves Claude Code's own model names, ANTHROPIC_MODEL and the fast/default models set to names the
  *   key can use (POLYRELAY_MODEL / POLYRELAY_SMALL_MODEL override); no usable name stops with a message.
- * - Codex CLI: a `polyrelay` provider (`wire_api = "responses"`, `env_key = "POLYRELAY_API_KEY"`) in
+ * - Codex CLI: a `polyrelay` provider (`wire_api = "responses"`, `supports_websockets = true`, `env_key = "POLYRELAY_API_KEY"`) in
  *   config.toml, selected as `model_provider`, merged with awk so no TOML library is needed.
  * `base` must be a plain origin (relayOrigin()) plus BASE_PATH, whose characters are all shell-safe.
  *
@@ -210,6 +210,7 @@ END {
   print "base_url = \\"" base "\\""
   print "env_key = \\"POLYRELAY_API_KEY\\""
   print "wire_api = \\"responses\\""
+  print "supports_websockets = true"
 }
 ' "$CODEX_CONFIG" > "$CODEX_CONFIG.polyrelay-new"
 mv "$CODEX_CONFIG.polyrelay-new" "$CODEX_CONFIG"

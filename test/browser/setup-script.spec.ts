@@ -93,7 +93,7 @@ describe('GET /setup.sh, run by dash', () => {
     const first = await readFile(config, 'utf8');
     expect(first).toBe(
       `approval_policy = "on-request"\nmodel_provider = "polyrelay"\nmodel = "mock-sonnet-codex"\n\n[profiles.fast]\nmodel = "kept"\n\n[model_providers.other]\nname = "other"\n\n` +
-        `[model_providers.polyrelay]\nname = "polyrelay"\nbase_url = "${relayUrl}/v1"\nenv_key = "POLYRELAY_API_KEY"\nwire_api = "responses"\n`,
+        `[model_providers.polyrelay]\nname = "polyrelay"\nbase_url = "${relayUrl}/v1"\nenv_key = "POLYRELAY_API_KEY"\nwire_api = "responses"\nsupports_websockets = true\n`,
     );
     expect((await runSetup(dir, { POLYRELAY_API_KEY: key })).code).toBe(0);
     expect(await readFile(config, 'utf8')).toBe(first);

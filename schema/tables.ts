@@ -8,6 +8,8 @@ export const plans = sqliteTable('plans', {
   requestsPerWeek: integer('requests_per_week'),
   requestsPerMinute: integer('requests_per_minute'),
   maxConcurrent: integer('max_concurrent'),
+  /** Whether keys on this plan may be agent keys (the /api/v1/agents subscription API). */
+  agentAccess: integer('agent_access', { mode: 'boolean' }).notNull().default(false),
 });
 
 export const accounts = sqliteTable('accounts', {
@@ -28,6 +30,8 @@ export const apiKeys = sqliteTable(
       .notNull()
       .references(() => accounts.id),
     name: text('name').notNull(),
+    /** `inference`: the /v1 surfaces; `agent`: only /api/v1/agents, on the account's shared agent window. */
+    kind: text('kind', { enum: ['inference', 'agent'] }).notNull().default('inference'),
     /** SHA-256 of the plaintext key, hex. The plaintext is never stored. */
     keyHash: text('key_hash').notNull(),
     /** First characters of the key, for display only. */

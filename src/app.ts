@@ -14,6 +14,7 @@ import { codecFor } from './protocols/registry';
 import { rateLimitHeaders } from './quota/headers';
 import { QuotaExceededError } from './quota/quota-client';
 import { relayRequestId } from './request-id';
+import { AGENT_API_PATHS, agentRoutes } from './routes/agents';
 import { anthropicRoutes } from './routes/anthropic';
 import { guessClientFormat } from './routes/client-format';
 import { onboardingRoutes } from './onboarding/routes';
@@ -67,6 +68,7 @@ export const buildApp = () => {
   app.route('/', imageRoutes);
   app.route('/openai', imageRoutes);
   app.route('/gemini', geminiRoutes);
+  for (const path of AGENT_API_PATHS) app.route(path, agentRoutes);
 
   app.use('/admin/*', adminAuth());
   app.route('/admin/providers', providerAdminRoutes);

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { KEY_KINDS } from '../auth/key-record';
 
 export const PLANS = ['free', 'pro', 'max5x', 'max20x', 'unlimited'] as const;
 export const SCOPES = ['chat', 'images'] as const;
@@ -12,6 +13,7 @@ export const quotaOverridesSchema = z.partial(
 
 export const keyCreateSchema = z.strictObject({
   name: z.string().check(z.minLength(1), z.maxLength(200)),
+  kind: z._default(z.enum(KEY_KINDS), 'inference'),
   accountId: z.optional(z.string().check(z.minLength(1))),
   plan: z._default(z.enum(PLANS), 'free'),
   scopes: z._default(z.array(z.enum(SCOPES)).check(z.minLength(1)), ['chat']),

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { forgetKeyId } from '../auth/key-cache';
+import { forgetKey } from '../auth/key-cache';
 import { displayPrefixOf, generateApiKey, hashApiKey } from '../auth/key-hash';
 import { dbOf, tables } from '../db/client';
 import { publicKeyView } from '../db/keys';
@@ -8,6 +8,7 @@ import { configOf, type AppEnv } from '../env';
 import { RelayError } from '../errors';
 import { randomId } from '../protocols/shared/ids';
 import { resetQuota } from '../quota/quota-client';
+import { assertAgentKeyRules } from './agent-key-rules';
 import { keyCreateSchema, keyUpdateSchema, type KeyUpdate } from './key-schema';
 import { parseAdminBody } from './validate';
 
@@ -17,6 +18,7 @@ const epoch = (iso: string | null | undefined) => (iso === undefined ? undefined
 const updateFields = (input: KeyUpdate) => {
   const fields: Partial<typeof tables.apiKeys.$inferInsert> = {};
   if (input.name !== undefined) fields.name = input.name;
+  if (input.kind !== undefined) fields.kind = input.kind;
   if (input.plan !== undefined) fields.planId = input.plan;
   if (input.scopes !== undefined) fields.scopes = input.scopes;
   if (input.models !== undefined) fields.models = input.models;
@@ -35,14 +37,17 @@ const findKeyRow = async (c: { env: AppEnv['Bindings'] }, id: string) => {
   return row;
 };
 
-/** /admin/keys: the plaintext key is returned once, at creation; only its hash is stored. */
+/**
+ * /admin/keys: the plaintext key is returned once, at creation; only its hash is stored. An agent
+ * key's plaintext starts with KEY_PREFIX + "agent-", so a person holding one can tell what it is for.
+ */
 export const keyAdminRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const input = await parseAdminBody(c.req.raw, keyCreateSchema);
     const db = dbOf(c.env.DB);
     const now = Date.now();
     const { keyPrefix } = configOf(c.env);
-    const plaintext = generateApiKey(keyPrefix);
+    const plaintext = generateApiKey(input.kind === 'agent' ? `${keyPrefix}agent-` : keyPrefix);
     const id = `key_${randomId(20)}`;
     const accountId = input.accountId ?? `acct_${randomId(20)}`;
     if (input.accountId !== undefined) {
@@ -53,6 +58,7 @@ export const keyAdminRoutes = new Hono<AppEnv>()
       id,
       accountId,
       name: input.name,
+      kind: input.kind,
       keyHash: await hashApiKey(plaintext),
       displayPrefix: displayPrefixOf(plaintext, keyPrefix),
       planId: input.plan,
@@ -65,6 +71,7 @@ export const keyAdminRoutes = new Hono<AppEnv>()
       revokedAt: null,
       createdAt: now,
     };
+    await assertAgentKeyRules(db, row, true);
     if (input.accountId === undefined) {
       await db.batch([db.insert(tables.accounts).values({ id: accountId, name: input.name, createdAt: now }), db.insert(tables.apiKeys).values(row)]);
     } else {
@@ -77,22 +84,22 @@ export const keyAdminRoutes = new Hono<AppEnv>()
   .patch('/:id', async (c) => {
     const id = c.req.param('id');
     const input = await parseAdminBody(c.req.raw, keyUpdateSchema);
-    await findKeyRow(c, id);
+    const current = await findKeyRow(c, id);
     const fields = updateFields(input);
+    await assertAgentKeyRules(dbOf(c.env.DB), { ...current, ...fields }, current.kind !== 'agent');
     if (Object.keys(fields).length > 0) await dbOf(c.env.DB).update(tables.apiKeys).set(fields).where(eq(tables.apiKeys.id, id));
-    forgetKeyId(id);
+    await forgetKey(current);
     return c.json(publicKeyView(await findKeyRow(c, id)));
   })
   .delete('/:id', async (c) => {
     const id = c.req.param('id');
     const row = await findKeyRow(c, id);
     if (row.revokedAt === null) await dbOf(c.env.DB).update(tables.apiKeys).set({ revokedAt: Date.now() }).where(eq(tables.apiKeys.id, id));
-    forgetKeyId(id);
+    await forgetKey(row);
     return c.json(publicKeyView(await findKeyRow(c, id)));
   })
   .post('/:id/reset-quota', async (c) => {
     const id = c.req.param('id');
-    await findKeyRow(c, id);
-    await resetQuota(c.env, id);
+    await resetQuota(c.env, await findKeyRow(c, id));
     return c.json({ id, quotaReset: true });
   });

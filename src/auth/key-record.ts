@@ -6,12 +6,19 @@ export interface QuotaLimits {
   maxConcurrent: number | null;
 }
 
+/** `inference`: the /v1 surfaces. `agent`: only the agent API (/api/v1/agents), on its account's shared window. */
+export const KEY_KINDS = ['inference', 'agent'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+
 /** What the hot path knows about the calling key after authentication (cached per isolate). */
 export interface AuthenticatedKey {
   id: string;
   accountId: string;
   name: string;
+  kind: KeyKind;
   planId: string;
+  /** Whether the key's plan includes the agent API (plans.agent_access). */
+  planAgentAccess: boolean;
   billing: 'subscription' | 'prepaid';
   scopes: string[];
   /** Allowed public model names; null = every model. */

@@ -13,9 +13,10 @@ const HELP = `polyrelay admin CLI
   npm run admin -- [--url http://localhost:8787] <command> [options]
 
 keys       list | get <id> | revoke <id> | reset-quota <id>
-           create --name N [--plan free|pro|max5x|max20x|unlimited] [--scopes chat,images] [--models a,b]
-                  [--billing subscription|prepaid] [--account ID] [--cap USD] [--expires ISO]
-           update <id> [--name N] [--plan P] [--scopes ..] [--models a,b|all] [--billing B] [--cap USD|none] [--expires ISO|never]
+           create --name N [--kind inference|agent] [--plan free|pro|max5x|max20x|unlimited] [--scopes chat,images]
+                  [--models a,b] [--billing subscription|prepaid] [--account ID] [--cap USD] [--expires ISO]
+                  --kind agent: a key for the agent API (/api/v1/agents); needs --plan pro, max5x or max20x, no --cap
+           update <id> [--name N] [--kind K] [--plan P] [--scopes ..] [--models a,b|all] [--billing B] [--cap USD|none] [--expires ISO|never]
 providers  list | get <id> | enable <id> | disable <id> | delete <id>
            add --id ID --protocol P --base-url URL (--models a,public=upstream | --models-file FILE)
                [--api-key-env VAR | --api-key-stdin] [--priority N] [--weight N] [--max-retries N] [--disabled]
@@ -36,6 +37,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   name: { type: 'string' },
   plan: { type: 'string' },
+  kind: { type: 'string' },
   scopes: { type: 'string' },
   models: { type: 'string' },
   'models-file': { type: 'string' },
@@ -110,6 +112,7 @@ const readStdin = async () => {
 const keyBody = (values, mode) =>
   compact({
     name: values.name,
+    kind: values.kind,
     plan: values.plan,
     scopes: list(values.scopes),
     models: values.models === 'all' ? null : list(values.models),

@@ -7,7 +7,8 @@ const IMAGE_SCOPE_MESSAGE = 'this endpoint needs an image key: the API key lacks
 
 /**
  * apiKeyAuth({ scope: 'images' }) with a refusal that tells the caller an image key is needed. Only
- * a permission error raised before the handler ran is the scope refusal; errors from later are passed on.
+ * the scope refusal raised before the handler ran is reworded; other refusals (an agent key, an
+ * unknown plan) and errors from later are passed on.
  */
 export const imageKeyAuth = (): MiddlewareHandler<AppEnv> => {
   const auth = apiKeyAuth({ scope: 'images' });
@@ -19,7 +20,7 @@ export const imageKeyAuth = (): MiddlewareHandler<AppEnv> => {
         await next();
       });
     } catch (error) {
-      if (!authenticated && error instanceof RelayError && error.kind === 'permission') throw new RelayError('permission', 403, IMAGE_SCOPE_MESSAGE, { code: 'missing_scope' });
+      if (!authenticated && error instanceof RelayError && error.code === 'missing_scope') throw new RelayError('permission', 403, IMAGE_SCOPE_MESSAGE, { code: 'missing_scope' });
       throw error;
     }
   };

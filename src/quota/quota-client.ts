@@ -2,6 +2,7 @@ import type { AuthenticatedKey, QuotaLimits } from '../auth/key-record';
 import type { Env } from '../env';
 import { RelayError } from '../errors';
 import { formatResetInstant } from './headers';
+import { limiterNameOf } from './limiter-name';
 import type { QuotaLimiter } from './quota-limiter';
 import type { QuotaSnapshot, QuotaVerdict } from './verdict';
 import { WINDOW_LENGTH_MS } from './windows';
@@ -51,8 +52,8 @@ const hasLimits = (key: AuthenticatedKey): boolean => {
   return windows || requestsPerMinute !== null || maxConcurrent !== null;
 };
 
-const limiterFor = (env: Env, keyId: string): DurableObjectStub<QuotaLimiter> =>
-  env.QUOTA.get(env.QUOTA.idFromName(keyId));
+const limiterFor = (env: Env, name: string): DurableObjectStub<QuotaLimiter> =>
+  env.QUOTA.get(env.QUOTA.idFromName(name));
 
 const unlimitedWindow = (name: WindowName, now: number): WindowView => ({
   limit: null,
@@ -97,7 +98,7 @@ export const admitRequest = async (env: Env, key: AuthenticatedKey, now: number)
     };
     return { verdict, tracked: false };
   }
-  const limiter = limiterFor(env, key.id);
+  const limiter = limiterFor(env, limiterNameOf(key));
   const verdict = await limiter.admit({ limits: effectiveLimits(key), now, countsTowardQuota: countsTowardQuota(key) });
   if (!verdict.allowed) throw new QuotaExceededError(verdict, refusalMessage(verdict, key));
   return { verdict, tracked: true };
@@ -115,14 +116,14 @@ export const refundRequest = async (
 ): Promise<boolean> => {
   const { verdict } = admission;
   if (!admission.tracked || !verdict.allowed) return false;
-  return limiterFor(env, key.id).refund({ admissionId: verdict.admissionId, leaseId: verdict.leaseId, now });
+  return limiterFor(env, limiterNameOf(key)).refund({ admissionId: verdict.admissionId, leaseId: verdict.leaseId, now });
 };
 
 /** Ends the admission's concurrency lease when the response or stream is over. Idempotent. */
 export const releaseRequest = async (env: Env, key: AuthenticatedKey, admission: QuotaAdmission): Promise<void> => {
   const { leaseId } = admission.verdict;
   if (!admission.tracked || leaseId === undefined) return;
-  await limiterFor(env, key.id).release({ leaseId });
+  await limiterFor(env, limiterNameOf(key)).release({ leaseId });
 };
 
 /**
@@ -165,12 +166,12 @@ export const quotaStatus = async (env: Env, key: AuthenticatedKey, now: number):
       concurrency: { limit: maxConcurrent, active: 0 },
     };
   }
-  const limiter = limiterFor(env, key.id);
+  const limiter = limiterFor(env, limiterNameOf(key));
   const snapshot = await limiter.status({ limits: effectiveLimits(key), now, countsTowardQuota: countsTowardQuota(key) });
   return { mode, ...snapshot };
 };
 
-/** Admin: clears the key's windows so its next request opens fresh ones. */
-export const resetQuota = async (env: Env, keyId: string): Promise<void> => {
-  await limiterFor(env, keyId).reset();
+/** Admin: clears the key's windows (an agent key's: its account's shared ones) so its next request opens fresh ones. */
+export const resetQuota = async (env: Env, key: Pick<AuthenticatedKey, 'id' | 'kind' | 'accountId'>): Promise<void> => {
+  await limiterFor(env, limiterNameOf(key)).reset();
 };

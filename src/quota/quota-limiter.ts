@@ -76,10 +76,10 @@ const windowLimits = (limits: QuotaLimits, countsTowardQuota: boolean): WindowLi
 });
 
 /**
- * One instance per API key (idFromName(key.id)). Every decision is a single synchronous run over
- * in-memory window state plus local SQLite, with no await in between, so concurrent requests to the
- * same key are serialised by the object itself and admission is exact. Live leases are kept in memory
- * too (loaded once), so admit() never scans a table.
+ * One instance per inference key, and one per account for all its agent keys (limiterNameOf). Every
+ * decision is a single synchronous run over in-memory window state plus local SQLite, with no await
+ * in between, so concurrent requests to the same limiter are serialised by the object itself and
+ * admission is exact. Live leases are kept in memory too (loaded once), so admit() never scans a table.
  */
 export class QuotaLimiter extends DurableObject<Env> {
   private readonly sql: SqlStorage;

@@ -7,7 +7,10 @@ import { relay } from '../relay/pipeline';
 import { clientFormat } from './client-format';
 import { geminiModelList, geminiModelOf } from './model-list';
 
-/** `{model}:{method}` from the last path segment. */
+/**
+ * `{model}:{method}` from the rest of the path. Model names may hold slashes (`meta-llama/Llama-3.3-70B`,
+ * as vLLM and OpenRouter-style catalogs name them), and Google's SDKs put them in the path unescaped.
+ */
 const geminiCall = (c: Context<AppEnv>): Promise<Response> => {
   const target = c.req.param('target') ?? '';
   const colon = target.lastIndexOf(':');
@@ -36,6 +39,6 @@ const gemini = [clientFormat('gemini'), apiKeyAuth({ scope: 'chat' })] as const;
  */
 export const geminiRoutes = new Hono<AppEnv>()
   .get('/v1beta/models', ...gemini, (c) => geminiModelList(c))
-  .get('/v1beta/models/:model', ...gemini, (c) => geminiModelOf(c, c.req.param('model')))
-  .post('/v1beta/models/:target', ...gemini, geminiCall)
-  .post('/v1/models/:target', ...gemini, geminiCall);
+  .get('/v1beta/models/:model{.+}', ...gemini, (c) => geminiModelOf(c, c.req.param('model')))
+  .post('/v1beta/models/:target{.+}', ...gemini, geminiCall)
+  .post('/v1/models/:target{.+}', ...gemini, geminiCall);

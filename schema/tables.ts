@@ -105,11 +105,16 @@ export const modelPrices = sqliteTable('model_prices', {
   updatedAt: integer('updated_at').notNull(),
 });
 
-/** One row per relayed request; the request id makes redelivered events harmless. */
+/**
+ * One row per relayed request, for the raw window only (USAGE_RAW_DAYS, then R2: src/usage/archive.ts).
+ * Clustered on (created_at, request_id) WITHOUT ROWID and with no secondary index (0011_capacity.sql
+ * declares it; drizzle cannot), so an insert is one row written. A redelivered event carries the same
+ * (created_at, request_id) and so collides with its first write.
+ */
 export const usageEvents = sqliteTable(
   'usage_events',
   {
-    requestId: text('request_id').primaryKey(),
+    requestId: text('request_id').notNull(),
     accountId: text('account_id').notNull(),
     keyId: text('key_id').notNull(),
     model: text('model').notNull(),
@@ -132,13 +137,13 @@ export const usageEvents = sqliteTable(
     latencyMs: integer('latency_ms').notNull().default(0),
     ttfbMs: integer('ttfb_ms'),
     createdAt: integer('created_at').notNull(),
+    /** Which consumer write inserted the row: the rollup and the hourly charge count only that write's rows. */
+    ingest: integer('ingest').notNull().default(0),
+    /** 1: debited from the account's prepaid balance (through the account's hourly `charge` ledger row). */
+    charged: integer('charged', { mode: 'boolean' }).notNull().default(false),
   },
-  (table) => [
-    index('usage_events_key_time_idx').on(table.keyId, table.createdAt),
-    index('usage_events_account_time_idx').on(table.accountId, table.createdAt),
-    // Keyset order of the CSV export and the retention sweep: (created_at, request_id) is unique and indexed.
-    index('usage_events_time_idx').on(table.createdAt, table.requestId),
-  ],
+  // Keyset order of the CSV export, the request log and the archive sweep.
+  (table) => [primaryKey({ columns: [table.createdAt, table.requestId] })],
 );
 
 /** Per day × key × model totals, so long summaries never scan raw events. */
@@ -165,7 +170,11 @@ export const usageDaily = sqliteTable(
   ],
 );
 
-/** Every balance change; an account's balance is the sum of its rows. */
+/**
+ * Every balance change; an account's balance is the sum of its rows. Usage charges are one row per
+ * account per hour (`usage:{account}:{YYYY-MM-DDTHH}h`, amount += each new event's cost); top-ups,
+ * refunds, image charges and open reservations (`hold`, deleted when settled) are one row each.
+ */
 export const ledger = sqliteTable(
   'ledger',
   {

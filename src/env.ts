@@ -11,6 +11,10 @@ export interface Env {
   QUOTA: DurableObjectNamespace<QuotaLimiter>;
   USAGE_QUEUE: Queue<unknown>;
   IMAGE_QUEUE: Queue<unknown>;
+  /** Raw usage events older than USAGE_RAW_DAYS, as NDJSON objects by day (src/usage/archive.ts). */
+  USAGE_ARCHIVE: R2Bucket;
+  /** Days raw usage events stay in D1 before they move to USAGE_ARCHIVE (default 7, at least 5). */
+  USAGE_RAW_DAYS?: string;
   ADMIN_TOKEN?: string;
   ENCRYPTION_KEY?: string;
   WEBHOOK_SECRET?: string;

@@ -23,7 +23,8 @@ export default {
     batch.retryAll();
   },
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(pruneUsageEvents(env, controller.scheduledTime));
+    // The every-minute trigger runs the usage archive sweep alone (one sweep at a time); the rest keeps its 5-minute pace.
+    if (controller.cron === '* * * * *') return ctx.waitUntil(pruneUsageEvents(env, controller.scheduledTime));
     ctx.waitUntil(sweepStuckTasks(env, controller.scheduledTime));
     ctx.waitUntil(releaseStaleHolds(env, controller.scheduledTime));
     ctx.waitUntil(replaySpilledUsage(env));

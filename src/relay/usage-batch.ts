@@ -1,4 +1,5 @@
 import type { UsageEvent } from '../usage/event';
+import { packUsageEvents } from '../usage/usage-message';
 
 /** Where a batch goes: the usage queue, and a durable way around it when the queue keeps refusing. */
 export interface UsageSink {
@@ -9,9 +10,10 @@ export interface UsageSink {
 /** Backoff between queue sends: a refused send is usually a blip; after these, the sink's durable path. */
 const SEND_BACKOFF_MS = [50, 250, 1_000];
 
-/** How long events from concurrent requests gather before one sendBatch; and the batch cap (Queues allow 100). */
+/** How long events from concurrent requests gather before they are sent, and how many at most. */
 const GATHER_MS = 10;
 const MAX_BATCH = 100;
+const PACKS_PER_SEND = 3;
 
 interface Batch {
   events: UsageEvent[];
@@ -26,23 +28,27 @@ const send = async (sink: UsageSink, batch: Batch): Promise<void> => {
   if (batch.taken) return;
   batch.taken = true;
   if (open === batch) open = undefined;
-  const messages = batch.events.map((body) => ({ body }));
+  // Packed: one message per PACK_BYTES of events, so the queue's message rate grows with isolates, not requests.
+  const messages = packUsageEvents(batch.events).map((body) => ({ body }));
+  let sent = 0;
   for (let attempt = 0; ; attempt++) {
     try {
-      await sink.queue.sendBatch(messages);
+      // A sendBatch carries at most 256 KB: a few packs per call.
+      for (; sent < messages.length; sent += PACKS_PER_SEND) await sink.queue.sendBatch(messages.slice(sent, sent + PACKS_PER_SEND));
       return;
     } catch (error) {
       const wait = SEND_BACKOFF_MS[attempt];
       if (wait === undefined) {
-        console.warn(JSON.stringify({ message: 'usage queue refused; writing events directly', count: batch.events.length, error: String(error) }));
+        console.warn(JSON.stringify({ message: 'usage queue refused; writing events directly', packs: messages.length - sent, error: String(error) }));
         break;
       }
       await sleep(wait);
     }
   }
   // These events are the only record of the requests: never only a log line.
-  await sink.persist(batch.events).catch((error: unknown) => {
-    console.error(JSON.stringify({ message: 'usage events not persisted', events: batch.events, error: String(error) }));
+  const unsent = messages.slice(sent).flatMap((message) => message.body.events);
+  await sink.persist(unsent).catch((error: unknown) => {
+    console.error(JSON.stringify({ message: 'usage events not persisted', events: unsent, error: String(error) }));
   });
 };
 

@@ -3,12 +3,13 @@ import { dbOf, tables } from '../db/client';
 import { chunksOf, D1_MAX_BOUND_PARAMETERS } from '../db/d1-limits';
 import type { Env } from '../env';
 import type { UsageEvent } from './event';
-import { priceLookupNames, priceOf, type ModelPrice } from './pricing';
-import { usageEventStatements } from './usage-statements';
+import { priceLookupNames, type ModelPrice } from './pricing';
+import { eventsOfMessage, requestIdsOfMessage, type UsageMessageBody } from './usage-message';
+import { usageWriteStatements } from './usage-statements';
 
 interface PreparedMessage {
-  message: Message<UsageEvent>;
-  statements: D1PreparedStatement[];
+  message: Message<UsageMessageBody>;
+  events: UsageEvent[];
 }
 
 export const loadPrices = async (env: Env, events: readonly UsageEvent[]): Promise<Map<string, ModelPrice>> => {
@@ -20,34 +21,33 @@ export const loadPrices = async (env: Env, events: readonly UsageEvent[]): Promi
   return new Map(rows.map((row) => [row.model, row]));
 };
 
-const retryLater = (message: Message<UsageEvent>, error: unknown): void => {
-  const requestId = typeof message.body === 'object' && message.body !== null ? message.body.requestId : undefined;
-  console.error(JSON.stringify({ message: 'usage write failed', requestId, attempts: message.attempts, error: String(error) }));
+const retryLater = (message: Message<UsageMessageBody>, error: unknown): void => {
+  console.error(JSON.stringify({ message: 'usage write failed', requestIds: requestIdsOfMessage(message.body), attempts: message.attempts, error: String(error) }));
   // After max_retries (wrangler.toml) the queue moves the message to polyrelay-usage-dlq: kept, never dropped.
   message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
 };
 
 /**
- * Usage queue consumer, exactly-once in effect over at-least-once delivery. Every write an event
- * causes (event row, daily rollup, prepaid charge) is keyed by its request id and guarded so that a
- * repeat writes nothing (see usageEventStatements). The whole batch goes to D1 in one transaction
- * first, for throughput; if that fails, one bad event must not hold back the others, so each event
- * is written in its own transaction and acked or retried alone. A message is acked only after its
+ * Usage queue consumer, exactly-once in effect over at-least-once delivery. A message carries one
+ * event or a pack of them (usage-message.ts). Every write an event causes (event row, daily rollup,
+ * prepaid charge) is keyed by its request id and guarded so that a repeat writes nothing (see
+ * usageWriteStatements). The whole batch goes to D1 in one transaction first, for throughput; if that
+ * fails, one bad message must not hold back the others, so each message is written in its own
+ * transaction and acked or retried alone. A message is acked only after its
  * writes committed, so a crash at any point leaves it to be redelivered, and the redelivery is harmless.
  */
-export const consumeUsageBatch = async (batch: MessageBatch<UsageEvent>, env: Env): Promise<void> => {
-  const prices = await loadPrices(env, batch.messages.map((message) => message.body));
-  const prepared: PreparedMessage[] = [];
-  for (const message of batch.messages) {
-    try {
-      prepared.push({ message, statements: usageEventStatements(env.DB, message.body, priceOf(prices, message.body)) });
-    } catch (error) {
-      retryLater(message, error);
-    }
-  }
+export const consumeUsageBatch = async (batch: MessageBatch<UsageMessageBody>, env: Env): Promise<void> => {
+  const prepared = batch.messages.map((message): PreparedMessage => ({ message, events: eventsOfMessage(message.body) }));
   if (prepared.length === 0) return;
+  let prices: Map<string, ModelPrice>;
   try {
-    await env.DB.batch(prepared.flatMap((entry) => entry.statements));
+    prices = await loadPrices(env, prepared.flatMap((entry) => entry.events));
+  } catch (error) {
+    for (const entry of prepared) retryLater(entry.message, error);
+    return;
+  }
+  try {
+    await env.DB.batch(usageWriteStatements(env.DB, prepared.flatMap((entry) => entry.events), prices));
     for (const entry of prepared) entry.message.ack();
     return;
   } catch (error) {
@@ -56,7 +56,7 @@ export const consumeUsageBatch = async (batch: MessageBatch<UsageEvent>, env: En
   }
   for (const entry of prepared) {
     try {
-      await env.DB.batch(entry.statements);
+      await env.DB.batch(usageWriteStatements(env.DB, entry.events, prices));
       entry.message.ack();
     } catch (error) {
       retryLater(entry.message, error);

@@ -1,11 +1,10 @@
 import type { Env } from '../env';
 import { loadPrices } from './consumer';
-import { priceOf } from './pricing';
-import type { UsageEvent } from './event';
-import { usageEventStatements } from './usage-statements';
+import { eventsOfMessage, requestIdsOfMessage, type UsageMessageBody } from './usage-message';
+import { usageWriteStatements } from './usage-statements';
 
-const requestIdOf = (body: unknown): string | null =>
-  typeof body === 'object' && body !== null && 'requestId' in body && typeof body.requestId === 'string' ? body.requestId : null;
+/** The stored request_id column: the message's one request, or its pack's first (the body keeps them all). */
+const requestIdOf = (body: unknown): string | null => requestIdsOfMessage(body)[0] ?? null;
 
 /**
  * Consumer of polyrelay-usage-dlq. A message lands there after max_retries failed writes, and a DLQ
@@ -13,11 +12,11 @@ const requestIdOf = (body: unknown): string | null =>
  * idempotent write once more (the cause may have passed) and otherwise stores the body verbatim in
  * usage_dead_letters for an operator to fix and replay (replayDeadLetters). Only then is it acked.
  */
-export const consumeUsageDeadLetters = async (batch: MessageBatch<UsageEvent>, env: Env): Promise<void> => {
-  const prices = await loadPrices(env, batch.messages.map((message) => message.body));
+export const consumeUsageDeadLetters = async (batch: MessageBatch<UsageMessageBody>, env: Env): Promise<void> => {
+  const prices = await loadPrices(env, batch.messages.flatMap((message) => eventsOfMessage(message.body)));
   for (const message of batch.messages) {
     try {
-      await env.DB.batch(usageEventStatements(env.DB, message.body, priceOf(prices, message.body)));
+      await env.DB.batch(usageWriteStatements(env.DB, eventsOfMessage(message.body), prices));
       message.ack();
       continue;
     } catch (error) {
@@ -47,14 +46,13 @@ interface DeadLetterRow {
  */
 export const replayDeadLetters = async (env: Env, limit: number): Promise<{ replayed: number; failed: number; remaining: number }> => {
   const rows = (await env.DB.prepare('SELECT message_id, body FROM usage_dead_letters ORDER BY received_at, message_id LIMIT ?1').bind(limit).all<DeadLetterRow>()).results;
-  const events = rows.map((row): UsageEvent => JSON.parse(row.body) as UsageEvent);
-  const prices = await loadPrices(env, events);
+  const bodies = rows.map((row) => eventsOfMessage(JSON.parse(row.body)));
+  const prices = await loadPrices(env, bodies.flat());
   let replayed = 0;
   for (const [index, row] of rows.entries()) {
-    const event = events[index] as UsageEvent;
     try {
       const remove = env.DB.prepare('DELETE FROM usage_dead_letters WHERE message_id = ?1').bind(row.message_id);
-      await env.DB.batch([...usageEventStatements(env.DB, event, priceOf(prices, event)), remove]);
+      await env.DB.batch([...usageWriteStatements(env.DB, bodies[index] ?? [], prices), remove]);
       replayed++;
     } catch (error) {
       await env.DB.prepare('UPDATE usage_dead_letters SET error = ?1 WHERE message_id = ?2').bind(String(error), row.message_id).run();

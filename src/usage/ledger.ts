@@ -70,65 +70,16 @@ export const accountBalanceMicros = async (env: Env, accountId: string): Promise
 };
 
 /**
- * Moves the balance by the amount of ledger row `id` when the statement just before inserted it
- * (changes() = 1): the second half of every two-statement ledger write below.
+ * Returns a request's reservation (its `hold` row) at most once: the balance gets the held amount back
+ * and the row is deleted, in one D1 batch, so the balance stays the sum of the ledger. A hold already
+ * settled (by its usage event, see usage-statements.ts) or released is gone, and the pair does nothing.
  */
-const balanceFollowsRow = (db: D1Database, id: string): D1PreparedStatement =>
-  db
-    .prepare(
-      `UPDATE accounts SET balance_micros = balance_micros + (SELECT amount_micros FROM ledger WHERE id = ?1)
-       WHERE id = (SELECT account_id FROM ledger WHERE id = ?1) AND changes() = 1`,
-    )
-    .bind(id);
-
-/**
- * Returns a request's reservation (its `hold` row) as a `release` row of the opposite amount, at
- * most once, and only when the hold exists: two statements for a D1 batch.
- */
-export const releaseHoldStatements = (db: D1Database, accountId: string, requestId: string, now: number): D1PreparedStatement[] => {
-  const reference = ledgerReference('usage', accountId, requestId);
-  const releaseId = ledgerEntryId('release', reference);
+export const releaseHoldStatements = (db: D1Database, accountId: string, requestId: string): D1PreparedStatement[] => {
+  const holdId = ledgerEntryId('hold', ledgerReference('usage', accountId, requestId));
   return [
     db
-      .prepare(
-        `INSERT INTO ledger (id, account_id, kind, amount_micros, reference, created_at)
-         SELECT ?1, account_id, 'release', -amount_micros, reference, ?3 FROM ledger WHERE id = ?2
-         ON CONFLICT DO NOTHING`,
-      )
-      .bind(releaseId, ledgerEntryId('hold', reference), now),
-    balanceFollowsRow(db, releaseId),
-  ];
-};
-
-export interface ChargeableEvent {
-  requestId: string;
-  accountId: string;
-  createdAt: number;
-}
-
-/**
- * The prepaid settlement of one stored usage event, as statements for the consumer's D1 batch: its
- * reservation released (if it had one) and the charge written (kind 'charge', amount = minus the
- * event's stored cost), each with its balance move guarded by changes() = 1 exactly as
- * applyLedgerEntry does. Reading the amount from usage_events, not from the message, keeps a
- * redelivery after a price change debiting what was recorded; the event row must belong to the same
- * account. `billing` null (an event from before the field existed) falls back to the key's mode.
- * A charge may take the balance below zero: the tokens were already spent; the next request is refused.
- */
-export const usageChargeStatements = (db: D1Database, event: ChargeableEvent, billing: 'subscription' | 'prepaid' | null): D1PreparedStatement[] => {
-  const reference = ledgerReference('usage', event.accountId, event.requestId);
-  const chargeId = ledgerEntryId('charge', reference);
-  return [
-    ...releaseHoldStatements(db, event.accountId, event.requestId, event.createdAt),
-    db
-      .prepare(
-        `INSERT INTO ledger (id, account_id, kind, amount_micros, reference, created_at)
-         SELECT ?1, e.account_id, 'charge', -e.cost_micros, ?4, e.created_at FROM usage_events e
-         WHERE e.request_id = ?2 AND e.account_id = ?5 AND e.cost_micros > 0 AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = e.account_id)
-           AND (?3 = 'prepaid' OR (?3 IS NULL AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = e.key_id AND k.billing = 'prepaid')))
-         ON CONFLICT DO NOTHING`,
-      )
-      .bind(chargeId, event.requestId, billing, reference, event.accountId),
-    balanceFollowsRow(db, chargeId),
+      .prepare('UPDATE accounts SET balance_micros = balance_micros - (SELECT amount_micros FROM ledger WHERE id = ?1) WHERE id = ?2 AND EXISTS (SELECT 1 FROM ledger WHERE id = ?1)')
+      .bind(holdId, accountId),
+    db.prepare('DELETE FROM ledger WHERE id = ?1').bind(holdId),
   ];
 };

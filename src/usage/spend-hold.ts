@@ -63,7 +63,7 @@ export const reserveSpend = async (env: Env, key: AuthenticatedKey, input: HoldI
 /** Returns a reservation at once, for a request that ends without a usage event. Idempotent. */
 export const releaseSpendHold = async (env: Env, hold: SpendHold | undefined, now: number): Promise<void> => {
   if (hold === undefined) return;
-  await env.DB.batch(releaseHoldStatements(env.DB, hold.accountId, hold.requestId, now));
+  await env.DB.batch(releaseHoldStatements(env.DB, hold.accountId, hold.requestId));
 };
 
 /** Cron: returns reservations older than STALE_HOLD_MS that nothing released. Returns how many it released. */
@@ -71,16 +71,14 @@ export const releaseStaleHolds = async (env: Env, now: number): Promise<number> 
   let released = 0;
   for (;;) {
     const stale = await env.DB.prepare(
-      `SELECT h.account_id, h.reference FROM ledger h
-       WHERE h.kind = 'hold' AND h.created_at < ?1
-         AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.kind = 'release' AND r.reference = h.reference)
-       LIMIT ?2`,
+      // A hold row exists only while its reservation is open: settling or releasing deletes it.
+      `SELECT h.account_id, h.reference FROM ledger h WHERE h.kind = 'hold' AND h.created_at < ?1 LIMIT ?2`,
     )
       .bind(now - STALE_HOLD_MS, SWEEP_BATCH)
       .all<{ account_id: string; reference: string }>();
     if (stale.results.length === 0) return released;
     const prefix = (accountId: string) => ledgerReference('usage', accountId, '');
-    await env.DB.batch(stale.results.flatMap((row) => releaseHoldStatements(env.DB, row.account_id, row.reference.slice(prefix(row.account_id).length), now)));
+    await env.DB.batch(stale.results.flatMap((row) => releaseHoldStatements(env.DB, row.account_id, row.reference.slice(prefix(row.account_id).length))));
     released += stale.results.length;
     if (stale.results.length < SWEEP_BATCH) return released;
   }

@@ -1,8 +1,7 @@
 import type { Env } from '../env';
 import { loadPrices } from './consumer';
-import { priceOf } from './pricing';
 import type { UsageEvent } from './event';
-import { usageEventStatements } from './usage-statements';
+import { usageWriteStatements } from './usage-statements';
 
 /** Where usage events wait in KV when neither the queue nor D1 took them; replayed by the cron. */
 const SPILL_PREFIX = 'usage-spill:';
@@ -11,7 +10,7 @@ const REPLAY_PAGE = 200;
 
 const writeToD1 = async (env: Env, events: readonly UsageEvent[]): Promise<void> => {
   const prices = await loadPrices(env, events);
-  await env.DB.batch(events.flatMap((event) => usageEventStatements(env.DB, event, priceOf(prices, event))));
+  await env.DB.batch(usageWriteStatements(env.DB, events, prices));
 };
 
 /**

@@ -38,6 +38,9 @@ const rollup = (keyId: string) =>
 const topUp = (accountId: string, micros: number, reference: string) =>
   applyLedgerEntry(env, { accountId, kind: 'topup', source: 'topup', amountMicros: micros, reference, now: Date.now() });
 
+/** Usage charges are one ledger row per account per hour: the rows a set of one account's events makes. */
+const hourRows = (events: readonly UsageEvent[]): number => new Set(events.map((event) => Math.floor(event.createdAt / 3_600_000))).size;
+
 describe('usage consumer', () => {
   beforeAll(() => setPrice(MODEL, 2_000_000, 8_000_000));
 
@@ -61,7 +64,7 @@ describe('usage consumer', () => {
     const again = await consume(events, 2);
     expect(again.acked.sort()).toEqual(again.ids.sort());
     expect(await rollup(key.id)).toEqual({ requests: 20, input: 20_000, cost: 20 * EVENT_COST });
-    expect(await ledgerState(key.accountId)).toEqual({ balance: 1_000_000 - 20 * EVENT_COST, ledgerSum: 1_000_000 - 20 * EVENT_COST, charges: 20 });
+    expect(await ledgerState(key.accountId)).toEqual({ balance: 1_000_000 - 20 * EVENT_COST, ledgerSum: 1_000_000 - 20 * EVENT_COST, charges: hourRows(events) });
   });
 
   it('acks the good messages and retries only the bad one when part of a batch fails', async () => {
@@ -80,7 +83,7 @@ describe('usage consumer', () => {
     const second = await consume([...good, { ...bad, model: MODEL }], 2);
     expect(second.acked.sort()).toEqual(second.ids.sort());
     expect(await rollup(key.id)).toEqual({ requests: 3, input: 3000, cost: 3 * EVENT_COST });
-    expect(await ledgerState(key.accountId)).toMatchObject({ balance: 1_000_000 - 3 * EVENT_COST, ledgerSum: 1_000_000 - 3 * EVENT_COST, charges: 3 });
+    expect(await ledgerState(key.accountId)).toMatchObject({ balance: 1_000_000 - 3 * EVENT_COST, ledgerSum: 1_000_000 - 3 * EVENT_COST, charges: hourRows([...good, bad]) });
   });
 
   it('records an aborted stream as aborted, with the tokens seen and their cost', async () => {
@@ -126,7 +129,7 @@ describe('usage consumer', () => {
       ...Array.from({ length: 50 }, (_, index) => topUp(key.accountId, 100_000, `t_${key.id}_${index}`)),
     ]);
     const expected = 50 * 100_000 - 500 * EVENT_COST;
-    expect(await ledgerState(key.accountId)).toEqual({ balance: expected, ledgerSum: expected, charges: 500 });
+    expect(await ledgerState(key.accountId)).toEqual({ balance: expected, ledgerSum: expected, charges: hourRows(events) });
     expect(await rollup(key.id)).toEqual({ requests: 500, input: 500_000, cost: 500 * EVENT_COST });
   });
 

@@ -11,21 +11,36 @@ export const quotaOverridesSchema = z.partial(
   z.strictObject({ requestsPer5h: limit, requestsPerWeek: limit, requestsPerMinute: limit, maxConcurrent: limit }),
 );
 
-export const keyCreateSchema = z.strictObject({
+const keyFields = {
   name: z.string().check(z.minLength(1), z.maxLength(200)),
-  kind: z._default(z.enum(KEY_KINDS), 'inference'),
+  kind: z.enum(KEY_KINDS),
+  plan: z.enum(PLANS),
+  scopes: z.array(z.enum(SCOPES)).check(z.minLength(1)),
+  models: z.nullable(z.array(z.string().check(z.minLength(1)))),
+  billing: z.enum(BILLING_MODES),
+  quotaOverrides: quotaOverridesSchema,
+  monthlySpendCap: z.nullable(z.number().check(z.positive())),
+  expiresAt: z.nullable(z.iso.datetime({ offset: true })),
+};
+
+export const keyCreateSchema = z.strictObject({
+  name: keyFields.name,
+  kind: z._default(keyFields.kind, 'inference'),
   accountId: z.optional(z.string().check(z.minLength(1))),
-  plan: z._default(z.enum(PLANS), 'free'),
-  scopes: z._default(z.array(z.enum(SCOPES)).check(z.minLength(1)), ['chat']),
-  models: z.optional(z.nullable(z.array(z.string().check(z.minLength(1))))),
-  billing: z._default(z.enum(BILLING_MODES), 'subscription'),
-  quotaOverrides: z.optional(quotaOverridesSchema),
-  monthlySpendCap: z.optional(z.nullable(z.number().check(z.positive()))),
-  expiresAt: z.optional(z.nullable(z.iso.datetime({ offset: true }))),
+  plan: z._default(keyFields.plan, 'free'),
+  scopes: z._default(keyFields.scopes, ['chat']),
+  models: z.optional(keyFields.models),
+  billing: z._default(keyFields.billing, 'subscription'),
+  quotaOverrides: z.optional(keyFields.quotaOverrides),
+  monthlySpendCap: z.optional(keyFields.monthlySpendCap),
+  expiresAt: z.optional(keyFields.expiresAt),
 });
 
-/** Strict like the create schema: omit and partial keep its catchall. */
-export const keyUpdateSchema = z.partial(z.omit(keyCreateSchema, { accountId: true }));
+/**
+ * Built from the fields without their create defaults: a PATCH changes only what it names (a partial
+ * of the create schema filled kind, plan, scopes and billing back to their defaults on every PATCH).
+ */
+export const keyUpdateSchema = z.partial(z.strictObject(keyFields));
 
 export type KeyCreate = z.infer<typeof keyCreateSchema>;
 export type KeyUpdate = z.infer<typeof keyUpdateSchema>;

@@ -5,7 +5,7 @@ import { type Db, dbOf, tables } from '../db/client';
 import { findProvider, listProviders } from '../db/providers';
 import type { AppEnv } from '../env';
 import { RelayError } from '../errors';
-import { invalidateRouteTable } from '../routing/route-table';
+import { forgetRouteTable } from '../routing/route-table';
 import { modelRoutesOf, type ProviderCreate, providerCreateSchema, providerUpdateSchema } from './provider-schema';
 import { sealNewProviderSecrets, sealUpdatedProviderSecrets } from './seal-provider-secrets';
 import { parseAdminBody } from './validate';
@@ -45,7 +45,7 @@ export const providerAdminRoutes = new Hono<AppEnv>()
       }),
       ...insertRoutes(db, input.id, input.models),
     ]);
-    invalidateRouteTable();
+    await forgetRouteTable();
     // The built-in mock is free by design; any other route without a price would record its usage at $0.
     const warnings = input.protocol === 'mock' ? [] : unpricedRouteWarnings(modelRoutesOf(input.models), await pricedModelNames(db));
     return c.json({ ...(await findProvider(db, input.id)), warnings }, 201);
@@ -66,7 +66,7 @@ export const providerAdminRoutes = new Hono<AppEnv>()
     const update = { ...fields, updatedAt: Date.now(), ...(await sealUpdatedProviderSecrets(c.env, current, input)) };
     const replaceRoutes = models === undefined ? [] : [db.delete(tables.modelRoutes).where(eq(tables.modelRoutes.providerId, id)), ...insertRoutes(db, id, models)];
     await batchAll(db, [db.update(tables.providers).set(update).where(eq(tables.providers.id, id)), ...replaceRoutes]);
-    invalidateRouteTable();
+    await forgetRouteTable();
     return c.json(await findProvider(db, id));
   })
   .delete('/:id', async (c) => {
@@ -74,6 +74,6 @@ export const providerAdminRoutes = new Hono<AppEnv>()
     const db = dbOf(c.env.DB);
     if ((await findProvider(db, id)) === undefined) throw notFound(id);
     await db.batch([db.delete(tables.modelRoutes).where(eq(tables.modelRoutes.providerId, id)), db.delete(tables.providers).where(eq(tables.providers.id, id))]);
-    invalidateRouteTable();
+    await forgetRouteTable();
     return c.json({ id, deleted: true });
   });

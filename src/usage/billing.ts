@@ -1,4 +1,6 @@
 import type { AuthenticatedKey } from '../auth/key-record';
+import { refreshingMap, type BackgroundContext } from '../cache/refreshing-map';
+import { readSessionOf } from '../db/read-session';
 import type { Env } from '../env';
 import { RelayError } from '../errors';
 import { formatResetInstant } from '../quota/headers';
@@ -6,54 +8,48 @@ import { monthOf } from './days';
 import { formatDollars } from './money';
 
 /**
- * How long one isolate trusts a balance / month-spend reading. The bound on over-spend follows from it:
- * once the balance reaches zero (or the cap is reached), an isolate keeps admitting that key for at most
- * this long plus the usage queue's lag (max_batch_timeout 2 s + the consumer's write), and requests
- * already in flight finish and are charged. The overshoot is therefore at most the cost of the
- * requests the key starts in that window of about 7 s, per isolate; the charges are still recorded
- * in full (the balance goes negative) and the next reading refuses.
+ * How long one isolate trusts a balance / month-spend reading without looking again. Past it, a
+ * request with a context is still answered from the reading while one refresh runs in its waitUntil;
+ * past SPEND_MAX_STALE_MS (or with no reading, or no context) the request waits for D1. The bound on
+ * over-spend follows: once the balance reaches zero (or the cap is reached), a busy isolate refuses
+ * from the first request after the refresh that follows the usage write (SPEND_CACHE_TTL_MS + one D1
+ * read, plus the usage queue's lag: max_batch_timeout 2 s + the consumer's write), and a quiet one
+ * admits at most the requests that arrive while its one refresh runs; no reading older than
+ * SPEND_MAX_STALE_MS is used. Requests already admitted finish and are charged in full (a balance may go
+ * negative); a prepaid request's money is reserved exactly by its D1 hold anyway (spend-hold.ts).
  */
 export const SPEND_CACHE_TTL_MS = 5_000;
-const SPEND_CACHE_MAX_ENTRIES = 10_000;
+export const SPEND_MAX_STALE_MS = 30_000;
 
 interface SpendReading {
   accountId: string;
   balanceMicros: number;
   monthSpendMicros: number;
-  month: string;
-  readAt: number;
 }
 
-const readings = new Map<string, SpendReading>();
+/** Keyed by key and month, so a new month never reads last month's spend. */
+const readings = refreshingMap<string, SpendReading>({ freshMs: SPEND_CACHE_TTL_MS, maxStaleMs: SPEND_MAX_STALE_MS, maxEntries: 10_000 });
+const readingKey = (key: AuthenticatedKey, month: string): string => `${key.id}:${month}`;
 
-/** Drops cached readings so a top-up is seen by this isolate at once (others within the TTL). */
+/** Drops cached readings so a top-up is seen by this isolate at once (others within the bounds above). */
 export const forgetSpendCache = (accountId?: string): void => {
-  if (accountId === undefined) {
-    readings.clear();
-    return;
-  }
-  for (const [keyId, reading] of readings) if (reading.accountId === accountId) readings.delete(keyId);
+  if (accountId === undefined) readings.clear();
+  else readings.invalidateWhere((reading) => reading.accountId === accountId);
 };
 
-const readSpend = async (env: Env, key: AuthenticatedKey, now: number): Promise<SpendReading> => {
-  const month = monthOf(now).firstDay;
-  const cached = readings.get(key.id);
-  if (cached !== undefined && cached.month === month && now - cached.readAt < SPEND_CACHE_TTL_MS && now >= cached.readAt) return cached;
-  // One round trip for both figures; the month spend comes from the daily rollup (≤ 31 × models rows).
-  const [balance, spend] = await env.DB.batch<{ value: number | null }>([
-    env.DB.prepare('SELECT balance_micros AS value FROM accounts WHERE id = ?1').bind(key.accountId),
-    env.DB.prepare('SELECT SUM(cost_micros) AS value FROM usage_daily WHERE key_id = ?1 AND day >= ?2').bind(key.id, month),
+// One round trip for both figures; the month spend comes from the daily rollup (≤ 31 × models rows).
+const querySpend = async (db: D1Database, key: AuthenticatedKey, month: string): Promise<SpendReading> => {
+  const [balance, spend] = await db.batch<{ value: number | null }>([
+    db.prepare('SELECT balance_micros AS value FROM accounts WHERE id = ?1').bind(key.accountId),
+    db.prepare('SELECT SUM(cost_micros) AS value FROM usage_daily WHERE key_id = ?1 AND day >= ?2').bind(key.id, month),
   ]);
-  const reading: SpendReading = {
-    accountId: key.accountId,
-    balanceMicros: balance?.results[0]?.value ?? 0,
-    monthSpendMicros: spend?.results[0]?.value ?? 0,
-    month,
-    readAt: now,
-  };
-  if (readings.size >= SPEND_CACHE_MAX_ENTRIES) readings.clear();
-  readings.set(key.id, reading);
-  return reading;
+  return { accountId: key.accountId, balanceMicros: balance?.results[0]?.value ?? 0, monthSpendMicros: spend?.results[0]?.value ?? 0 };
+};
+
+/** The cheap first look reads any replica: the exact decisions (holds, charges) are writes at the primary. */
+const readSpend = (env: Env, key: AuthenticatedKey, now: number, background?: BackgroundContext): Promise<SpendReading> => {
+  const month = monthOf(now).firstDay;
+  return readings.get(readingKey(key, month), now, async () => ({ value: await querySpend(readSessionOf(env.DB), key, month), readAt: now }), background);
 };
 
 export const balanceRefusal = (key: AuthenticatedKey, balanceMicros: number): RelayError =>
@@ -81,10 +77,10 @@ const capRefusal = (cap: number, spentMicros: number, now: number): RelayError =
  * This is the cheap, cached first look; a prepaid request's money is then reserved exactly by
  * reserveSpend (src/usage/spend-hold.ts).
  */
-export const assertCanSpend = async (env: Env, key: AuthenticatedKey, now: number): Promise<void> => {
+export const assertCanSpend = async (env: Env, key: AuthenticatedKey, now: number, background?: BackgroundContext): Promise<void> => {
   const cap = key.monthlySpendCapMicros;
   if (key.billing !== 'prepaid' && cap === null) return;
-  const reading = await readSpend(env, key, now);
+  const reading = await readSpend(env, key, now, background);
   if (key.billing === 'prepaid' && reading.balanceMicros <= 0) throw balanceRefusal(key, reading.balanceMicros);
   if (cap !== null && reading.monthSpendMicros >= cap) throw capRefusal(cap, reading.monthSpendMicros, now);
 };
@@ -97,7 +93,6 @@ export const assertCanSpend = async (env: Env, key: AuthenticatedKey, now: numbe
 export const assertCanSpendPrice = async (env: Env, key: AuthenticatedKey, priceMicros: number, now: number): Promise<void> => {
   const cap = key.monthlySpendCapMicros;
   if (cap === null) return;
-  readings.delete(key.id);
-  const reading = await readSpend(env, key, now);
+  const reading = await querySpend(env.DB, key, monthOf(now).firstDay);
   if (reading.monthSpendMicros + priceMicros > cap) throw capRefusal(cap, reading.monthSpendMicros, now);
 };

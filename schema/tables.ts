@@ -20,6 +20,10 @@ export const accounts = sqliteTable('accounts', {
   createdAt: integer('created_at').notNull(),
   /** Rotation counter of the account's webhook signing secret (derived from WEBHOOK_SECRET, the id and this). */
   webhookSecretVersion: integer('webhook_secret_version').notNull().default(0),
+  /** Where budget alerts are POSTed (signed like image-task webhooks); null = no alerts. */
+  alertWebhookUrl: text('alert_webhook_url'),
+  /** Monthly spend the account's alerts measure against (50, 80, 100 %); alerts only, nothing is refused. */
+  monthlyBudgetMicros: integer('monthly_budget_micros'),
 });
 
 export const apiKeys = sqliteTable(
@@ -228,3 +232,28 @@ export const usageDeadLetters = sqliteTable('usage_dead_letters', {
   error: text('error').notNull(),
   receivedAt: integer('received_at').notNull(),
 });
+
+/**
+ * One row per budget alert ever raised: the primary key makes each (subject, threshold, period) fire
+ * once, however many isolates or consumer batches see the crossing (insert-or-ignore).
+ */
+export const budgetAlerts = sqliteTable(
+  'budget_alerts',
+  {
+    /** `account_spend:{account}`, `key_spend:{key}`, `key_5h:{key}` or `key_week:{key}`. */
+    subject: text('subject').notNull(),
+    /** Percent of the budget, cap or window limit: 50, 80 or 100. */
+    threshold: integer('threshold').notNull(),
+    /** The month (`2026-12`) for spend, the window's reset instant (epoch ms) for quota windows. */
+    period: text('period').notNull(),
+    accountId: text('account_id').notNull(),
+    /** The webhook body as sent (JSON). */
+    payload: text('payload').notNull(),
+    /** Delivery: `pending`, `delivered`, `failed` (every attempt refused) or `no_url`. */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.subject, table.threshold, table.period] }), index('budget_alerts_account_idx').on(table.accountId, table.createdAt)],
+);

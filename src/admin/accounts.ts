@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
-import type { AppEnv } from '../env';
+import { configOf, type AppEnv } from '../env';
 import { RelayError } from '../errors';
 import { randomId } from '../protocols/shared/ids';
 import { forgetSpendCache } from '../usage/billing';
-import { accountView, findAccount, insertAccount, ledgerPage, listAccounts } from '../usage/accounts';
+import { accountView, findAccount, insertAccount, ledgerPage, listAccounts, recentAlerts, updateAccountSettings } from '../usage/accounts';
+import { assertPublicUrl } from '../net/url-safety';
 import { rotateWebhookSecret, webhookSecretOf } from '../images/webhook-secret';
 import { applyLedgerEntry, ledgerEntryId, ledgerReference } from '../usage/ledger';
 import { microsOf } from '../usage/money';
@@ -14,6 +15,13 @@ import { parseAdminBody } from './validate';
 const accountCreateSchema = z.strictObject({
   id: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (max 64)'))),
   name: z.string().check(z.minLength(1), z.maxLength(200)),
+});
+
+/** Budget alerts: where they go (checked like client URLs, see url-safety.ts) and the monthly budget in dollars they measure. */
+const accountUpdateSchema = z.strictObject({
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  alertWebhookUrl: z.optional(z.nullable(z.string().check(z.minLength(1)))),
+  monthlyBudget: z.optional(z.nullable(z.number().check(z.positive(), z.lte(1_000_000_000)))),
 });
 
 /** Dollars, at least one micro-dollar, at most a million dollars per entry. */
@@ -64,6 +72,25 @@ export const accountAdminRoutes = new Hono<AppEnv>()
     const account = await requireAccount(c, c.req.param('id'));
     const webhook = await webhookSecretOf(c.env, account.id);
     return c.json({ ...accountView(account), webhookSecret: webhook?.secret ?? null, webhookSecretVersion: webhook?.version ?? null });
+  })
+  .patch('/:id', async (c) => {
+    const id = c.req.param('id');
+    const input = await parseAdminBody(c.req.raw, accountUpdateSchema);
+    if (typeof input.alertWebhookUrl === 'string') {
+      assertPublicUrl(input.alertWebhookUrl, { allowData: false, allowPrivate: configOf(c.env).allowPrivateUrls, param: 'alertWebhookUrl' });
+    }
+    const updated = await updateAccountSettings(c.env, id, {
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: input.alertWebhookUrl }),
+      ...(input.monthlyBudget === undefined ? {} : { monthlyBudgetMicros: input.monthlyBudget === null ? null : microsOf(input.monthlyBudget) }),
+    });
+    if (!updated) throw new RelayError('not_found', 404, `account "${id}" not found`);
+    return c.json(accountView(await requireAccount(c, id)));
+  })
+  .get('/:id/alerts', async (c) => {
+    const account = await requireAccount(c, c.req.param('id'));
+    const query = parseQuery(c.req.query(), z.strictObject({ limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100) }));
+    return c.json({ object: 'list', data: await recentAlerts(c.env, account.id, query.limit) });
   })
   .post('/:id/webhook-secret/rotate', async (c) => {
     const account = await requireAccount(c, c.req.param('id'));

@@ -1,3 +1,6 @@
+import { waitUntil } from 'cloudflare:workers';
+import { quotaAlertsFor } from '../alerts/quota-alerts';
+import { raiseAlertsLater } from '../alerts/raise-alerts';
 import type { AuthenticatedKey, QuotaLimits } from '../auth/key-record';
 import type { Env } from '../env';
 import { RelayError } from '../errors';
@@ -101,6 +104,7 @@ export const admitRequest = async (env: Env, key: AuthenticatedKey, now: number)
   const limiter = limiterFor(env, limiterNameOf(key));
   const verdict = await limiter.admit({ limits: effectiveLimits(key), now, countsTowardQuota: countsTowardQuota(key) });
   if (!verdict.allowed) throw new QuotaExceededError(verdict, refusalMessage(verdict, key));
+  raiseAlertsLater(waitUntil, env, quotaAlertsFor(key, verdict, now));
   return { verdict, tracked: true };
 };
 

@@ -11,6 +11,8 @@ export interface AccountRecord {
   ledger_sum_micros: number;
   ledger_entries: number;
   key_count: number;
+  alert_webhook_url: string | null;
+  monthly_budget_micros: number | null;
 }
 
 export interface LedgerRow {
@@ -23,7 +25,7 @@ export interface LedgerRow {
 }
 
 // The ledger sum is read beside the balance so an operator (and the tests) can see the invariant hold.
-const ACCOUNT_COLUMNS = `a.id, a.name, a.balance_micros, a.created_at,
+const ACCOUNT_COLUMNS = `a.id, a.name, a.balance_micros, a.created_at, a.alert_webhook_url, a.monthly_budget_micros,
   (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id) AS ledger_sum_micros,
   (SELECT COUNT(*) FROM ledger l WHERE l.account_id = a.id) AS ledger_entries,
   (SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id) AS key_count`;
@@ -55,7 +57,57 @@ export const accountView = (account: AccountRecord) => ({
   ledgerEntries: account.ledger_entries,
   keys: account.key_count,
   createdAt: new Date(account.created_at).toISOString(),
+  alertWebhookUrl: account.alert_webhook_url,
+  monthlyBudget: account.monthly_budget_micros === null ? null : dollarsOf(account.monthly_budget_micros),
 });
+
+/** Sets the account's alert settings; a field left undefined is kept. false when the account does not exist. */
+export const updateAccountSettings = async (
+  env: Env,
+  id: string,
+  settings: { name?: string; alertWebhookUrl?: string | null; monthlyBudgetMicros?: number | null },
+): Promise<boolean> => {
+  const sets: string[] = [];
+  const params: Array<string | number | null> = [];
+  const set = (column: string, value: string | number | null | undefined) => {
+    if (value === undefined) return;
+    params.push(value);
+    sets.push(`${column} = ?${params.length}`);
+  };
+  set('name', settings.name);
+  set('alert_webhook_url', settings.alertWebhookUrl);
+  set('monthly_budget_micros', settings.monthlyBudgetMicros);
+  if (sets.length === 0) return (await findAccount(env, id)) !== null;
+  params.push(id);
+  const result = await env.DB.prepare(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?${params.length}`).bind(...params).run();
+  return result.meta.changes === 1;
+};
+
+export interface BudgetAlertRow {
+  subject: string;
+  threshold: number;
+  period: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  payload: string;
+  created_at: number;
+}
+
+/** The account's newest budget alerts and how their delivery went. */
+export const recentAlerts = async (env: Env, accountId: string, limit: number) => {
+  const result = await env.DB.prepare('SELECT * FROM budget_alerts WHERE account_id = ?1 ORDER BY created_at DESC LIMIT ?2').bind(accountId, limit).all<BudgetAlertRow>();
+  return result.results.map((row) => ({
+    subject: row.subject,
+    thresholdPercent: row.threshold,
+    period: row.period,
+    state: row.state,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: new Date(row.created_at).toISOString(),
+    payload: JSON.parse(row.payload) as unknown,
+  }));
+};
 
 const ledgerView = (row: LedgerRow) => {
   const { source, reference } = splitLedgerReference(row.reference);

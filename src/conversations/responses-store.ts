@@ -60,14 +60,41 @@ const withoutId = (item: unknown): unknown => {
 const isReference = (item: unknown): item is { type: 'item_reference'; id: string } =>
   isRecord(item) && item.type === 'item_reference' && typeof item.id === 'string';
 
+/**
+ * Turns this isolate stored lately, by `account:id`: a client that chains at once (its next request
+ * may arrive before the KV write after the response lands) resolves from here; others read KV.
+ */
+const RECENT_TURNS_MAX = 512;
+const recentTurns = new Map<string, StoredTurn>();
+
+const rememberTurn = (accountId: string, responseId: string, turn: StoredTurn): void => {
+  if (recentTurns.size >= RECENT_TURNS_MAX) {
+    const oldest = recentTurns.keys().next().value;
+    if (oldest !== undefined) recentTurns.delete(oldest);
+  }
+  recentTurns.set(`${accountId}:${responseId}`, turn);
+};
+
+/** How long a turn missing from KV is waited for once: another isolate may still be writing it. */
+const LATE_TURN_WAIT_MS = 150;
+
+const readTurn = async (env: Env, accountId: string, responseId: string, waitIfMissing: boolean): Promise<StoredTurn | null> => {
+  const recent = recentTurns.get(`${accountId}:${responseId}`);
+  if (recent !== undefined) return recent;
+  const stored = await env.TASKS.get<StoredTurn>(responseKey(accountId, responseId), 'json');
+  if (stored !== null || !waitIfMissing) return stored;
+  await new Promise((resolve) => setTimeout(resolve, LATE_TURN_WAIT_MS));
+  return env.TASKS.get<StoredTurn>(responseKey(accountId, responseId), 'json');
+};
+
 const turnItems = (turn: StoredTurn): unknown[] => [...turn.input, ...turn.output.map(withoutId)];
 
 /** The whole history up to and including `previousId`'s turn, or undefined when it (or a link of its chain) is gone. */
 const readChain = async (env: Env, accountId: string, previousId: string, now: number): Promise<Chain | undefined> => {
-  const previous = await env.TASKS.get<StoredTurn>(responseKey(accountId, previousId), 'json');
+  const previous = await readTurn(env, accountId, previousId, true);
   if (previous === null) return undefined;
   const ancestorIds = previous.ancestors ?? [];
-  const ancestors = await Promise.all(ancestorIds.map((id) => env.TASKS.get<StoredTurn>(responseKey(accountId, id), 'json')));
+  const ancestors = await Promise.all(ancestorIds.map((id) => readTurn(env, accountId, id, false)));
   if (ancestors.some((turn) => turn === null)) return undefined;
   const history = [...(ancestors as StoredTurn[]).flatMap(turnItems), ...turnItems(previous)];
   const expiresAt = previous.expiresAt ?? Math.floor(now / 1000) + TTL_SECONDS;
@@ -137,6 +164,7 @@ export const storeResponse = async (
   const output = response.output;
   const nowSeconds = Math.floor(now / 1000);
   const turn = turnOf(ownInput, output, chain, nowSeconds);
+  rememberTurn(accountId, response.id, turn);
   const options = { expiration: turn.expiresAt ?? nowSeconds + TTL_SECONDS };
   await Promise.all([
     env.TASKS.put(responseKey(accountId, response.id), JSON.stringify(turn), options),
@@ -165,10 +193,17 @@ export const openResponsesState = async (env: Env, accountId: string, requestId:
   const current = resolved?.body ?? body;
   const ownInput = resolved?.ownInput ?? inputItems(body.input);
   let remembered: unknown;
+  const remember = (response: unknown) => {
+    remembered = response;
+    // Known to this isolate before the client has the answer; KV follows in keep().
+    if (isRecord(response) && typeof response.id === 'string' && Array.isArray(response.output)) {
+      rememberTurn(accountId, response.id, turnOf(ownInput, response.output, resolved?.chain, Math.floor(Date.now() / 1000)));
+    }
+  };
   return {
     body: current,
     changed: resolved !== undefined,
-    ...(wantsStored(current) ? { remember: (response: unknown) => (remembered = response) } : {}),
+    ...(wantsStored(current) ? { remember } : {}),
     keep: async () => {
       if (remembered === undefined) return;
       await storeResponse(env, accountId, ownInput, resolved?.chain, remembered).catch((error: unknown) =>

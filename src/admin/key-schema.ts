@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
+import { COSTLY_FEATURE_SCOPES } from '../protocols/shared/costly-feature';
 import { KEY_KINDS } from '../auth/key-record';
 
 export const PLANS = ['free', 'pro', 'max5x', 'max20x', 'unlimited'] as const;
-export const SCOPES = ['chat', 'images'] as const;
+/** What a key may do: the chat and image surfaces, and the upstream features that cost more than their tokens (src/protocols/shared/costly-feature.ts). */
+export const SCOPES = ['chat', 'images', ...COSTLY_FEATURE_SCOPES] as const;
 export const BILLING_MODES = ['subscription', 'prepaid'] as const;
 
 const limit = z.nullable(z.number().check(z.int(), z.gte(0)));

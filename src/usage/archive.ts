@@ -100,22 +100,48 @@ const matches = (row: UsageEventRow, filter: UsageFilter): boolean =>
   (filter.from === undefined || row.created_at >= dayStart(filter.from)) &&
   (filter.to === undefined || row.created_at < dayStart(filter.to) + DAY_MS);
 
-/** Every archive key of one day (`usage/YYYY/MM/DD/`), in key order. */
-const keysOfDay = async (env: Env, prefix: string): Promise<string[]> => {
-  const keys: string[] = [];
+/** Every archive key under `prefix`, in key order (R2 lists lexicographically: by day, then first event). */
+const keysUnder = async function* (env: Env, prefix: string, startAfter?: string): AsyncGenerator<string> {
   let cursor: string | undefined;
   do {
-    const page = await env.USAGE_ARCHIVE.list({ prefix, ...(cursor === undefined ? {} : { cursor }) });
-    keys.push(...page.objects.map((object) => object.key));
+    const page = await env.USAGE_ARCHIVE.list({ prefix, ...(cursor === undefined ? (startAfter === undefined ? {} : { startAfter }) : { cursor }) });
+    for (const object of page.objects) yield object.key;
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor !== undefined);
-  return keys;
 };
 
-/** The first archived day, or null for an empty archive (bounds a sweep that has no `from`). */
-const firstArchivedDay = async (env: Env): Promise<number | null> => {
-  const match = KEY_PATTERN.exec((await env.USAGE_ARCHIVE.list({ prefix: PREFIX, limit: 1 })).objects[0]?.key ?? '');
-  return match?.[1] === undefined ? null : Number(match[1]);
+/** The day prefixes (`usage/YYYY/MM/DD/`) that hold objects, through the year and month levels: a handful of lists, not one per calendar day. */
+const archivedDayPrefixes = async (env: Env): Promise<string[]> => {
+  const level = async (prefix: string): Promise<string[]> => {
+    const found: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await env.USAGE_ARCHIVE.list({ prefix, delimiter: '/', ...(cursor === undefined ? {} : { cursor }) });
+      found.push(...page.delimitedPrefixes);
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor !== undefined);
+    return found.sort();
+  };
+  const days: string[] = [];
+  for (const year of await level(PREFIX)) for (const month of await level(year)) days.push(...(await level(month)));
+  return days;
+};
+
+/** Keys in the requested order from the cursor on: forward with one paginated list, backward day by existing day. */
+const keysInOrder = async function* (env: Env, filter: UsageFilter, cursor: ArchiveCursor | null, order: 'asc' | 'desc'): AsyncGenerator<string> {
+  if (order === 'asc') {
+    // The key just before the cursor's object (or the first day wanted) starts the listing.
+    const from = cursor !== null ? cursor.key.slice(0, -1) : filter.from === undefined ? undefined : dayPath(dayStart(filter.from)).slice(0, -1);
+    yield* keysUnder(env, PREFIX, from);
+    return;
+  }
+  const lastDay = filter.to === undefined ? null : dayPath(dayStart(filter.to));
+  const days = (await archivedDayPrefixes(env)).filter((day) => (lastDay === null || day <= lastDay) && (cursor === null || day <= cursor.key));
+  for (const day of days.reverse()) {
+    const keys: string[] = [];
+    for await (const key of keysUnder(env, day)) keys.push(key);
+    yield* keys.reverse();
+  }
 };
 
 export interface ArchivePage {
@@ -138,32 +164,29 @@ export const archivedUsageEvents = async (
   limit: number,
   order: 'asc' | 'desc' = 'asc',
 ): Promise<ArchivePage> => {
-  const earliest = filter.from === undefined ? await firstArchivedDay(env) : dayStart(filter.from);
-  if (earliest === null) return { rows: [], next: null };
-  const latest = filter.to === undefined ? Date.now() : dayStart(filter.to);
-  const cursorDay = cursor === null ? null : dayStart(cursor.key.slice(PREFIX.length, PREFIX.length + 10).replaceAll('/', '-'));
-  const step = order === 'asc' ? DAY_MS : -DAY_MS;
+  const fromMs = filter.from === undefined ? null : dayStart(filter.from);
+  const toMs = filter.to === undefined ? null : dayStart(filter.to) + DAY_MS;
   const rows: UsageEventRow[] = [];
-  for (let day = cursorDay ?? dayStart(dayOf(order === 'asc' ? earliest : latest)); order === 'asc' ? day <= latest : day >= dayStart(dayOf(earliest)); day += step) {
-    const dayKeys = await keysOfDay(env, dayPath(day));
-    const keys = order === 'asc' ? dayKeys : dayKeys.reverse();
-    for (const key of keys) {
-      if (cursor !== null && (order === 'asc' ? key < cursor.key : key > cursor.key)) continue;
-      const match = KEY_PATTERN.exec(key);
-      if (match === null) continue;
-      const [firstMs, lastMs] = [Number(match[1]), Number(match[2])];
-      if ((filter.from !== undefined && lastMs < dayStart(filter.from)) || (filter.to !== undefined && firstMs >= dayStart(filter.to) + DAY_MS)) continue;
-      const object = await env.USAGE_ARCHIVE.get(key);
-      if (object === null) continue;
-      const stored = parseNdjson(await object.text());
-      const inOrder = order === 'asc' ? stored : stored.reverse();
-      const skip = cursor !== null && key === cursor.key ? cursor.row : 0;
-      for (let index = skip; index < inOrder.length; index++) {
-        const row = inOrder[index] as UsageEventRow;
-        if (!matches(row, filter)) continue;
-        rows.push(row);
-        if (rows.length === limit) return { rows, next: { key, row: index + 1 } };
-      }
+  for await (const key of keysInOrder(env, filter, cursor, order)) {
+    const match = KEY_PATTERN.exec(key);
+    if (match === null) continue;
+    if (cursor !== null && (order === 'asc' ? key < cursor.key : key > cursor.key)) continue;
+    const [firstMs, lastMs] = [Number(match[1]), Number(match[2])];
+    // Keys sort by the chunk's first event, and a chunk lies within one day: past `to` going forward,
+    // or a day before `from` going back, nothing further can match.
+    if (order === 'asc' && toMs !== null && firstMs >= toMs) break;
+    if (order === 'desc' && fromMs !== null && firstMs + DAY_MS <= fromMs) break;
+    if ((fromMs !== null && lastMs < fromMs) || (toMs !== null && firstMs >= toMs)) continue;
+    const object = await env.USAGE_ARCHIVE.get(key);
+    if (object === null) continue;
+    const stored = parseNdjson(await object.text());
+    const inOrder = order === 'asc' ? stored : stored.reverse();
+    const skip = cursor !== null && key === cursor.key ? cursor.row : 0;
+    for (let index = skip; index < inOrder.length; index++) {
+      const row = inOrder[index] as UsageEventRow;
+      if (!matches(row, filter)) continue;
+      rows.push(row);
+      if (rows.length === limit) return { rows, next: { key, row: index + 1 } };
     }
   }
   return { rows, next: null };

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { archivedUsageEvents, type ArchiveCursor } from './archive';
 import { dollarText } from './money';
 import { cursorAfter, usageEventPage, type EventCursor, type UsageEventRow } from './usage-events';
 import type { UsageFilter } from './usage-filter';
@@ -42,20 +43,30 @@ const usageCsvRecord = (row: UsageEventRow): string =>
 export const CSV_PAGE_ROWS = 1000;
 
 /**
- * The usage CSV as a pull stream: each pull reads one keyset page from D1 and emits it as one chunk,
- * only when the reader wants more. Memory holds one page (≈ 1,000 rows, a few hundred KB) however many
- * rows match, and a client that stops reading stops the D1 queries.
+ * The usage CSV as a pull stream: each pull reads one page and emits it as one chunk, only when the
+ * reader wants more: first the events already moved to R2 (archive.ts, oldest first), then the raw
+ * window still in D1 (keyset pages). Memory holds one page (≈ 1,000 rows, a few hundred KB, plus the
+ * archive object being read) however many rows match, and a client that stops reading stops the reads.
  */
 export const usageCsvStream = (env: Env, filter: UsageFilter, pageRows = CSV_PAGE_ROWS): ReadableStream<Uint8Array> => {
   const encoder = new TextEncoder();
+  let archive: ArchiveCursor | null | 'done' = null;
   let cursor: EventCursor | null = null;
   let header = csvRecord(USAGE_CSV_COLUMNS);
+  const emit = (controller: ReadableStreamDefaultController<Uint8Array>, rows: readonly UsageEventRow[]) => {
+    const text = header + rows.map(usageCsvRecord).join('');
+    header = '';
+    if (text !== '') controller.enqueue(encoder.encode(text));
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (archive !== 'done') {
+        const page = await archivedUsageEvents(env, filter, archive, pageRows);
+        archive = page.next ?? 'done';
+        if (page.rows.length > 0) return emit(controller, page.rows);
+      }
       const rows = await usageEventPage(env, filter, cursor, pageRows);
-      const text = header + rows.map(usageCsvRecord).join('');
-      header = '';
-      if (text !== '') controller.enqueue(encoder.encode(text));
+      emit(controller, rows);
       cursor = cursorAfter(rows);
       if (rows.length < pageRows) controller.close();
     },

@@ -4,7 +4,8 @@ import { RelayError, toRelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { RouteInfo } from '../protocols/codec';
-import { codecFor } from '../protocols/registry';
+import { codecFor, costlyFeaturesOf } from '../protocols/registry';
+import { assertFeaturesAllowed } from './feature-scopes';
 import { admitRequest, refundRequest, releaseRequest } from '../quota/quota-client';
 import { rateLimitHeaders } from '../quota/headers';
 import { routeModel } from '../routing/resolve-model';
@@ -40,6 +41,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   if (key.models !== null && !key.models.includes(model)) {
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }
+  assertFeaturesAllowed(costlyFeaturesOf(format, parsedBody), key.scopes);
   // Recent 429s only reorder the candidates: a client is told 429 only by an upstream, for its own request.
   const { candidates } = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started);
   if (candidates.length === 0) {

@@ -1,4 +1,7 @@
+import { waitUntil } from 'cloudflare:workers';
 import { inArray } from 'drizzle-orm';
+import { raiseAlerts } from '../alerts/raise-alerts';
+import { spendAlertsFor } from '../alerts/spend-alerts';
 import { dbOf, tables } from '../db/client';
 import { chunksOf, D1_MAX_BOUND_PARAMETERS } from '../db/d1-limits';
 import type { Env } from '../env';
@@ -49,17 +52,33 @@ export const consumeUsageBatch = async (batch: MessageBatch<UsageMessageBody>, e
   try {
     await env.DB.batch(usageWriteStatements(env.DB, prepared.flatMap((entry) => entry.events), prices));
     for (const entry of prepared) entry.message.ack();
+    alertOnSpend(env, prepared);
     return;
   } catch (error) {
     if (prepared.length === 1 && prepared[0] !== undefined) return retryLater(prepared[0].message, error);
     console.warn(JSON.stringify({ message: 'usage batch write failed; writing events one by one', size: prepared.length, error: String(error) }));
   }
+  const written: PreparedMessage[] = [];
   for (const entry of prepared) {
     try {
       await env.DB.batch(usageWriteStatements(env.DB, entry.events, prices));
       entry.message.ack();
+      written.push(entry);
     } catch (error) {
       retryLater(entry.message, error);
     }
   }
+  alertOnSpend(env, written);
+};
+
+/** Budget alerts read the month's spend the batch just wrote; after the acks, so a slow receiver never holds the queue. */
+const alertOnSpend = (env: Env, written: readonly PreparedMessage[]): void => {
+  if (written.length === 0) return;
+  const now = Date.now();
+  const events = written.flatMap((entry) => entry.events);
+  waitUntil(
+    spendAlertsFor(env, events, now)
+      .then((alerts) => raiseAlerts(env, alerts))
+      .catch((error: unknown) => console.error(JSON.stringify({ message: 'spend alerts failed', error: String(error) }))),
+  );
 };

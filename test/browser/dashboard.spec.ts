@@ -89,6 +89,28 @@ describe('dashboard in a real browser', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
+  it('lists the requests, filtered on the server, and keeps the navigation on a narrow screen', async () => {
+    await page.goto(`${relayUrl}/dashboard/requests`);
+    await page.selectOption('#request-filter select[name=status]', 'ok');
+    await Promise.all([page.waitForURL('**/dashboard/requests?*status=ok*'), page.click('#request-filter button[type=submit]')]);
+    const rows = page.locator('#request-list tbody tr', { hasText: 'browser-key' });
+    expect(await rows.count()).toBe(4);
+    expect(await rows.first().textContent()).toContain('mock-1');
+    await page.selectOption('#request-filter select[name=status]', '5xx');
+    await Promise.all([page.waitForURL('**/dashboard/requests?*status=5xx*'), page.click('#request-filter button[type=submit]')]);
+    expect(await page.locator('#request-list tbody tr', { hasText: 'browser-key' }).count()).toBe(0);
+
+    // Below 600 px the navigation wraps inside the viewport instead of running off its edge.
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.goto(`${relayUrl}/dashboard/requests`);
+    for (const link of await page.locator('header.top a').all()) {
+      const box = await link.boundingBox();
+      expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(420);
+    }
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('revokes the key from the list', async () => {
     await page.goto(`${relayUrl}/dashboard/keys`);
     const row = page.locator('#key-list tr', { hasText: 'browser-key' });

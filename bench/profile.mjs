@@ -4,11 +4,12 @@
 // (Miniflare API, inspector on), drives each case at concurrency PROFILE_CONCURRENCY (1) for
 // PROFILE_MS (4000) and prints the functions with the most self time. Cases: a client format
 // ("anthropic"), a pair ("anthropic→openai-chat") and/or " stream". The raw profile is written to
-// bench/.results/profile-<case>.cpuprofile (open it in Chrome DevTools).
+// bench/.results/profile-<case>.cpuprofile (open it in Chrome DevTools). PROFILE_EVENTS=200 streams
+// that many text deltas per answer (the fake's -n<count> models) instead of 32.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildPayloads, startFakeUpstreamThread } from './lib/fake-upstream.mjs';
+import { buildPayloads, countSuffix, startFakeUpstreamThread } from './lib/fake-upstream.mjs';
 import { startLoadThread } from './lib/load.mjs';
 import { ROOT, SCRATCH } from './lib/paths.mjs';
 import { requestFor } from './lib/requests.mjs';
@@ -18,6 +19,7 @@ const cases = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['opena
 const ms = Number(process.env.PROFILE_MS ?? 4000);
 const concurrency = Number(process.env.PROFILE_CONCURRENCY ?? 1);
 const top = Number(process.env.PROFILE_TOP ?? 40);
+const events = process.env.PROFILE_EVENTS;
 
 const outdir = path.join(SCRATCH, 'profile-build');
 rmSync(outdir, { recursive: true, force: true });
@@ -81,7 +83,7 @@ try {
   for (const id of cases) {
     const stream = id.endsWith(' stream');
     const [client, upstream = client] = id.replace(/ stream$/, '').split('→');
-    const job = { origin: pair.relayUrl, ...requestFor(client, T.MODEL_OF[upstream], stream, pair.key, fullText), concurrency, warmup: 200, maxRequests: 1e9 };
+    const job = { origin: pair.relayUrl, ...requestFor(client, `${T.MODEL_OF[upstream]}${events ? countSuffix(events) : ''}`, stream, pair.key, fullText), concurrency, warmup: 200, maxRequests: 1e9 };
     await load.run({ ...job, maxMs: 1500 });
     await inspector.send('Profiler.start');
     const result = await load.run({ ...job, maxMs: ms });

@@ -6,7 +6,10 @@
 // BENCH_CHUNKS (32), BENCH_CHUNK_SIZE (16), BENCH_DELAY_MS (0), BENCH_QUICK=1 (short smoke run),
 // BENCH_OUT (markdown path, default bench/RESULTS.md), BENCH_SOURCE=worktree|head (default worktree:
 // measure the files as they are; head: a `git archive HEAD` snapshot, for a stable figure while the
-// work tree is mid-edit).
+// work tree is mid-edit), BENCH_ONLY=streams (only the stream-cost runs of issue 17: build, relay and
+// floors, CPU per event; prints its section and writes bench/.results/stream-cost.json), with
+// BENCH_STREAM_SCENARIOS="anthropic stream,openai-chat→anthropic stream" for a subset and
+// BENCH_HARNESS=0 to leave the wrangler-harness targets out.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,12 +17,15 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildPayloads, PACED_DELAY_MS, PACED_SUFFIX, startFakeUpstreamThread } from './lib/fake-upstream.mjs';
 import { startLoadThread } from './lib/load.mjs';
+import { withNewChildren } from './lib/proc-cpu.mjs';
+import { runStreamCost, streamCostReport } from './lib/stream-cost.mjs';
 import { requestFor as requestForFormat } from './lib/requests.mjs';
 import { BENCH, ROOT, SCRATCH } from './lib/paths.mjs';
 import * as T from './lib/targets.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
+const streamsOnly = process.env.BENCH_ONLY === 'streams';
 const cfg = {
   ms: Number(process.env.BENCH_MS ?? (quick ? 250 : 700)),
   concurrency: (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number),
@@ -128,7 +134,7 @@ if (SRC !== ROOT) {
   cpSync(path.join(BENCH, 'lib/fake-upstream.mjs'), path.join(SRC, 'bench/lib/fake-upstream.mjs'));
 }
 execFileSync(esbuild, ['bench/micro/codecs.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${microBundle}`, '--log-level=error'], { cwd: SRC });
-const micro = JSON.parse(
+const micro = streamsOnly ? { node: process.version, results: [] } : JSON.parse(
   execFileSync(process.execPath, [microBundle], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -171,13 +177,20 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-const harnessRelay = await start('relay (wrangler harness)', () => T.startHarnessRelay({ fakeUrl: fake.url, prebuiltWorkerDir: path.dirname(build.file), root: SRC }));
-const harnessFloor = await start('floor (wrangler harness)', () => T.startHarnessFloor({ fakeUrl: fake.url }));
-const pair = await start('relay + floor (one workerd, Miniflare)', () => T.startMiniflarePair({ fakeUrl: fake.url, bundlePath: build.file, root: SRC }));
-const portkey = await start('portkey', () => T.startPortkey());
+// The workerd processes each target spawned, for the CPU time of the stream-cost runs.
+const withPids = async (startTarget) => {
+  const { result, pids } = await withNewChildren('workerd', startTarget);
+  return { ...result, pids };
+};
+const withHarness = process.env.BENCH_HARNESS !== '0';
+const harnessRelay = !withHarness ? undefined : await start('relay (wrangler harness)', () => withPids(() => T.startHarnessRelay({ fakeUrl: fake.url, prebuiltWorkerDir: path.dirname(build.file), root: SRC })));
+const harnessFloor = !withHarness ? undefined : await start('floor (wrangler harness)', () => withPids(() => T.startHarnessFloor({ fakeUrl: fake.url })));
+const pair = await start('relay + floor (one workerd, Miniflare)', () => withPids(() => T.startMiniflarePair({ fakeUrl: fake.url, bundlePath: build.file, root: SRC })));
+const portkey = streamsOnly ? undefined : await start('portkey', () => T.startPortkey());
 const ccrHome = path.join(SCRATCH, 'ccr-home');
 rmSync(ccrHome, { recursive: true, force: true });
-const ccr = await start('claude-code-router', () => T.startCcr({ fakeUrl: fake.url, home: ccrHome }));
+const ccr = streamsOnly ? undefined : await start('claude-code-router', () => T.startCcr({ fakeUrl: fake.url, home: ccrHome }));
+log(`workerd pids: relay·harness ${harnessRelay?.pids}, floor·harness ${harnessFloor?.pids}, relay+floor·workerd ${pair?.pids}`);
 
 // ── 4. requests per format ───────────────────────────────────────────────────────────────────────
 // Streams also time the first token: the first delta's text (every format carries it verbatim).
@@ -264,7 +277,7 @@ const baselineCase = (c) => (c.kind === 'paced' ? c : cases.find((other) => othe
 const results = {}; // results[caseId][target][concurrency]
 const runs = cases.reduce((n, c) => n + Object.keys(c.targets).length * (c.concurrency ?? cfg.concurrency).length, 0);
 log(`running ${runs} load runs (${cfg.ms} ms each after warm-up)…`);
-for (const c of cases) {
+for (const c of streamsOnly ? [] : cases) {
   results[c.id] = {};
   for (const concurrency of c.concurrency ?? cfg.concurrency) {
     for (const [name, target] of Object.entries(c.targets)) {
@@ -281,6 +294,23 @@ for (const c of cases) {
   }
   const r1 = results[c.id]['relay·workerd']?.[1];
   log(`  ${c.id}: done${r1?.latency ? ` (relay·workerd c=1 p50 ${r1.latency.p50.toFixed(2)} ms)` : ''}`);
+}
+
+// ── 5b. stream cost (issue 17): CPU per event and long streams, relay against the floors ─────────
+log('stream cost: 20- and 200-delta streams, CPU per event…');
+const streamCost = await runStreamCost({
+  load,
+  requestFor: (format, model, stream, key) => requestForFormat(format, model, stream, key),
+  targets: { pair, harnessRelay, harnessFloor, fakeUrl: fake.url },
+  ms: cfg.ms,
+  log,
+  only: process.env.BENCH_STREAM_SCENARIOS?.split(','),
+});
+if (streamsOnly) {
+  await stopAll();
+  writeFileSync(path.join(SCRATCH, 'stream-cost.json'), JSON.stringify({ date: new Date().toISOString(), source, revision, streamCost }, null, 1));
+  console.log(streamCostReport(streamCost).join('\n'));
+  process.exit(0);
 }
 
 // ── 6. cold start: a fresh workerd per sample, relay vs floor ────────────────────────────────────
@@ -455,6 +485,16 @@ const verdict = (ok) => (ok ? '✅ met' : '❌ not met');
   ]);
 }
 push('## Targets (issue 8)', '', '| target | where we stand | |', '|---|---|---|', ...scoreRows.map((row) => `| ${row.join(' | ')} |`), '');
+push(
+  ...streamCostReport(streamCost, {
+    nonStream: (runtime) => {
+      const direct = get('openai-chat', 'direct', 1)?.latency?.p50;
+      const floor = get('openai-chat', `floor·${runtime}`, 1)?.latency?.p50;
+      const relay = get('openai-chat', `relay·${runtime}`, 1)?.latency?.p50;
+      return floor && relay ? { floor: floor - direct, relay: relay - direct } : undefined;
+    },
+  }),
+);
 
 // Summary at c=1: relay-added ms vs the floor's, per case.
 push(
@@ -575,7 +615,7 @@ if (Object.keys(unavailable).length > 0) {
 }
 
 writeFileSync(out, `${lines.join('\n')}\n`);
-writeFileSync(path.join(SCRATCH, 'results.json'), JSON.stringify({ date: now.toISOString(), source, revision, cfg, build, buildMin, composition, micro, cold, unavailable, results }, null, 1));
+writeFileSync(path.join(SCRATCH, 'results.json'), JSON.stringify({ date: now.toISOString(), source, revision, cfg, build, buildMin, composition, micro, cold, unavailable, results, streamCost }, null, 1));
 log(`wrote ${path.relative(ROOT, out)} (${statSync(out).size} bytes) and bench/.results/results.json in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 console.log(`\n${scoreRows.map((row) => `${row[2]}  ${row[0]}: ${row[1]}`).join('\n')}`);
 process.exit(0);

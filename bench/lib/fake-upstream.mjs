@@ -9,6 +9,8 @@
 // Options: chunks (text deltas per answer), chunkSize (characters per delta), delayMs (between SSE
 // events; 0 = write them back to back). A model whose name ends in `-paced` streams with
 // PACED_DELAY_MS between events whatever delayMs is (the bench's paced cases: a model's real pace).
+// A model named `<model>-n<count>` (before any `-paced`) streams `count` text deltas instead of
+// `chunks` (the stream-cost runs: CPU per event from a 20- and a 200-delta stream).
 // Auth headers are accepted, not checked.
 // Run in a worker thread (see startFakeUpstreamThread) so it never shares an event loop with the
 // load generator.
@@ -18,6 +20,9 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 const MODEL = 'bench-model';
 export const PACED_SUFFIX = '-paced';
 export const PACED_DELAY_MS = 2;
+/** `-n200` in a model name: that many text deltas. */
+export const countSuffix = (count) => `-n${count}`;
+const COUNT_IN_MODEL = /-n(\d+)(?:-paced)?$/;
 const WORDS = 'the quick brown fox jumps over a lazy dog while seven wizards quietly box jam ';
 const textOf = (size, seed) => {
   let out = '';
@@ -147,15 +152,23 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'x-request-id': 'req_
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': 'req_bench' };
 
 export const startFakeUpstream = ({ port = 0, chunks = 32, chunkSize = 16, delayMs = 0 } = {}) => {
-  const payloads = buildPayloads({ chunks, chunkSize });
-  const bufs = {};
-  for (const [format, p] of Object.entries(payloads)) {
-    bufs[format] = {
-      json: Buffer.from(p.json),
-      stream: p.stream.map((frame) => Buffer.from(frame)),
-      streamWithUsage: p.streamWithUsage?.map((frame) => Buffer.from(frame)),
-    };
-  }
+  const buffersOf = (count) => {
+    const bufs = {};
+    for (const [format, p] of Object.entries(buildPayloads({ chunks: count, chunkSize }))) {
+      bufs[format] = {
+        json: Buffer.from(p.json),
+        stream: p.stream.map((frame) => Buffer.from(frame)),
+        streamWithUsage: p.streamWithUsage?.map((frame) => Buffer.from(frame)),
+      };
+    }
+    return bufs;
+  };
+  const bySize = new Map([[chunks, buffersOf(chunks)]]);
+  const buffersFor = (model) => {
+    const count = Number(COUNT_IN_MODEL.exec(model)?.[1] ?? chunks);
+    if (!bySize.has(count)) bySize.set(count, buffersOf(count));
+    return bySize.get(count);
+  };
   const counts = { requests: 0 };
 
   const sendStream = (res, frames, gapMs) => {
@@ -203,14 +216,14 @@ export const startFakeUpstream = ({ port = 0, chunks = 32, chunkSize = 16, delay
         return;
       }
       if (format !== 'gemini') stream = body?.stream === true;
-      const b = bufs[format];
+      const model = format === 'gemini' ? decodeURIComponent(url.split('/models/')[1]?.split(':')[0] ?? '') : String(body?.model ?? '');
+      const b = buffersFor(model)[format];
       if (!stream) {
         res.writeHead(200, { ...JSON_HEADERS, 'content-length': b.json.length });
         res.end(b.json);
         return;
       }
       const withUsage = format === 'openai-chat' && body?.stream_options?.include_usage === true;
-      const model = format === 'gemini' ? decodeURIComponent(url.split('/models/')[1]?.split(':')[0] ?? '') : String(body?.model ?? '');
       sendStream(res, withUsage ? b.streamWithUsage : b.stream, model.endsWith(PACED_SUFFIX) ? PACED_DELAY_MS : delayMs);
     });
   });

@@ -6,9 +6,11 @@
 // `maxRequests` have completed or `maxMs` has passed (whichever first: every loop is bounded).
 // Non-streaming: latency per request (send → last body byte). Streaming: TTFB (send → first body
 // chunk), time to first token (send → the chunk carrying job.firstToken, when given) and full-stream
-// time (send → end of body).
+// time (send → end of body). With `cpuPids`, the CPU those processes spent during the measured part
+// (after the warm-up) comes back as `cpuNs`, next to `requests` (every request sent in that part).
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { Pool } from 'undici';
+import { cpuNsOf } from './proc-cpu.mjs';
 
 const quantile = (sorted, q) => {
   if (sorted.length === 0) return NaN;
@@ -86,6 +88,8 @@ export const runJob = async (job) => {
   const totals = [];
   let started = 0;
   let failed = 0;
+  const cpuNow = () => (job.cpuPids ?? []).reduce((sum, pid) => sum + (cpuNsOf(pid) ?? NaN), 0);
+  const cpu0 = cpuNow();
   const t0 = performance.now();
   const deadline = t0 + job.maxMs;
   await Promise.all(
@@ -110,9 +114,12 @@ export const runJob = async (job) => {
     }),
   );
   const elapsed = performance.now() - t0;
+  const cpuNs = job.cpuPids === undefined ? undefined : cpuNow() - cpu0;
   return {
     ok: totals.length,
     failed,
+    requests: started,
+    cpuNs,
     elapsedMs: elapsed,
     rps: (totals.length / elapsed) * 1000,
     latency: summarize(totals),

@@ -4,20 +4,25 @@
 //   direct socket (no entry/proxy worker in front), for figures comparable with Node peers;
 // - the peers from bench/node_modules: Portkey's gateway and claude-code-router, as child processes.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { createTestHarness, unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
-import { PACED_SUFFIX } from './fake-upstream.mjs';
+import { countSuffix, PACED_SUFFIX } from './fake-upstream.mjs';
 import { BENCH, ROOT } from './paths.mjs';
 
-export const ADMIN_TOKEN = 'bench-admin-token';
+// 24+ characters: outside DEV_MODE the relay refuses a shorter admin token (src/auth/admin-token.ts).
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const SECRETS = { ADMIN_TOKEN, ENCRYPTION_KEY: 'bench-encryption-key', WEBHOOK_SECRET: 'bench-webhook-secret' };
 export const FAKE_KEY = 'sk-bench-upstream';
 
 /** Public model per upstream format (the fake answers every model; `<model>-paced` streams at a model's pace). */
 export const MODEL_OF = { 'openai-chat': 'bench-chat', 'openai-responses': 'bench-responses', anthropic: 'bench-claude', gemini: 'bench-gemini' };
+
+/** Text deltas per stream in the stream-cost runs: CPU per event = the difference / (200 − 20). */
+export const STREAM_SIZES = [20, 200];
+const modelsOf = (model) => [model, `${model}${PACED_SUFFIX}`, ...STREAM_SIZES.map((count) => `${model}${countSuffix(count)}`)];
 
 /** Providers and keys through the admin API, as an operator would. Returns { key, quotaKey }. */
 export const configureRelay = async (relayUrl, fakeUrl) => {
@@ -30,10 +35,10 @@ export const configureRelay = async (relayUrl, fakeUrl) => {
     if (response.status !== 201) throw new Error(`admin ${pathName}: ${response.status} ${await response.text()}`);
     return response.json();
   };
-  await admin('/providers', { id: 'bench-chat', protocol: 'openai-chat', baseUrl: `${fakeUrl}/v1`, apiKey: FAKE_KEY, models: [MODEL_OF['openai-chat'], `${MODEL_OF['openai-chat']}${PACED_SUFFIX}`] });
-  await admin('/providers', { id: 'bench-responses', protocol: 'openai-responses', baseUrl: `${fakeUrl}/v1`, apiKey: FAKE_KEY, models: [MODEL_OF['openai-responses'], `${MODEL_OF['openai-responses']}${PACED_SUFFIX}`] });
-  await admin('/providers', { id: 'bench-anthropic', protocol: 'anthropic', baseUrl: fakeUrl, apiKey: FAKE_KEY, models: [MODEL_OF.anthropic, `${MODEL_OF.anthropic}${PACED_SUFFIX}`] });
-  await admin('/providers', { id: 'bench-gemini', protocol: 'gemini', baseUrl: fakeUrl, apiKey: FAKE_KEY, models: [MODEL_OF.gemini, `${MODEL_OF.gemini}${PACED_SUFFIX}`] });
+  await admin('/providers', { id: 'bench-chat', protocol: 'openai-chat', baseUrl: `${fakeUrl}/v1`, apiKey: FAKE_KEY, models: modelsOf(MODEL_OF['openai-chat']) });
+  await admin('/providers', { id: 'bench-responses', protocol: 'openai-responses', baseUrl: `${fakeUrl}/v1`, apiKey: FAKE_KEY, models: modelsOf(MODEL_OF['openai-responses']) });
+  await admin('/providers', { id: 'bench-anthropic', protocol: 'anthropic', baseUrl: fakeUrl, apiKey: FAKE_KEY, models: modelsOf(MODEL_OF.anthropic) });
+  await admin('/providers', { id: 'bench-gemini', protocol: 'gemini', baseUrl: fakeUrl, apiKey: FAKE_KEY, models: modelsOf(MODEL_OF.gemini) });
   // No request windows: admission is decided in the Worker, no Durable Object round trip.
   const unlimited = await admin('/keys', { name: 'bench unlimited', plan: 'unlimited', scopes: ['chat'] });
   // A subscription key with (huge) windows: every request takes the QuotaLimiter DO round trip.
@@ -166,6 +171,8 @@ const waitForHttp = async (url, child, ms, log) => {
 const spawnPeer = (command, args, options) => {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let output = '';
+  // A binary that cannot be started (wrong path) is reported through waitForHttp, not as a crash.
+  child.on('error', (error) => (output += `\n${error.message}`));
   child.stdout.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
   child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
   const stop = () =>
@@ -187,6 +194,7 @@ const PEERS = path.join(BENCH, 'node_modules');
 export const startPortkey = async ({ node = process.execPath } = {}) => {
   const port = await freePort();
   const script = path.join(PEERS, '@portkey-ai/gateway/build/start-server.js');
+  if (!existsSync(script)) throw new Error('not installed (cd bench && npm install)');
   const peer = spawnPeer(node, [script, `--port=${port}`, '--headless'], {
     cwd: path.join(PEERS, '@portkey-ai/gateway'),
     env: { ...process.env, NODE_ENV: 'production' },
@@ -217,6 +225,7 @@ export const startCcr = async ({ fakeUrl, home }) => {
   };
   writeFileSync(path.join(home, '.claude-code-router', 'config.json'), JSON.stringify(config, null, 2));
   const cli = path.join(PEERS, '@musistudio/claude-code-router/dist/cli.js');
+  if (!existsSync(cli)) throw new Error('not installed (cd bench && npm install)');
   const peer = spawnPeer(process.execPath, [cli, 'start'], {
     cwd: home,
     env: { ...process.env, HOME: home, USERPROFILE: home, SERVICE_PORT: String(port), CI: 'true', NO_UPDATE_NOTIFIER: '1' },

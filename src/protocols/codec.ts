@@ -100,4 +100,24 @@ export interface Codec {
    * asked for). Undefined = the bytes pass through untouched.
    */
   passthroughStreamFilter?(clientBody: Record<string, unknown>): Transformer<SseEvent, SseEvent> | undefined;
+  /**
+   * Same-format streaming passthrough, once the first content event went by: which events the
+   * stream decoder need not see (absent: it sees every event). The client gets the upstream's own
+   * bytes, so the relay reads only usage, stop reasons and errors, and content deltas are skimmed.
+   */
+  passthroughSkimmer?(): PassthroughSkimmer;
+}
+
+export interface PassthroughSkimmer {
+  /**
+   * For a plain content delta (no usage, stop reason, error or first tool call in it, as a look at its
+   * text tells, and whole as far as its first and last characters tell): the characters of text it
+   * carries, for an estimate if the stream ends without usage. Undefined: decode the event.
+   */
+  skim(event: SseEvent): number | undefined;
+  /**
+   * The format repeats its cumulative usage on every event (Gemini): the last skimmed event is decoded
+   * before the next decoded one and before the stream ends, so the usage read is the latest.
+   */
+  readonly cumulativeUsage?: boolean;
 }

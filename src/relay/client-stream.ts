@@ -1,5 +1,6 @@
 import type { IrStreamEvent } from '../ir/stream-event';
 import { configOf } from '../env';
+import type { PassthroughSkimmer } from '../protocols/codec';
 import type { ProviderConfig } from '../routing/provider';
 import type { SseEvent } from '../sse/event';
 import type { AttemptContext } from './attempt';
@@ -17,6 +18,8 @@ export interface ClientStreamOptions {
   body: ReadableStream<Uint8Array>;
   /** The upstream format's stream decoder. */
   decoder: Transformer<SseEvent, IrStreamEvent>;
+  /** Passthrough: the events the decoder need not see once content started (see StreamRelay). */
+  skimmer?: PassthroughSkimmer;
   /** How client bytes are made, in the framing the client asked for. */
   renderer: (framing: StreamFraming) => StreamRenderer;
   outcome: StreamOutcome;
@@ -44,6 +47,7 @@ export const openClientStream = async (
     body: options.body,
     label: provider.id,
     decoder: options.decoder,
+    ...(options.skimmer === undefined ? {} : { skimmer: options.skimmer }),
     // Upstream error events may echo the provider's key: chunks that carry one are scrubbed.
     renderer: redactingRenderer(options.renderer(framing), redactorFor(provider)),
     outcome: options.outcome,

@@ -105,6 +105,7 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     provider,
     body: response.body,
     decoder: codec.decodeStreamStage(),
+    skimmer: codec.passthroughSkimmer?.(),
     renderer: (framing) => (filter === undefined ? rawRenderer(errorTail, framing) : filteredRenderer(filter, errorTail, framing)),
     outcome,
     idleMs,

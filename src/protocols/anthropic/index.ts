@@ -2,6 +2,7 @@ import type { Codec } from '../codec';
 import { decodeAnthropicRequest, peekAnthropicRequest } from './decode-request';
 import { decodeAnthropicCountTokens, decodeAnthropicResponse } from './decode-response';
 import { decodeAnthropicStream, decodeAnthropicStreamStage } from './decode-stream';
+import { anthropicPassthroughSkimmer } from './passthrough-skim';
 import { anthropicAuthHeaders, encodeAnthropicCountTokens, encodeAnthropicRequest } from './encode-request';
 import { rewriteAnthropicPassthrough } from './passthrough';
 import { encodeAnthropicResponse } from './encode-response';
@@ -24,6 +25,7 @@ export const anthropicCodec: Codec = {
   decodeResponse: decodeAnthropicResponse,
   decodeStream: decodeAnthropicStream,
   decodeStreamStage: decodeAnthropicStreamStage,
+  passthroughSkimmer: anthropicPassthroughSkimmer,
   decodeError: decodeAnthropicError,
   authHeaders: anthropicAuthHeaders,
   rewritePassthrough: rewriteAnthropicPassthrough,

@@ -3,6 +3,7 @@ import { decodeGeminiCountTokens, encodeGeminiCountTokens, encodeGeminiTokenCoun
 import { decodeGeminiRequest, peekGeminiRequest } from './decode-request';
 import { decodeGeminiResponse } from './decode-response';
 import { decodeGeminiStream, decodeGeminiStreamStage } from './decode-stream';
+import { geminiPassthroughSkimmer } from './passthrough-skim';
 import { encodeGeminiRequest, geminiAuthHeaders } from './encode-request';
 import { rewriteGeminiPassthrough } from './passthrough';
 import { encodeGeminiResponse } from './encode-response';
@@ -27,6 +28,7 @@ export const geminiCodec: Codec = {
   decodeResponse: decodeGeminiResponse,
   decodeStream: decodeGeminiStream,
   decodeStreamStage: decodeGeminiStreamStage,
+  passthroughSkimmer: geminiPassthroughSkimmer,
   decodeError: decodeGeminiError,
   authHeaders: geminiAuthHeaders,
   rewritePassthrough: rewriteGeminiPassthrough,

@@ -2,6 +2,7 @@ import type { Codec } from '../codec';
 import { decodeOpenAIChatRequest, peekOpenAIChatRequest } from './decode-request';
 import { decodeOpenAIChatResponse } from './decode-response';
 import { decodeOpenAIChatStream, decodeOpenAIChatStreamStage } from './decode-stream';
+import { openAIChatPassthroughSkimmer } from './passthrough-skim';
 import { encodeOpenAIChatRequest, rewriteOpenAIChatPassthrough } from './encode-request';
 import { encodeOpenAIChatResponse } from './encode-response';
 import { encodeOpenAIChatStream, encodeOpenAIChatStreamStage } from './encode-stream';
@@ -23,6 +24,7 @@ export const openaiChatCodec: Codec = {
   decodeResponse: decodeOpenAIChatResponse,
   decodeStream: decodeOpenAIChatStream,
   decodeStreamStage: decodeOpenAIChatStreamStage,
+  passthroughSkimmer: openAIChatPassthroughSkimmer,
   decodeError: decodeOpenAIChatError,
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   rewritePassthrough: rewriteOpenAIChatPassthrough,

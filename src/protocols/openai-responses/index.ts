@@ -2,6 +2,7 @@ import type { Codec } from '../codec';
 import { decodeResponsesRequest, peekResponsesRequest } from './decode-request';
 import { decodeResponsesResponse } from './decode-response';
 import { decodeResponsesStream, decodeResponsesStreamStage } from './decode-stream';
+import { responsesPassthroughSkimmer } from './passthrough-skim';
 import { encodeResponsesCountTokens, encodeResponsesRequest } from './encode-request';
 import { encodeResponsesResponse } from './encode-response';
 import { encodeResponsesStream, encodeResponsesStreamStage } from './encode-stream';
@@ -24,6 +25,7 @@ export const openaiResponsesCodec: Codec = {
   decodeResponse: decodeResponsesResponse,
   decodeStream: decodeResponsesStream,
   decodeStreamStage: decodeResponsesStreamStage,
+  passthroughSkimmer: responsesPassthroughSkimmer,
   decodeError: decodeResponsesError,
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   rewritePassthrough: rewriteResponsesPassthrough,

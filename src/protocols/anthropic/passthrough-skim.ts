@@ -1,0 +1,16 @@
+import type { PassthroughSkimmer } from '../codec';
+import { looksLikeObject, stringValueLength, typeIs } from '../shared/skim';
+
+/**
+ * Anthropic passthrough: `content_block_delta` and `ping` events are skimmed. Usage and the stop
+ * reason come in `message_start` / `message_delta`, tool use is announced by `content_block_start`,
+ * and errors are `error` events: all of them are still decoded.
+ */
+export const anthropicPassthroughSkimmer = (): PassthroughSkimmer => ({
+  skim(event) {
+    const { data } = event;
+    if (typeIs(data, 'ping')) return looksLikeObject(data) ? 0 : undefined;
+    if (!typeIs(data, 'content_block_delta') || !looksLikeObject(data)) return undefined;
+    return stringValueLength(data, '"text"') || stringValueLength(data, '"thinking"') || stringValueLength(data, '"partial_json"');
+  },
+});

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WireFormat } from '../../src/ir/format';
+import { codecFor } from '../../src/protocols/registry';
+import { sseFraming } from '../../src/relay/stream-framing';
+import { StreamRelay, type StreamRenderer } from '../../src/relay/stream-relay';
+import { rawRenderer } from '../../src/relay/stream-render';
+import { newOutcome } from '../../src/relay/usage-tap';
+
+/**
+ * The passthrough tap's per-event cost, as counted operations (a CPU budget cannot be timed inside
+ * workerd, whose clocks stand still while code runs): over a 200-delta stream the relay must parse
+ * only the events that carry usage, a stop reason or the first content, not every delta, and still
+ * record the upstream's exact usage. Fails if a change brings back a parse per event.
+ */
+const DELTAS = 200;
+/** Parses allowed per stream, whatever its length: preamble, first content, finish and usage events. */
+const PARSE_BUDGET = 8;
+
+const named = (payload: { type: string }) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
+const piece = (i: number) => `word${i} and more `;
+
+const streams: Record<WireFormat, string[]> = {
+  anthropic: [
+    named({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 21, output_tokens: 1 } } } as { type: string }),
+    named({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } as { type: string }),
+    ...Array.from({ length: DELTAS }, (_, i) => named({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece(i) } } as { type: string })),
+    named({ type: 'content_block_stop', index: 0 } as { type: string }),
+    named({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 977 } } as { type: string }),
+    named({ type: 'message_stop' }),
+  ],
+  'openai-chat': [
+    data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
+    ...Array.from({ length: DELTAS }, (_, i) => data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: { content: piece(i) }, finish_reason: null }], usage: null })),
+    data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
+    data({ id: 'c1', model: 'm', choices: [], usage: { prompt_tokens: 21, completion_tokens: 977, total_tokens: 998 } }),
+    'data: [DONE]\n\n',
+  ],
+  'openai-responses': [
+    named({ type: 'response.created', response: { id: 'resp_1', model: 'm', status: 'in_progress', output: [] } } as { type: string }),
+    named({ type: 'response.output_item.added', output_index: 0, item: { id: 'msg_1', type: 'message', role: 'assistant', content: [] } } as { type: string }),
+    ...Array.from({ length: DELTAS }, (_, i) => named({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece(i) } as { type: string })),
+    named({ type: 'response.completed', response: { id: 'resp_1', model: 'm', status: 'completed', output: [], usage: { input_tokens: 21, output_tokens: 977, total_tokens: 998 } } } as { type: string }),
+  ],
+  gemini: Array.from({ length: DELTAS }, (_, i) =>
+    data({
+      candidates: [{ content: { role: 'model', parts: [{ text: piece(i) }] }, ...(i === DELTAS - 1 ? { finishReason: 'STOP' } : {}), index: 0 }],
+      usageMetadata: { promptTokenCount: 21, candidatesTokenCount: i === DELTAS - 1 ? 977 : i + 1, totalTokenCount: 21 + (i === DELTAS - 1 ? 977 : i + 1) },
+      modelVersion: 'm',
+      responseId: 'r1',
+    }),
+  ),
+};
+
+const originalParse = JSON.parse;
+afterEach(() => {
+  JSON.parse = originalParse;
+});
+
+/** Relays `frames` (one upstream chunk each) as a same-format passthrough and counts JSON.parse calls. */
+const passthrough = async (format: WireFormat, frames: string[]) => {
+  const codec = codecFor(format);
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const frame of frames) controller.enqueue(encoder.encode(frame));
+      controller.close();
+    },
+  });
+  const outcome = newOutcome();
+  const renderer: StreamRenderer = rawRenderer(() => [], sseFraming());
+  const skimmer = codec.passthroughSkimmer?.();
+  let parses = 0;
+  JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    parses++;
+    return originalParse(text, reviver);
+  }) as typeof JSON.parse;
+  const relay = new StreamRelay({
+    body,
+    label: 'budget',
+    decoder: codec.decodeStreamStage(),
+    renderer,
+    outcome,
+    idleMs: 10_000,
+    firstContentBy: Date.now() + 10_000,
+    abortUpstream: () => {},
+    onMidStreamFailure: () => {},
+    ...(skimmer === undefined ? {} : { skimmer }),
+  });
+  const sent = await new Response(await relay.open()).text();
+  JSON.parse = originalParse;
+  return { parses, outcome, sent };
+};
+
+describe('passthrough tap cost per event', () => {
+  it.each(Object.keys(streams) as WireFormat[])('%s: a 200-delta stream costs a bounded number of parses and keeps exact usage', async (format) => {
+    const frames = streams[format];
+    const { parses, outcome, sent } = await passthrough(format, frames);
+    expect(sent).toBe(frames.join(''));
+    expect(parses, `${parses} JSON.parse calls for ${DELTAS} deltas`).toBeLessThanOrEqual(PARSE_BUDGET);
+    expect(outcome.usage.inputTokens).toBe(21);
+    expect(outcome.usage.outputTokens).toBe(977);
+    expect(outcome.finished).toBe(true);
+    expect(outcome.error).toBeUndefined();
+  });
+
+  it.each(Object.keys(streams) as WireFormat[])('%s: a stream cut after content still counts the skimmed text for the estimate', async (format) => {
+    const frames = streams[format].slice(0, 60);
+    const { outcome } = await passthrough(format, frames);
+    expect(outcome.finished).toBe(false);
+    expect(outcome.error).toBeDefined();
+    // ~50 deltas of ~17 characters went by unparsed; the estimate must see most of them.
+    expect(outcome.generatedChars).toBeGreaterThan(40 * piece(0).length);
+  });
+});

@@ -17,6 +17,8 @@ keys       list | get <id> | revoke <id> | reset-quota <id>
                   [--models a,b] [--billing subscription|prepaid] [--account ID] [--cap USD] [--expires ISO]
                   --kind agent: a key for the agent API (/api/v1/agents); needs --plan pro, max5x or max20x, no --cap
            update <id> [--name N] [--kind K] [--plan P] [--scopes ..] [--models a,b|all] [--billing B] [--cap USD|none] [--expires ISO|never]
+           limits (create and update; a number overrides the plan, none = unlimited, plan = back to the plan's):
+                  [--per-5h N] [--per-week N] [--per-minute N] [--max-concurrent N]
 providers  list | get <id> | enable <id> | disable <id> | delete <id>
            add --id ID --protocol P --base-url URL (--models a,public=upstream | --models-file FILE)
                [--api-key-env VAR | --api-key-stdin] [--priority N] [--weight N] [--max-retries N] [--disabled]
@@ -27,6 +29,7 @@ prices     list | get <model> | delete <model>
            set <model> --input USD --output USD [--cache-read USD] [--cache-write USD] [--per-image USD]   (per 1M tokens)
            import <file.json>   a JSON array of {"model", "inputPerMillion", "outputPerMillion", ...}, one atomic write
 accounts   list | get <id> | ledger <id> | create --name N | topup <id> --amount USD [--reference REF]
+           update <id> [--name N] [--alert-webhook-url URL|none] [--monthly-budget USD|none] | alerts <id>
 usage      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--key ID] [--account ID] [--model M] [--group-by day,model]
 usage export [the same filters] [--file FILE]        CSV of raw events (stdout when no --file)
 
@@ -67,6 +70,12 @@ const OPTIONS = {
   model: { type: 'string' },
   'group-by': { type: 'string' },
   file: { type: 'string', short: 'o' },
+  'per-5h': { type: 'string' },
+  'per-week': { type: 'string' },
+  'per-minute': { type: 'string' },
+  'max-concurrent': { type: 'string' },
+  'alert-webhook-url': { type: 'string' },
+  'monthly-budget': { type: 'string' },
 };
 
 class UsageError extends Error {}
@@ -122,6 +131,18 @@ const keyBody = (values, mode) =>
     expiresAt: values.expires === 'never' ? null : values.expires,
   });
 
+const LIMIT_FLAGS = { 'per-5h': 'requestsPer5h', 'per-week': 'requestsPerWeek', 'per-minute': 'requestsPerMinute', 'max-concurrent': 'maxConcurrent' };
+
+/** The limit flags as `quotaOverrides` changes: a number, null (none = unlimited) or undefined (plan = drop the override). */
+const limitChanges = (values) => {
+  const changes = Object.entries(LIMIT_FLAGS).filter(([flag]) => values[flag] !== undefined);
+  if (changes.length === 0) return undefined;
+  return Object.fromEntries(changes.map(([flag, field]) => [field, values[flag] === 'none' ? null : values[flag] === 'plan' ? undefined : number(values[flag], flag)]));
+};
+
+/** PATCH replaces quotaOverrides as a whole: the flags are applied on top of the key's current overrides. */
+const mergedOverrides = (current, changes) => compact({ ...(current ?? {}), ...changes });
+
 const modelEntries = (entries) =>
   entries?.map((entry) => {
     const [name, upstream] = entry.split('=');
@@ -166,15 +187,22 @@ const usageQuery = (values) =>
   new URLSearchParams(compact({ from: values.from, to: values.to, keyId: values.key, accountId: values.account, model: values.model, groupBy: values['group-by'] })).toString();
 
 /** The admin call (method, path, body) for a command line, or a CSV export. */
-const plan = async (positionals, values) => {
+const plan = async (positionals, values, getJson) => {
   const [area, action = 'list'] = positionals;
   const id = () => encodeURIComponent(positional(positionals, 2, `${area} id`));
   const routes = {
     keys: {
       list: () => ['GET', '/keys'],
       get: () => ['GET', `/keys/${id()}`],
-      create: () => ['POST', '/keys', { ...keyBody(values, 'create'), name: required(values.name, 'name') }],
-      update: () => ['PATCH', `/keys/${id()}`, keyBody(values, 'update')],
+      create: () => {
+        const changes = limitChanges(values);
+        return ['POST', '/keys', compact({ ...keyBody(values, 'create'), name: required(values.name, 'name'), quotaOverrides: changes && mergedOverrides({}, changes) })];
+      },
+      update: async () => {
+        const changes = limitChanges(values);
+        const current = changes === undefined ? undefined : (await getJson(`/keys/${id()}`)).quotaOverrides;
+        return ['PATCH', `/keys/${id()}`, compact({ ...keyBody(values, 'update'), quotaOverrides: changes && mergedOverrides(current, changes) })];
+      },
       revoke: () => ['DELETE', `/keys/${id()}`],
       'reset-quota': () => ['POST', `/keys/${id()}/reset-quota`],
     },
@@ -210,6 +238,16 @@ const plan = async (positionals, values) => {
       ledger: () => ['GET', `/accounts/${id()}/ledger?limit=1000`],
       create: () => ['POST', '/accounts', { name: required(values.name, 'name') }],
       topup: () => ['POST', `/accounts/${id()}/topup`, compact({ amount: number(required(values.amount, 'amount'), 'amount'), reference: values.reference })],
+      update: () => [
+        'PATCH',
+        `/accounts/${id()}`,
+        compact({
+          name: values.name,
+          alertWebhookUrl: values['alert-webhook-url'] === 'none' ? null : values['alert-webhook-url'],
+          monthlyBudget: values['monthly-budget'] === 'none' ? null : number(values['monthly-budget'], 'monthly-budget'),
+        }),
+      ],
+      alerts: () => ['GET', `/accounts/${id()}/alerts`],
     },
     usage: {
       list: () => ['GET', `/usage?${usageQuery(values)}`],
@@ -228,8 +266,13 @@ export const main = async (argv = process.argv.slice(2)) => {
     return 0;
   }
   const base = (values.url ?? process.env.POLYRELAY_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
-  const [method, pathName, body] = await plan(positionals, values);
   const headers = { authorization: `Bearer ${adminToken()}` };
+  const getJson = async (pathName) => {
+    const response = await fetch(`${base}/admin${pathName}`, { headers });
+    if (!response.ok) throw new UsageError(`admin GET ${pathName}: HTTP ${response.status}`);
+    return response.json();
+  };
+  const [method, pathName, body] = await plan(positionals, values, getJson);
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${base}/admin${pathName}`, { method: method === 'CSV' ? 'GET' : method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (!response.ok) {

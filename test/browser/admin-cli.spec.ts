@@ -41,6 +41,20 @@ describe('npm run admin', () => {
     expect(revoked.revokedAt).not.toBeNull();
   });
 
+  it('sets burst and concurrency limits on keys, and alert settings on accounts', async () => {
+    const created = await cli(['keys', 'create', '--name', 'cli-limits', '--plan', 'pro', '--per-minute', '30', '--max-concurrent', '2']);
+    expect(created.code, created.stderr).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string; accountId: string; quotaOverrides: Record<string, number | null> };
+    expect(key.quotaOverrides).toEqual({ requestsPerMinute: 30, maxConcurrent: 2 });
+    // Only the flags given change: the other overrides are kept, `none` is unlimited, `plan` drops the override.
+    const updated = await cli(['keys', 'update', key.id, '--per-5h', 'none', '--max-concurrent', 'plan']);
+    expect(JSON.parse(updated.stdout).quotaOverrides).toEqual({ requestsPerMinute: 30, requestsPer5h: null });
+    const account = await cli(['accounts', 'update', key.accountId, '--alert-webhook-url', 'https://hooks.example.com/budget', '--monthly-budget', '40']);
+    expect(account.code, account.stderr).toBe(0);
+    expect(JSON.parse(account.stdout)).toMatchObject({ alertWebhookUrl: 'https://hooks.example.com/budget', monthlyBudget: 40 });
+    expect(JSON.parse((await cli(['accounts', 'alerts', key.accountId])).stdout)).toEqual({ object: 'list', data: [] });
+  });
+
   it('manages providers with the upstream key from an environment variable, never echoing it', async () => {
     const added = await cli(['providers', 'add', '--id', 'cli-upstream', '--protocol', 'openai-chat', '--base-url', 'https://api.example.com/v1', '--models', 'cli-model,fast=cli-model-mini', '--api-key-env', 'CLI_UPSTREAM_KEY'], {
       ADMIN_TOKEN: adminToken,

@@ -5,7 +5,7 @@ import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { RouteInfo } from '../protocols/codec';
 import { codecFor, costlyFeaturesOf } from '../protocols/registry';
-import { assertFeaturesAllowed } from './feature-scopes';
+import { applyFeatureScopes, REMOVED_FEATURES_HEADER } from './feature-scopes';
 import { admitRequest, refundRequest, releaseRequest } from '../quota/quota-client';
 import { rateLimitHeaders } from '../quota/headers';
 import { routeModel } from '../routing/resolve-model';
@@ -34,14 +34,17 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const env = c.env;
   const key = c.var.apiKey;
   const clientCodec = codecFor(format);
-  const { value: parsedBody, text: bodyText } = await readJsonRequest(c.req.raw);
-  const { model, stream } = clientCodec.peekRequest(parsedBody, route);
+  const received = await readJsonRequest(c.req.raw);
+  const { model, stream } = clientCodec.peekRequest(received.value, route);
   // Before quota and upstreams, and for passthrough too, which never decodes the body.
-  assertPublicMediaUrls(clientCodec.mediaUrlsOf(parsedBody), configOf(env).allowPrivateUrls);
+  assertPublicMediaUrls(clientCodec.mediaUrlsOf(received.value), configOf(env).allowPrivateUrls);
   if (key.models !== null && !key.models.includes(model)) {
     throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
   }
-  assertFeaturesAllowed(costlyFeaturesOf(format, parsedBody), key.scopes);
+  const scoped = applyFeatureScopes(received.value, costlyFeaturesOf(format, received.value), key.scopes);
+  const parsedBody = scoped.body;
+  const bodyText = scoped.removed.length === 0 ? received.text : JSON.stringify(parsedBody);
+  const removedHeader: Record<string, string> = scoped.removed.length === 0 ? {} : { [REMOVED_FEATURES_HEADER]: scoped.removed.join(', ') };
   // Recent 429s only reorder the candidates: a client is told 429 only by an upstream, for its own request.
   const { candidates } = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started);
   if (candidates.length === 0) {
@@ -100,7 +103,12 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   );
   const usageBase = { requestId: c.var.requestId, key, model, clientFormat: format, stream, started };
   // An upstream's own quota headers on its error (passthrough) describe that refusal, so they win over the key's.
-  const headersOf = (extra: Record<string, string>) => ({ ...rateLimitHeaders(admission.verdict, format), ...extra, 'x-request-id': c.var.requestId });
+  const headersOf = (extra: Record<string, string>) => ({
+    ...rateLimitHeaders(admission.verdict, format),
+    ...extra,
+    ...removedHeader,
+    'x-request-id': c.var.requestId,
+  });
 
   let result: Awaited<ReturnType<typeof runCandidates>>;
   try {

@@ -6,6 +6,7 @@ import type { WireFormat } from '../ir/format';
 import { emptyUsage, type IrUsage } from '../ir/usage';
 import type { UsageEvent } from '../usage/event';
 import type { AttemptResult } from './attempt';
+import { shrinkSpendHold } from '../usage/shrink-hold';
 import { persistUsageEvents } from '../usage/usage-fallback';
 import { queueUsageEvent, type UsageSink } from './usage-batch';
 import type { AttemptCounts } from './fallback';
@@ -58,5 +59,13 @@ export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
     createdAt: record.started,
   };
   queueUsageEvent(c.executionCtx, usageSinkOf(c.env), event);
+  if (event.billing === 'prepaid') {
+    c.executionCtx.waitUntil(
+      shrinkSpendHold(c.env, event).catch((error: unknown) =>
+        // The queue's settlement still returns the hold; only the early release was lost.
+        console.error(JSON.stringify({ message: 'spend hold shrink failed', requestId: event.requestId, error: String(error) })),
+      ),
+    );
+  }
   logRequest(c.executionCtx, requestLogLine(event, record.error, record.counts));
 };

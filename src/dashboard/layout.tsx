@@ -10,6 +10,7 @@ export const NAV = [
   { href: '/dashboard/models', label: 'Models & prices' },
   { href: '/dashboard/accounts', label: 'Accounts' },
   { href: '/dashboard/usage', label: 'Usage' },
+  { href: '/dashboard/requests', label: 'Requests' },
   { href: '/dashboard/images', label: 'Image tasks' },
 ] as const;
 

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { BILLING_MODES, PLANS, SCOPES } from '../admin/key-schema';
+import { KEY_KINDS } from '../auth/key-record';
 import type { QuotaStatus } from '../quota/quota-client';
 import type { WindowView } from '../quota/windows';
 import type { KeyView, KeyWithQuota } from './key-data';
@@ -81,7 +82,10 @@ export const KeyTable: FC<{ keys: KeyWithQuota[]; csrfToken: string; now: number
             </td>
             <td>
               <code>{key.prefix}</code>
-              <div class="small muted">{key.accountId}</div>
+              <div class="small muted">
+                {key.kind === 'agent' ? 'agent key · ' : ''}
+                {key.accountId}
+              </div>
             </td>
             <td>
               {key.plan}
@@ -154,6 +158,16 @@ export const KeyFields: FC<KeyFieldsProps> = ({ current, accounts }) => (
       </label>
     ) : null}
     <label>
+      Kind (agent: OpenClaw, Hermes on /api/v1/agents; needs pro, max5x or max20x; no spend cap or overrides: the account's agent keys share one window)
+      <select name="kind">
+        {KEY_KINDS.map((kind) => (
+          <option value={kind} selected={(current?.kind ?? 'inference') === kind}>
+            {kind}
+          </option>
+        ))}
+      </select>
+    </label>
+    <label>
       Plan
       <select name="plan">
         {PLANS.map((plan) => (
@@ -203,7 +217,8 @@ export const KeyFields: FC<KeyFieldsProps> = ({ current, accounts }) => (
   </div>
 );
 
-export const CreatedKey: FC<{ id: string; name: string; plaintext: string; base: string }> = ({ id, name, plaintext, base }) => (
+/** `agentBaseUrl`: set for an agent key, the only base URL it works on. */
+export const CreatedKey: FC<{ id: string; name: string; plaintext: string; base: string; agentBaseUrl?: string }> = ({ id, name, plaintext, base, agentBaseUrl }) => (
   <div class="card" id="created-key">
     <strong>Key “{name}” created.</strong> Copy it now: it is shown once and only its hash is stored.
     <div class="secret">
@@ -212,6 +227,12 @@ export const CreatedKey: FC<{ id: string; name: string; plaintext: string; base:
         Copy
       </button>
     </div>
+    {agentBaseUrl === undefined ? null : (
+      <p id="created-agent-key">
+        Agent key: it works only on the agent API, base URL <code>{agentBaseUrl}</code> (OpenAI-compatible). Configs for OpenClaw and Hermes Agent:{' '}
+        <a href={`${base}/docs#agents-openclaw`}>OpenClaw</a>, <a href={`${base}/docs#agents-hermes`}>Hermes Agent</a>.
+      </p>
+    )}
     <a href={`${base}/dashboard/keys/${encodeURIComponent(id)}`}>Key details</a> · <a href={`${base}/dashboard/keys`}>Back to all keys</a>
   </div>
 );

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
-import { basePathOf, publicPath } from '../base-path';
+import { basePathOf, publicBaseUrl, publicPath } from '../base-path';
+import { AGENT_API_PATHS } from '../routes/agent-paths';
 import { listAccounts } from '../usage/accounts';
 import { callAdmin } from './admin-api';
 import { listField, numberField, readForm, splitNames, textField, type FormData } from './form';
@@ -9,7 +10,7 @@ import { CreatedKey, KeyFields, KeyTable, keyState, QUOTA_OVERRIDE_FIELDS, Quota
 import { flashOf, formatIso, Layout, Pill, PostForm, withFlash } from './layout';
 import type { DashboardEnv } from './session';
 
-const createdKeySchema = z.object({ id: z.string(), name: z.string(), key: z.string() });
+const createdKeySchema = z.object({ id: z.string(), name: z.string(), key: z.string(), kind: z.optional(z.string()) });
 
 /** The form takes "2026-12-31 23:59" (or with a T) with no zone; the dashboard states that it means UTC. */
 const expiresAtOf = (form: FormData): string | undefined => {
@@ -35,6 +36,7 @@ const keyBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknow
   const models = splitNames(textField(form, 'models'));
   const body: Record<string, unknown> = {
     name: textField(form, 'name') ?? '',
+    kind: textField(form, 'kind'),
     plan: textField(form, 'plan'),
     billing: textField(form, 'billing'),
     scopes: listField(form, 'scopes'),
@@ -86,7 +88,13 @@ export const keyPages = new Hono<DashboardEnv>()
     // Rendered in the POST response, never stored or redirected with: reloading cannot show the key again.
     return c.html(
       <Layout base={basePathOf(c.env)} title="API keys" active="/dashboard/keys" csrfToken={c.var.csrfToken}>
-        <CreatedKey base={basePathOf(c.env)} id={created.id} name={created.name} plaintext={created.key} />
+        <CreatedKey
+          base={basePathOf(c.env)}
+          id={created.id}
+          name={created.name}
+          plaintext={created.key}
+          agentBaseUrl={created.kind === 'agent' ? `${publicBaseUrl(c)}${AGENT_API_PATHS[0]}` : undefined}
+        />
         <KeyTable base={basePathOf(c.env)} keys={keys} csrfToken={c.var.csrfToken} now={now} />
         <CreateKeyForm base={basePathOf(c.env)} title="Create another key" accounts={accounts} csrfToken={c.var.csrfToken} />
       </Layout>,

@@ -1,3 +1,5 @@
+import { agentKeyGroups } from './agent-configs';
+
 /** Copy-paste configs for agents, SDKs and tools, each with the relay's own base URL filled in. */
 export interface Snippet {
   id: string;
@@ -226,6 +228,7 @@ export const snippetGroups = (base: string, models: ModelNames): SnippetGroup[] 
   codex(base, models),
   hermes(base, models),
   openclaw(base, models),
+  ...agentKeyGroups(base, models),
   sdks(base, models),
   tools(base, models),
 ];

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { Document } from '../dashboard/layout';
+import { agentBaseUrl } from './agent-configs';
 import type { ModelNames, Snippet, SnippetGroup } from './configs';
 
 const SnippetBlock: FC<{ snippet: Snippet }> = ({ snippet }) => (
@@ -50,6 +51,12 @@ export const DocsPage: FC<DocsPageProps> = ({ base, basePath, models, groups }) 
           One key works for every format: OpenAI Chat Completions and Responses under <code>{base}/v1</code> (Responses also over a WebSocket at <code>{base}/v1/responses</code>), Anthropic Messages at <code>{base}/v1/messages</code>,
           Gemini at <code>{base}/v1beta/models/…</code>. Send it as <code>Authorization: Bearer</code>, <code>x-api-key</code>, <code>x-goog-api-key</code> or{' '}
           <code>?key=</code>. <code>GET /v1/models</code> lists the models you may use (a name ending in <code>*</code> is a wildcard route: any name with that start is served); fill in names from it below. <code>GET /v1/usage</code> shows your quota.
+        </p>
+        <p class="small muted" id="agent-api">
+          Agent keys (<code>sk-relay-agent-…</code>, for OpenClaw and Hermes Agent on a pro, max5x or max20x plan) work only on the agent API, base URL{' '}
+          <code id="agent-base-url">{agentBaseUrl(base)}</code>: <code>GET /models</code>, <code>POST /chat/completions</code>, <code>/responses</code> and{' '}
+          <code>/messages</code>. Every agent key of an account shares one 5-hour and weekly window; an agent key is refused on <code>/v1</code>, and an ordinary key on the
+          agent API.
         </p>
         <form method="get" action={`${basePath}/docs`}>
           <div class="grid">

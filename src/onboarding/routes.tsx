@@ -41,7 +41,7 @@ export const onboardingRoutes = new Hono<AppEnv>()
   .get('/', docs)
   .get('/docs', docs)
   .get('/setup.sh', (c) =>
-    c.body(setupScript(relayBaseUrl(c)), 200, {
+    c.body(setupScript(relayBaseUrl(c), configOf(c.env).keyPrefix), 200, {
       'content-type': 'text/x-shellscript; charset=utf-8',
       'x-content-type-options': 'nosniff',
       vary: 'Host',

@@ -1,4 +1,5 @@
 import { RelayError } from '../errors';
+import { agentSetupSection } from './setup-agents-script';
 
 const isLoopbackHost = (hostname: string): boolean =>
   hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
@@ -23,20 +24,26 @@ const assertSetupOrigin = (base: string): void => {
  *   key can use (POLYRELAY_MODEL / POLYRELAY_SMALL_MODEL override); no usable name stops with a message.
  * - Codex CLI: a `polyrelay` provider (`wire_api = "responses"`, `supports_websockets = true`, `env_key = "POLYRELAY_API_KEY"`) in
  *   config.toml, selected as `model_provider`, merged with awk so no TOML library is needed.
+ * An agent key (KEY_PREFIX + "agent-…") configures OpenClaw and Hermes Agent on the agent API instead
+ * (src/onboarding/setup-agents-script.ts).
  * `base` must be a plain origin (relayOrigin()) plus BASE_PATH, whose characters are all shell-safe.
  *
  * The key never appears in a command line (ps would show it): curl reads its header from stdin and the
  * JSON merge reads it from the environment.
  */
-export const setupScript = (base: string): string => {
+export const setupScript = (base: string, keyPrefix = 'sk-relay-'): string => {
   assertSetupOrigin(base);
-  return scriptFor(base);
+  return scriptFor(base, keyPrefix);
 };
 
-const scriptFor = (base: string): string => `#!/bin/sh
+/** Only a prefix the script's own key check lets through can start a key, so only such a one is written into it. */
+const SHELL_SAFE_PREFIX = /^[A-Za-z0-9._~-]+$/;
+
+const scriptFor = (base: string, keyPrefix: string): string => `#!/bin/sh
 # polyrelay: point Claude Code and Codex CLI at ${base}
 #   curl -fsSL ${base}/setup.sh | sh                                   (asks for the key on the terminal)
 #   curl -fsSL ${base}/setup.sh | POLYRELAY_API_KEY=sk-relay-... sh    (no terminal needed)
+#   curl -fsSL ${base}/setup.sh | POLYRELAY_AGENT_KEY=sk-relay-agent-... sh   (an agent key: OpenClaw and Hermes Agent)
 # Optional: POLYRELAY_MODEL / POLYRELAY_SMALL_MODEL (Claude Code's main and fast models), POLYRELAY_CODEX_MODEL.
 set -eu
 # No globbing: model patterns such as claude-* are data here.
@@ -53,7 +60,7 @@ fail() {
   exit 1
 }
 
-key="\${POLYRELAY_API_KEY:-}"
+key="\${POLYRELAY_API_KEY:-\${POLYRELAY_AGENT_KEY:-}}"
 if [ -z "$key" ]; then
   # The subshell matters: a failed redirection on a special built-in ends a non-interactive sh at once, silently.
   if ! (exec < /dev/tty) 2> /dev/null; then
@@ -71,7 +78,7 @@ case "$key" in
   '') fail "no key given" ;;
   *[!A-Za-z0-9._~-]*) fail "that does not look like an API key" ;;
 esac
-
+${SHELL_SAFE_PREFIX.test(keyPrefix) ? agentSetupSection(`${keyPrefix}agent-`) : ''}
 command -v curl > /dev/null 2>&1 || fail "curl is needed to check the key and list its models"
 listing=$(mktemp)
 trap 'rm -f "$listing"' EXIT

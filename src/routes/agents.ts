@@ -21,6 +21,3 @@ export const agentRoutes = new Hono<AppEnv>()
   .post('/responses', clientFormat('openai-responses'), agentKey, (c) => relay(c, 'openai-responses'))
   .post('/messages', clientFormat('anthropic'), agentKey, (c) => relay(c, 'anthropic'))
   .post('/v1/messages', clientFormat('anthropic'), agentKey, (c) => relay(c, 'anthropic'));
-
-/** Where the agent API is mounted; the first is the one the docs and configs name. */
-export const AGENT_API_PATHS = ['/api/v1/agents', '/api/chat-agent/v1'] as const;

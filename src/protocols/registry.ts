@@ -6,6 +6,11 @@ import { openaiChatCodec } from './openai-chat';
 import { openaiResponsesCodec } from './openai-responses';
 import { assertSoundRequest } from './shared/sound-request';
 import type { RateLimitDialect } from '../quota/dialect';
+import { anthropicCostlyFeatures } from './anthropic/costly-features';
+import { geminiCostlyFeatures } from './gemini/costly-features';
+import { openaiChatCostlyFeatures } from './openai-chat/costly-features';
+import { openaiResponsesCostlyFeatures } from './openai-responses/costly-features';
+import type { CostlyFeature } from './shared/costly-feature';
 
 /** Every client request, whatever its format, passes the same sanity checks once decoded. */
 const checked = (codec: Codec): Codec => ({ ...codec, decodeRequest: (body, route) => assertSoundRequest(codec.decodeRequest(body, route)) });
@@ -50,5 +55,19 @@ export const rateLimitDialectFor = (format: WireFormat): RateLimitDialect => {
       return { requests: 'openai-requests', agentWindows: 'codex', upstreamErrorHeaderPrefix: null };
     case 'gemini':
       return { requests: null, agentWindows: null, upstreamErrorHeaderPrefix: null };
+  }
+};
+
+/** Upstream features in a client's body that need a key scope (hosted tools, paid tiers, background runs). */
+export const costlyFeaturesOf = (format: WireFormat, body: Record<string, unknown>): CostlyFeature[] => {
+  switch (format) {
+    case 'anthropic':
+      return anthropicCostlyFeatures(body);
+    case 'openai-chat':
+      return openaiChatCostlyFeatures(body);
+    case 'openai-responses':
+      return openaiResponsesCostlyFeatures(body);
+    case 'gemini':
+      return geminiCostlyFeatures(body);
   }
 };

@@ -29,7 +29,7 @@ export default defineConfig(async () => {
       root,
       include: ['test/**/*.test.ts'],
       exclude: ['test/clients/**', 'node_modules/**'],
-      setupFiles: ['test/setup/apply-migrations.ts'],
+      setupFiles: ['test/setup/apply-migrations.ts', 'test/setup/quiet-request-log.ts'],
       testTimeout: 20_000,
     },
   };

@@ -1,3 +1,5 @@
+import { AGENT_API_PATHS } from '../routes/agent-paths';
+
 /**
  * GET /.well-known/polyrelay.json: what a client or agent needs to configure itself against this relay
  * without reading the docs: the base URL of each wire format, every endpoint, and how keys are sent.
@@ -39,6 +41,13 @@ export const discoveryDocument = (base: string, keyPrefix: string) => ({
     gemini: { base_url: base, sdk: '@google/genai, google-genai', paths: ['/v1beta/models/{model}:generateContent', '/v1beta/models/{model}:streamGenerateContent'] },
   },
   aliases: ['/anthropic/v1/messages', '/openai/v1/*', '/api.openai.com/v1/*', '/gemini/v1beta/*'],
+  agent_api: {
+    base_url: `${base}${AGENT_API_PATHS[0]}`,
+    legacy_base_url: `${base}${AGENT_API_PATHS[1]}`,
+    key_prefix: `${keyPrefix}agent-`,
+    paths: ['GET /models', 'POST /chat/completions', 'POST /responses', 'POST /messages'],
+    note: 'agent keys work only here and inference keys only elsewhere (403 agent_key_required / inference_key_required); agent keys share their account\'s 5-hour and weekly window',
+  },
   auth: {
     key_prefix: keyPrefix,
     accepted: [

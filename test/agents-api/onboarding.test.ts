@@ -22,6 +22,11 @@ describe('agent keys in the docs page, setup.sh and the dashboard', () => {
     expect(script).toContain('api_mode: chat_completions');
   });
 
+  it('names the agent API in the discovery document', async () => {
+    const discovery = (await (await fetchApp('/.well-known/polyrelay.json')).json()) as { agent_api: { base_url: string; key_prefix: string } };
+    expect(discovery.agent_api).toMatchObject({ base_url: 'https://relay.test/api/v1/agents', key_prefix: 'sk-relay-agent-' });
+  });
+
   it('creates an agent key from the dashboard form and says where it works', async () => {
     const session = await login();
     const page = await session.get('/dashboard/keys');

@@ -19,6 +19,7 @@ import { buildPayloads, PACED_DELAY_MS, PACED_SUFFIX, startFakeUpstreamThread } 
 import { startLoadThread } from './lib/load.mjs';
 import { withNewChildren } from './lib/proc-cpu.mjs';
 import { runStreamCost, streamCostReport } from './lib/stream-cost.mjs';
+import { distanceReport, runDistance } from './lib/distance.mjs';
 import { requestFor as requestForFormat } from './lib/requests.mjs';
 import { BENCH, ROOT, SCRATCH } from './lib/paths.mjs';
 import * as T from './lib/targets.mjs';
@@ -312,6 +313,12 @@ if (streamsOnly) {
   console.log(streamCostReport(streamCost).join('\n'));
   process.exit(0);
 }
+
+// ── 5c. bindings 80 ms away (issue 21): bench/lib/distance.mjs, also alone as `npm run bench:distance` ──
+const distance = await runDistance({ bundlePath: build.file, fakeUrl: fake.url, load, log, ms: cfg.ms, samples: quick ? 1 : 5, rounds: quick ? 1 : 5, root: SRC }).catch((error) => {
+  unavailable['bindings 80 ms away'] = String(error?.message ?? error).slice(0, 800);
+  return undefined;
+});
 
 // ── 6. cold start: a fresh workerd per sample, relay vs floor ────────────────────────────────────
 log('cold start…');
@@ -610,6 +617,7 @@ push(
   `| relay − floor | ${signed(cold.relay.ready - cold.floor.ready)} | ${signed(cold.relay.firstRequest - cold.floor.firstRequest)} | |`,
   '',
 );
+push(...distanceReport(distance));
 if (Object.keys(unavailable).length > 0) {
   push('## Not measured', '', ...Object.entries(unavailable).map(([name, why]) => `- **${name}**: ${why.replaceAll('\n', ' ')}`), '');
 }

@@ -95,7 +95,13 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   await assertCanSpend(env, key, started, c.executionCtx);
   const admission = await admitRequest(env, key, started);
   // Prepaid money is reserved before any upstream call; the usage event's write settles it.
-  const hold = await reserveSpend(env, key, { requestId: c.var.requestId, model, inputTokens: tokensOfChars(bodyText.length), now: started }).catch(
+  const hold = await reserveSpend(env, key, {
+    requestId: c.var.requestId,
+    model,
+    ...(candidates[0] === undefined ? {} : { upstreamModel: candidates[0].upstreamModel }),
+    inputTokens: tokensOfChars(bodyText.length),
+    now: started,
+  }).catch(
     async (error: unknown) => {
       await refundRequest(env, key, admission, Date.now());
       throw error;

@@ -39,6 +39,11 @@ const gemini = [clientFormat('gemini'), apiKeyAuth({ scope: 'chat' })] as const;
  */
 export const geminiRoutes = new Hono<AppEnv>()
   .get('/v1beta/models', ...gemini, (c) => geminiModelList(c))
-  .get('/v1beta/models/:model{.+}', ...gemini, (c) => geminiModelOf(c, c.req.param('model')))
+  .get('/v1beta/models/:model{.+}', ...gemini, (c) => {
+    const id = c.req.param('model');
+    // `{model}:{method}` is a generation call (POST); no model name holds a colon, even under a wildcard route.
+    if (id.includes(':')) throw new RelayError('not_found', 404, `no route for GET /v1beta/models/${id}: ${id.slice(id.lastIndexOf(':') + 1)} takes POST`);
+    return geminiModelOf(c, id);
+  })
   .post('/v1beta/models/:target{.+}', ...gemini, geminiCall)
   .post('/v1/models/:target{.+}', ...gemini, geminiCall);

@@ -1,12 +1,27 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { apiKeyAuth } from '../auth/middleware';
 import type { AppEnv } from '../env';
-import { clientFormat } from './client-format';
-import { modelList, modelOf } from './model-list';
+import { geminiModelList, geminiModelOf, modelList, modelOf } from './model-list';
 
-/** GET /v1/models and /v1/models/{id}, readable by the OpenAI and the Anthropic SDK alike. */
+/**
+ * @google/genai calls the v1 API by default, so it reads the model list at /v1/models too, in
+ * Gemini's shape. It is told apart by what only Google's SDKs send: x-goog-api-client, or its key
+ * in x-goog-api-key with neither an OpenAI nor an Anthropic credential.
+ */
+const speaksGemini = (headers: Headers): boolean =>
+  headers.has('x-goog-api-client') || (headers.has('x-goog-api-key') && !headers.has('authorization') && !headers.has('x-api-key'));
+
+const modelsClientFormat: MiddlewareHandler<AppEnv> = async function modelsClientFormat(c, next) {
+  c.set('clientFormat', speaksGemini(c.req.raw.headers) ? 'gemini' : 'openai-chat');
+  await next();
+};
+
+/**
+ * GET /v1/models and /v1/models/{id}: one list readable by the OpenAI and the Anthropic SDK alike, and
+ * the Gemini list for Google's SDKs. An id may hold slashes (`vendor/model`); Google's SDKs send it unescaped.
+ */
 export const modelRoutes = new Hono<AppEnv>()
-  .use('/v1/models', clientFormat('openai-chat'), apiKeyAuth({ scope: 'chat' }))
-  .use('/v1/models/*', clientFormat('openai-chat'), apiKeyAuth({ scope: 'chat' }))
-  .get('/v1/models', (c) => modelList(c))
-  .get('/v1/models/:model', (c) => modelOf(c, c.req.param('model')));
+  .use('/v1/models', modelsClientFormat, apiKeyAuth({ scope: 'chat' }))
+  .use('/v1/models/*', modelsClientFormat, apiKeyAuth({ scope: 'chat' }))
+  .get('/v1/models', (c) => (c.var.clientFormat === 'gemini' ? geminiModelList(c) : modelList(c)))
+  .get('/v1/models/:model{.+}', (c) => (c.var.clientFormat === 'gemini' ? geminiModelOf(c, c.req.param('model')) : modelOf(c, c.req.param('model'))));

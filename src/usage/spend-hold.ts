@@ -22,6 +22,8 @@ export interface SpendHold {
 export interface HoldInput {
   requestId: string;
   model: string;
+  /** The first candidate's upstream name: an alias is priced by it when the public name has no price (as the usage event is). */
+  upstreamModel?: string;
   inputTokens: number;
   now: number;
 }
@@ -44,10 +46,10 @@ export const reserveSpend = async (env: Env, key: AuthenticatedKey, input: HoldI
       `INSERT INTO ledger (id, account_id, kind, amount_micros, reference, created_at)
        SELECT ?1, a.id, 'hold', -MIN(a.balance_micros, p.estimate), ?2, ?3
        FROM accounts a, (SELECT (?4 * input_per_million_micros + ?5 * output_per_million_micros + 999999) / 1000000 AS estimate
-                         FROM model_prices WHERE model = ?6) p
+                         FROM model_prices WHERE model IN (?6, ?8) ORDER BY model = ?6 DESC LIMIT 1) p
        WHERE a.id = ?7 AND a.balance_micros > 0 AND p.estimate > 0
        ON CONFLICT DO NOTHING`,
-    ).bind(holdId, reference, input.now, Math.max(0, Math.ceil(input.inputTokens)), HOLD_OUTPUT_TOKENS, input.model, key.accountId),
+    ).bind(holdId, reference, input.now, Math.max(0, Math.ceil(input.inputTokens)), HOLD_OUTPUT_TOKENS, input.model, key.accountId, input.upstreamModel ?? input.model),
     env.DB.prepare('UPDATE accounts SET balance_micros = balance_micros + (SELECT amount_micros FROM ledger WHERE id = ?1) WHERE id = ?2 AND changes() = 1').bind(
       holdId,
       key.accountId,

@@ -75,6 +75,17 @@ describe('prepaid overshoot', () => {
     expect(state).toMatchObject({ balance: 500_000, ledgerSum: 500_000 });
   });
 
+  it('reserves for an alias by its upstream model when only that one is priced, as the usage event is charged', async () => {
+    expect([200, 201]).toContain((await adminCall('PUT', `/prices/${MODEL}-upstream`, { inputPerMillion: 100, outputPerMillion: 300 })).status);
+    const created = await createKey({ billing: 'prepaid', scopes: ['chat'] });
+    await adminCall('POST', `/accounts/${created.accountId}/topup`, { amount: 0.5, reference: `seed_${created.id}` });
+    const key = { id: created.id, accountId: created.accountId, billing: 'prepaid' } as AuthenticatedKey;
+    const input = { requestId: 'req_alias_hold', model: `${MODEL}-alias-unpriced`, inputTokens: 100, now: Date.now() };
+    expect(await reserveSpend(env, key, input)).toBeUndefined();
+    expect(await reserveSpend(env, key, { ...input, requestId: 'req_alias_hold_2', upstreamModel: `${MODEL}-upstream` })).toBeDefined();
+    expect((await ledgerState(created.accountId)).balance).toBeLessThan(500_000);
+  });
+
   it('gives a prepaid key without a limit the default concurrency cap', () => {
     const key = { billing: 'prepaid', limits: { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute: null, maxConcurrent: null } } as AuthenticatedKey;
     expect(effectiveLimits(key).maxConcurrent).toBe(PREPAID_DEFAULT_MAX_CONCURRENT);

@@ -20,8 +20,9 @@ const modelsClientFormat: MiddlewareHandler<AppEnv> = async function modelsClien
  * GET /v1/models and /v1/models/{id}: one list readable by the OpenAI and the Anthropic SDK alike, and
  * the Gemini list for Google's SDKs. An id may hold slashes (`vendor/model`); Google's SDKs send it unescaped.
  */
+// On GET only: POST /v1/models/{model}:generateContent is the Gemini surface's, with its own error shape and auth.
+const models = [modelsClientFormat, apiKeyAuth({ scope: 'chat' })] as const;
+
 export const modelRoutes = new Hono<AppEnv>()
-  .use('/v1/models', modelsClientFormat, apiKeyAuth({ scope: 'chat' }))
-  .use('/v1/models/*', modelsClientFormat, apiKeyAuth({ scope: 'chat' }))
-  .get('/v1/models', (c) => (c.var.clientFormat === 'gemini' ? geminiModelList(c) : modelList(c)))
-  .get('/v1/models/:model{.+}', (c) => (c.var.clientFormat === 'gemini' ? geminiModelOf(c, c.req.param('model')) : modelOf(c, c.req.param('model'))));
+  .get('/v1/models', ...models, (c) => (c.var.clientFormat === 'gemini' ? geminiModelList(c) : modelList(c)))
+  .get('/v1/models/:model{.+}', ...models, (c) => (c.var.clientFormat === 'gemini' ? geminiModelOf(c, c.req.param('model')) : modelOf(c, c.req.param('model'))));

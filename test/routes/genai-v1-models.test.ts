@@ -38,3 +38,15 @@ describe('GET /v1/models for each SDK', () => {
     expect((await callRelay('/v1/models/genai-vendor/model-b', { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
   });
 });
+
+describe('POST /v1/models/{model}:generateContent (the v1 path @google/genai calls)', () => {
+  it('refuses a bad key in Gemini\'s shape', async () => {
+    const response = await callRelay('/v1/models/mock-1:generateContent', {
+      method: 'POST',
+      headers: { 'x-goog-api-key': 'sk-relay-wrong', 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED');
+  });
+});

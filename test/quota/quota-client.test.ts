@@ -142,11 +142,11 @@ describe('quotaStatus and resetQuota', () => {
     expect((await quotaStatus(env, keyWith({ ...FREE, requestsPerMinute: 5 }, 'prepaid'), T0)).mode).toBe('prepaid');
   });
 
-  it('resets a key by id so its next request opens fresh windows', async () => {
+  it('resets a key so its next request opens fresh windows', async () => {
     const key = keyWith({ ...FREE, requestsPer5h: 1 });
     await admitRequest(env, key, T0);
     await expect(admitRequest(env, key, T0 + 1)).rejects.toBeInstanceOf(QuotaExceededError);
-    await resetQuota(env, key.id);
+    await resetQuota(env, key);
     expect((await admitRequest(env, key, T0 + 2)).verdict.fiveHour).toMatchObject({ used: 1, reset: T0 + 2 + FIVE_HOURS_MS });
   });
 });

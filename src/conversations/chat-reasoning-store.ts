@@ -10,7 +10,8 @@ import { isRecord, type JsonRecord } from '../protocols/shared/json-guards';
  * a Chat client from such an upstream with tool calls, it keeps that assistant turn as it was (IR) in
  * KV under its first tool call id, for a day. Chat clients send the turn back with the same tool call
  * ids, and the kept turn takes its place: Claude keeps thinking through the tool loop (without it the
- * relay must turn thinking off, pitfall 15) and Gemini gets its real thoughtSignature instead of the
+ * relay must turn thinking off: with thinking on, Anthropic rejects a tool-loop turn that does not
+ * open with a thinking block) and Gemini gets its real thoughtSignature instead of the
  * placeholder. Only the current tool loop is looked up (the turns after the last user message).
  */
 const TTL_SECONDS = 24 * 60 * 60;

@@ -3,7 +3,8 @@ import type { ImageTask } from './task';
 import { readTaskRow, type TaskRow } from './task-transition';
 
 /**
- * KV layout (all prefixes owned by the images feature):
+ * The image task keys of the TASKS namespace (other features keep their own prefixes there too; the
+ * README's "KV keys" table lists them all):
  *   task:{id}      task JSON                       TASK_TTL_SECONDS
  *   file:{id}      image bytes + metadata {contentType,taskId}   FILE_TTL_SECONDS
  * A task's status, attempts, result and error are decided in its D1 row (task-transition.ts); the KV

@@ -133,7 +133,8 @@ const refusalFor = (rawHostname: string): string | undefined => {
  * The one check for URLs that come from clients (image_urls, webhook_url, image parts): http(s), or
  * data: where allowed, and never an address the relay's own network could reach privately. Names are
  * checked as written; Workers' fetch cannot resolve DNS first, and Cloudflare's egress does not reach
- * private networks, so the name rules are a guard against the obvious spellings (see DESIGN §6).
+ * private networks, so the name rules are a guard against the obvious spellings. Provider baseUrls
+ * are the operator's and are not checked here.
  * Throws invalid_request 400; returns the parsed URL.
  */
 export const assertPublicUrl = (url: string, options: UrlSafetyOptions): URL => {

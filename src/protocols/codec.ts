@@ -35,7 +35,10 @@ export interface UpstreamTarget {
 }
 
 export interface EncodedUpstreamRequest {
-  /** Path appended to the provider's baseUrl (see DESIGN.md §5), query string included. */
+  /**
+   * Path appended to the provider's baseUrl, query string included. The baseUrl is written the way
+   * that protocol's official SDK takes it: `…/v1` for OpenAI, the bare host for Anthropic and Gemini.
+   */
   path: string;
   body: unknown;
   headers?: Record<string, string>;
@@ -66,9 +69,10 @@ export interface Codec {
   encodeResponse(response: IrResponse, context: ClientContext): unknown;
   encodeStream(context: ClientContext): TransformStream<IrStreamEvent, SseEvent>;
   /**
-   * The same encoder as a plain synchronous transformer: the relay fuses the SSE decoder, the
-   * upstream decoder, the usage tap, the client encoder and the SSE encoder into one TransformStream
-   * (src/streams/stage-chain.ts), because every extra JS stream hop costs time per chunk.
+   * The same encoder as a plain synchronous transformer. The relay drives the SSE decoder, the
+   * upstream decoder and this encoder by plain calls, chunk by chunk (src/streams/stage-step.ts,
+   * from src/relay/stream-relay.ts), instead of piping one TransformStream per stage: every JS stream
+   * hop costs a promise round per chunk, and a step tells which upstream chunk produced which events.
    */
   encodeStreamStage(context: ClientContext): Transformer<IrStreamEvent, SseEvent>;
   encodeError(error: RelayError, requestId: string): EncodedError;
@@ -79,7 +83,7 @@ export interface Codec {
   encodeRequest(request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest;
   decodeResponse(body: unknown): IrResponse;
   decodeStream(): TransformStream<SseEvent, IrStreamEvent>;
-  /** The decoder as a plain synchronous transformer, for fusing (see encodeStreamStage). */
+  /** The decoder as a plain synchronous transformer, driven step by step (see encodeStreamStage). */
   decodeStreamStage(): Transformer<SseEvent, IrStreamEvent>;
   decodeError(status: number, body: string, headers: Headers): RelayError;
   authHeaders(apiKey: string): Record<string, string>;

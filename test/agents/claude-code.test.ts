@@ -5,7 +5,7 @@ import { asRecord, echoedByUpstream, readSse, responsesReasoningThenCall, UPSTRE
 import type { SseFrame } from './harness';
 
 /**
- * Claude Code (PROTOCOLS §7) against every upstream format: the exact request shapes it sends —
+ * Claude Code (as observed on the wire, 2.1) against every upstream format: the exact request shapes it sends —
  * `?beta=true`, the beta header list, adaptive thinking with `display:"omitted"`, three cached
  * system blocks, a `role:"system"` message, JSON-Schema-2020 tools plus a deferred one, metadata
  * with a JSON user id — through a whole tool loop, plus its count_tokens and haiku side requests.

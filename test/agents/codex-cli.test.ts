@@ -5,7 +5,7 @@ import { asRecord, echoedByUpstream, readSse, responsesReasoningThenCall, UPSTRE
 import type { SseFrame } from './harness';
 
 /**
- * Codex CLI (PROTOCOLS §7) against every upstream format: `POST /v1/responses` with `stream:true`,
+ * Codex CLI (as observed on the wire, 0.169) against every upstream format: `POST /v1/responses` with `stream:true`,
  * `store:false`, `include:["reasoning.encrypted_content"]`, `prompt_cache_key`, reasoning summaries,
  * `text.verbosity`, function / namespace / freeform `custom` / hosted tools, and the input items it
  * sends back on the next step (reasoning with encrypted_content, function_call(_output),

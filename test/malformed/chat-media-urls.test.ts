@@ -10,7 +10,7 @@ import { callRelay, createKey } from '../setup/seed';
 import { CHAT, GENERATE, MESSAGES, RESPONSES, type Endpoint } from './endpoints';
 import { callRelayWith, expectCallerError, productionEnv, seedProviders } from './harness';
 
-/** Chat-request media URLs that must never reach an upstream (DESIGN §6 URL safety). */
+/** Chat-request media URLs that must never reach an upstream (loopback, private, link-local, metadata; src/net/url-safety.ts). */
 const PRIVATE_MEDIA = [
   'http://169.254.169.254/latest/meta-data',
   'http://127.0.0.1/',

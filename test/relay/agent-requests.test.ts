@@ -32,7 +32,7 @@ const schema2020 = {
   required: ['command'],
 };
 
-/** The shape of Claude Code's first turn (PROTOCOLS §7), trimmed to what matters for translation. */
+/** The shape of Claude Code's first turn (2.1, as observed on the wire), trimmed to what matters for translation. */
 const claudeCodeTurn = (model: string) => ({
   model,
   max_tokens: 32000,
@@ -55,7 +55,7 @@ const claudeCodeTurn = (model: string) => ({
   ],
 });
 
-/** The shape of a Codex CLI turn (PROTOCOLS §7). */
+/** The shape of a Codex CLI turn (0.169, as observed on the wire). */
 const codexTurn = (model: string) => ({
   model,
   stream: true,

@@ -23,7 +23,8 @@ import type {
 
 /**
  * Client `/v1/messages` (and `/v1/messages/count_tokens`) body → IR, accepting everything Claude
- * Code sends (PROTOCOLS §7, pitfall 30). Fields that only steer Anthropic's own servers
+ * Code sends (`role:"system"` messages inside `messages`, `thinking:{type:"adaptive",display:"omitted"}`,
+ * `output_config`, `context_management`, `?beta=true`). Fields that only steer Anthropic's own servers
  * (`context_management`, `container`, `service_tier`, `inference_geo`, top-level `cache_control`,
  * `defer_loading`, `eager_input_streaming`) are accepted and not carried; fields whose meaning the
  * IR cannot carry (server tools, MCP servers, server-tool blocks) are refused with a 400.
@@ -39,7 +40,7 @@ const decodeMessage = (message: AnthropicMessageParam, index: number): IrMessage
   const content = message.content;
   switch (message.role) {
     case 'system':
-      // Claude Code 2.x sends a system message inside `messages` (PROTOCOLS §7).
+      // Claude Code 2.x sends a system message inside `messages` on its first request.
       return { role: 'system', content: textContent(content, path) };
     case 'user':
       return {
@@ -98,7 +99,7 @@ const decodeToolChoice = (choice: AnthropicToolChoice): { toolChoice: IrToolChoi
 
 /**
  * `thinking` + `output_config.effort` → IR reasoning. A budget also yields the matching effort
- * (§3.6 reverse table) so effort-only targets have something to send; an explicit effort wins.
+ * (`effortForBudget`: ≤1024 low, ≤8192 medium, ≤24576 high, larger xhigh) so effort-only targets have something to send; an explicit effort wins.
  * `display:"omitted"` ⇒ not visible. With thinking disabled the effort is not carried (it would
  * read as "reason at this effort" in formats where effort implies reasoning).
  */

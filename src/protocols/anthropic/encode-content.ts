@@ -12,9 +12,9 @@ import { parseToolArguments } from '../shared/tool-arguments';
 import { toAnthropicToolId } from './tool-id';
 
 /**
- * IR blocks → Anthropic request blocks (PROTOCOLS §3.3). Empty text blocks are dropped (the API
- * rejects them, pitfall 17); thinking blocks are sent only with an Anthropic-minted signature
- * (foreign or missing ones would be rejected as forged, pitfall 11).
+ * IR blocks → Anthropic request blocks. Empty text blocks are dropped (the API rejects them:
+ * "text content blocks must be non-empty"); thinking blocks are sent only with an Anthropic-minted
+ * signature (foreign or missing ones would be rejected as forged).
  */
 export interface AnthropicCacheControlOut {
   type: 'ephemeral';

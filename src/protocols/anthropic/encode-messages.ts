@@ -4,7 +4,7 @@ import { encodeAnthropicAssistantBlock, encodeAnthropicText, encodeAnthropicUser
 import type { AnthropicBlockOut, AnthropicTextOut } from './encode-content';
 
 /**
- * IR conversation → Anthropic `system` + `messages` (PROTOCOLS §3.2):
+ * IR conversation → Anthropic `system` + `messages`:
  * - every IR system message joins the top-level `system`, after the leading prompt: older models
  *   reject `role:"system"` inside `messages`, and the relay cannot know the model's generation.
  *   As a string the parts are joined with "\n\n"; with cache hints the blocks stay separate.
@@ -88,7 +88,7 @@ export const encodeAnthropicConversation = (request: IrRequest): AnthropicConver
 /**
  * True when the request continues a tool loop whose last assistant turn does not open with a
  * thinking block. With thinking on, the API rejects such a request ("Expected `thinking` or
- * `redacted_thinking`, but found `tool_use`", pitfall 15); its own advice is to send the turn
+ * `redacted_thinking`, but found `tool_use`"); its own advice is to send the turn
  * with thinking off, which is what the caller does.
  */
 export const continuesToolLoopWithoutThinking = (turns: AnthropicTurn[]): boolean => {

@@ -10,10 +10,11 @@ import { capOutputTokens } from '../shared/output-cap';
 import type { AnthropicEffort } from './schema';
 
 /**
- * IR request → Anthropic `/v1/messages` body (PROTOCOLS §1.3, §3.1–3.6).
+ * IR request → Anthropic `/v1/messages` body.
  * With thinking on, `temperature` and `top_k` are dropped and `top_p` below 0.95 too (the API
  * rejects them with thinking), and a forced `tool_choice` (`any`/`tool`) is relaxed to `auto`:
- * the relay keeps the reasoning the client asked for rather than the forcing (relay choice, §3.6).
+ * the relay keeps the reasoning the client asked for rather than the forcing (a relay choice: the
+ * API takes one or the other, and dropping the thinking would change what the client gets back).
  * `seed` and the penalties have no Anthropic field and are not sent; IR `metadata` neither (C only
  * takes `metadata.user_id`, which carries IR `user`).
  */
@@ -67,7 +68,7 @@ const encodeToolChoice = (
 
 type AnthropicFormatOut = { type: 'json_schema'; schema: Record<string, unknown> };
 
-/** JSON mode has no Anthropic switch: an open object schema stands in for it (relay choice, §3.5). */
+/** JSON mode has no Anthropic switch: an open object schema stands in for it (a relay choice). */
 const encodeFormat = (format: IrResponseFormat | undefined): AnthropicFormatOut | undefined => {
   if (format === undefined || format.type === 'text') return undefined;
   return { type: 'json_schema', schema: format.type === 'json_object' ? { type: 'object' } : format.schema };

@@ -2,13 +2,14 @@ import type { IrEffort, IrReasoning } from '../../ir/request';
 import type { AnthropicEffort } from './schema';
 
 /**
- * IR reasoning → Anthropic `thinking`, `output_config.effort` and `max_tokens` (PROTOCOLS §3.6).
+ * IR reasoning → Anthropic `thinking`, `output_config.effort` and `max_tokens` (the relay's
+ * effort ↔ budget convention: vendors publish no cross-walk).
  * - a token budget ⇒ `{type:"enabled", budget_tokens}` (budget models); the budget must be ≥1024
  *   and below `max_tokens`, so it is raised to 1024 and clamped to `max_tokens − 1`; when the
  *   client's own limit leaves no room (≤1024) thinking is left off rather than breaking the limit;
  * - only an effort (or just "on") ⇒ `{type:"adaptive"}` + `output_config.effort`: the relay cannot
  *   tell the model generation, and adaptive is what current models take (Claude 5 / Opus 4.7+
- *   reject `enabled`, pitfall 31). A budget model upstream answers that with a 400, relayed as is;
+ *   reject `enabled`). A budget model upstream answers that with a 400, relayed as is;
  * - off / effort "none" / budget 0 ⇒ no `thinking` field (some models reject `disabled`).
  * `max_tokens` is required: without an IR limit it defaults to 8192, or budget + 4096 when a
  * larger budget needs the room.

@@ -5,8 +5,8 @@ import { retryAfterHeaders, retryAfterSecondsFromHeaders } from '../shared/retry
 import { anthropicErrorBodySchema } from './response-schema';
 
 /**
- * Anthropic error bodies `{"type":"error","error":{type,message},"request_id"}` ↔ RelayError
- * (PROTOCOLS §1.3, §3.9). The SDK keys on the HTTP status; `error.type` follows the API's table.
+ * Anthropic error bodies `{"type":"error","error":{type,message},"request_id"}` ↔ RelayError.
+ * The SDK keys on the HTTP status; `error.type` follows the API's table.
  * @see https://docs.anthropic.com/en/api/errors
  */
 export const ANTHROPIC_VENDOR = 'anthropic';

@@ -10,7 +10,7 @@ import { encodeAnthropicStream, encodeAnthropicStreamStage } from './encode-stre
 import { decodeAnthropicError, encodeAnthropicError } from './errors';
 import { anthropicMediaUrls } from './media-urls';
 
-/** The Anthropic Messages codec (PROTOCOLS §1.3). */
+/** The Anthropic Messages codec (`POST /v1/messages`, `POST /v1/messages/count_tokens`). */
 export const anthropicCodec: Codec = {
   format: 'anthropic',
   decodeRequest: decodeAnthropicRequest,

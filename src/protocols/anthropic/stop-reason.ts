@@ -1,7 +1,7 @@
 import type { IrStopReason } from '../../ir/stop-reason';
 
 /**
- * Anthropic `stop_reason` ↔ IR (PROTOCOLS §3.7). IR `content_filter` is Anthropic `refusal`;
+ * Anthropic `stop_reason` ↔ IR. IR `content_filter` is Anthropic `refusal`;
  * IR `context_window` is `model_context_window_exceeded`.
  * @see https://docs.anthropic.com/en/api/handling-stop-reasons
  */

@@ -2,7 +2,7 @@ import type { IrUsage } from '../../ir/usage';
 import type { AnthropicWireUsage } from './response-schema';
 
 /**
- * Anthropic usage ↔ IR (PROTOCOLS §3.8). Anthropic's `input_tokens` EXCLUDES cache reads and
+ * Anthropic usage ↔ IR. Anthropic's `input_tokens` EXCLUDES cache reads and
  * writes; the IR total includes them. `output_tokens` already includes thinking tokens.
  * @see https://docs.anthropic.com/en/api/messages#response-usage
  */

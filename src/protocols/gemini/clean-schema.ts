@@ -1,7 +1,8 @@
 /**
  * JSON Schema → the Gemini `Schema` subset (OpenAPI 3.0) that `parameters` and `responseSchema`
- * accept. Gemini rejects the whole request on an unknown keyword (PROTOCOLS §4 pitfall 21), so
- * this keeps only the keywords the Schema message has and rewrites the rest (PROTOCOLS §3.4):
+ * accept. Gemini rejects the whole request on an unknown keyword (`exclusiveMinimum`, `$schema`,
+ * `const`, `propertyNames`, … fail every tool turn), so this keeps only the keywords the Schema
+ * message has and rewrites the rest:
  * `$ref` is inlined, `type: [T, "null"]` becomes `nullable`, `const` becomes `enum`, `allOf` is
  * flattened, `oneOf` becomes `anyOf`, exclusive bounds become inclusive ones.
  * @see https://ai.google.dev/api/caching#Schema

@@ -6,7 +6,7 @@ import { geminiCountTokensResponse } from './schema';
 
 /**
  * `:countTokens`. The request wraps a whole generateContentRequest, because bare `contents` would
- * not count the system instruction and the tools (PROTOCOLS §1.4).
+ * not count the system instruction and the tools.
  * @see https://ai.google.dev/api/tokens#method:-models.counttokens
  */
 export const encodeGeminiCountTokens = (request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest => {

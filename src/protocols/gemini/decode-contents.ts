@@ -103,7 +103,8 @@ const decodeModelParts = (parts: readonly GeminiRequestPart[], turn: number, ope
       if (signature !== undefined && current?.type === 'thinking') current.signature = signature;
       return;
     }
-    // A signature on a visible text part is reasoning state, not thinking text (pitfall 12).
+    // A signature on a visible text part (`thought` not set) is reasoning state, not thinking text:
+    // the text stays a text block and the signature gets an empty thinking block to ride back in.
     if (signature !== undefined) blocks.push({ type: 'thinking', text: '', signature });
     if (text !== '') blocks.push({ type: 'text', text });
   });

@@ -5,15 +5,17 @@ import { parseToolArguments } from '../shared/tool-arguments';
 import { geminiCallIdFromIr } from './ids';
 
 /**
- * IR messages → Gemini `contents[]` for an upstream request (PROTOCOLS §3.2, §3.3, §3.10):
+ * IR messages → Gemini `contents[]` for an upstream request:
  * - roles user/model; adjacent turns of one role are merged, so all tool results of a step land in
  *   one user content with their functionResponse parts first;
  * - a functionResponse takes its name from the matching call in the history;
  * - `id` goes out only on ids Gemini minted (see ids.ts);
  * - thinking text is never sent back; a Gemini-minted signature goes back as a Part-level
- *   `thoughtSignature` (pitfall 10) on the part it came from: a thinking block's signature onto the
+ *   `thoughtSignature` (a sibling of `functionCall`, not inside it: inside, Gemini answers 400
+ *   "missing signature") on the part it came from: a thinking block's signature onto the
  *   following functionCall (`fc`) or text (`tx`) part, else a trailing empty text part; foreign
- *   signatures and redacted thinking are dropped, never forged (pitfall 11);
+ *   signatures and redacted thinking are dropped, never forged (Gemini cannot decode a Claude
+ *   signature, and a placeholder would be rejected);
  * - the first functionCall of each model turn without a signature gets the documented placeholder.
  */
 export interface GeminiPartOut {
@@ -162,7 +164,11 @@ const orderResponses = (contents: GeminiContentOut[], order: CallOrder): void =>
   }
 };
 
-/** Gemini 3 rejects a step whose first functionCall has no signature (PROTOCOLS §1.4). */
+/**
+ * Gemini 3 rejects a step whose first functionCall has no signature; Google documents a placeholder
+ * for history it did not produce.
+ * @see https://ai.google.dev/gemini-api/docs/thought-signatures
+ */
 const placeholderSignatures = (contents: GeminiContentOut[]): void => {
   for (const content of contents) {
     if (content.role !== 'model') continue;

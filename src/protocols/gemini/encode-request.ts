@@ -7,8 +7,9 @@ import { cleanGeminiSchema } from './clean-schema';
 import { type GeminiContentOut, encodeGeminiContents } from './encode-contents';
 
 /**
- * IR request → Gemini `:generateContent` / `:streamGenerateContent?alt=sse` (PROTOCOLS §1.4, §3).
- * Tools go out as `parametersJsonSchema` (JSON Schema as the client wrote it, PROTOCOLS §3.4);
+ * IR request → Gemini `:generateContent` / `:streamGenerateContent?alt=sse`.
+ * Tools go out as `parametersJsonSchema` (JSON Schema as the client wrote it: the `parameters`
+ * Schema subset rejects keywords agents send, such as `$schema` and `exclusiveMinimum`);
  * the structured-output schema goes out as a cleaned `responseSchema`. Dropped because Gemini has
  * no counterpart: `parallelToolCalls` (cannot be forced), `user`, `metadata`, cache hints.
  */
@@ -57,7 +58,8 @@ const encodeToolConfig = (choice: IrToolChoice | undefined) => {
 
 /**
  * Reasoning → thinkingConfig. A client budget goes through as is; an effort becomes a budget by the
- * shared convention, except `max`, which is Gemini's dynamic budget (-1, PROTOCOLS §3.6).
+ * relay's convention (`budgetForEffort`, src/protocols/shared/reasoning-budget.ts), except `max`,
+ * which is Gemini's dynamic budget (-1).
  */
 const encodeThinking = (request: IrRequest): Record<string, unknown> | undefined => {
   const reasoning = request.reasoning;
@@ -105,7 +107,7 @@ export interface GeminiRequestBody {
   generationConfig?: Record<string, unknown>;
 }
 
-/** The system prompt and every in-conversation system message, in order (PROTOCOLS §3.2). */
+/** The system prompt and every in-conversation system message, in order: Gemini has no system role inside `contents`. */
 const encodeSystem = (request: IrRequest): GeminiRequestBody['systemInstruction'] => {
   const texts = [...request.system, ...request.messages.flatMap((message) => (message.role === 'system' ? message.content : []))]
     .map((block) => block.text)

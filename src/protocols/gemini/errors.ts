@@ -3,7 +3,7 @@ import type { EncodedError } from '../codec';
 import { type GeminiErrorObject, geminiErrorObject } from './schema';
 
 /**
- * Gemini error bodies `{"error":{code, message, status, details?}}` ↔ RelayError (PROTOCOLS §3.9).
+ * Gemini error bodies `{"error":{code, message, status, details?}}` ↔ RelayError.
  * `details` may carry google.rpc.ErrorInfo{reason} and RetryInfo{retryDelay:"34.4s"}.
  * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes
  */

@@ -3,7 +3,7 @@ import { sanitizeId } from '../shared/ids';
 /**
  * Tool-call ids across Gemini. Gemini 3 returns `functionCall.id` and wants it echoed in the
  * matching `functionResponse.id`; Gemini 2.5 returns none, and some Gemini backends reject any `id`
- * field (PROTOCOLS §4 pitfall 20). So the upstream encoder sends an id only when Gemini minted it.
+ * field. So the upstream encoder sends an id only when Gemini minted it.
  * A bare id cannot say who minted it once it has round-tripped through another client format, so
  * ids that came from a Gemini upstream enter the IR with the `gem_` marker and every other id
  * (relay-minted, or from an OpenAI/Anthropic client) is never sent to Gemini.

@@ -5,15 +5,15 @@ import { GeminiPartialArgs } from './partial-args';
 import type { GeminiResponsePart } from './schema';
 
 /**
- * Gemini response parts → IR block events (PROTOCOLS §3.11 decoder D), shared by the stream and the
+ * Gemini response parts → IR block events, shared by the stream and the
  * non-stream decoder so both read parts the same way:
  * - `thought:true` text → thinking block; plain text → text block; empty text opens nothing.
  * - a `thoughtSignature` is reasoning state, not thinking text: it becomes the signature of the
  *   open thinking block, or of an empty thinking block opened for it, placed right before the part
  *   it sat on (placement `fc` for a functionCall, `tx` for text), so clients that only know
- *   thinking signatures (Anthropic, Responses) carry it back (pitfall 12).
- * - a functionCall → one whole tool block: start, one arguments delta (`{}` when there are none,
- *   pitfall 24), stop. Vertex `partialArgs` fragments are collected until the call completes.
+ *   thinking signatures (Anthropic, Responses) carry it back; a text part with a signature stays text.
+ * - a functionCall → one whole tool block: start, one arguments delta (`{}` when there are none:
+ *   clients JSON-parse the arguments, and `""` is not JSON), stop. Vertex `partialArgs` fragments are collected until the call completes.
  */
 interface PendingCall {
   name: string;

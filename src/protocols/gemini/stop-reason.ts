@@ -1,7 +1,7 @@
 import type { IrStopReason } from '../../ir/stop-reason';
 
 /**
- * Gemini `finishReason` ↔ IR stop reason (PROTOCOLS §3.7). Gemini says STOP also when the model
+ * Gemini `finishReason` ↔ IR stop reason. Gemini says STOP also when the model
  * called functions, so the caller passes whether any functionCall part was seen: a tool call wins.
  * @see https://ai.google.dev/api/generate-content#FinishReason
  */

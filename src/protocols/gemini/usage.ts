@@ -2,8 +2,9 @@ import type { IrUsage } from '../../ir/usage';
 import type { GeminiUsageMetadata } from './schema';
 
 /**
- * Gemini `usageMetadata` ↔ IR usage (PROTOCOLS §3.8). `promptTokenCount` includes cached tokens;
- * `candidatesTokenCount` excludes thoughts, so IR output = candidates + thoughts (pitfall 8), and
+ * Gemini `usageMetadata` ↔ IR usage. `promptTokenCount` includes cached tokens;
+ * `candidatesTokenCount` excludes thoughts, so IR output = candidates + thoughts (else prompt + output falls short
+ * of `totalTokenCount`), and
  * tool-use prompt tokens count as input. Gemini has no cache-write figure.
  * @see https://ai.google.dev/api/generate-content#UsageMetadata
  */

@@ -20,7 +20,8 @@ import type { OpenAIChatMessage, OpenAIChatTextPart, OpenAIChatUserPart } from '
  *   `system` messages (Claude Code and OpenAI clients both put them mid-conversation).
  * - Consecutive `tool` (and legacy `function`) messages become the tool_result blocks of ONE IR user
  *   message: Anthropic and Gemini need all results of a turn together.
- * - Empty text never becomes a block (Anthropic rejects empty text blocks; pitfall 17).
+ * - Empty text never becomes a block (Anthropic rejects empty text blocks, and agents send
+ *   `content: ""` on tool-call-only assistant turns).
  */
 export interface DecodedOpenAIChatMessages {
   system: IrTextBlock[];

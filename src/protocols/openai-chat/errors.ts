@@ -5,7 +5,7 @@ import { openAIChatErrorObjectSchema } from './schema';
 import type { OpenAIChatErrorObject } from './schema';
 
 /**
- * OpenAI error bodies `{"error":{message,type,param,code}}` ↔ RelayError (PROTOCOLS §3.9).
+ * OpenAI error bodies `{"error":{message,type,param,code}}` ↔ RelayError.
  * openai-node keys on the HTTP status, so the status is what must be right; type/code follow what
  * OpenAI itself sends.
  * @see https://platform.openai.com/docs/guides/error-codes

@@ -10,7 +10,7 @@ import { capOutputTokens } from '../shared/output-cap';
  * IR → a Responses upstream request (`POST {baseUrl}/responses`, baseUrl ending in /v1).
  * The system prompt travels as `instructions`. When reasoning is requested the relay asks for
  * `encrypted_content` with `store:false`: the relay keeps no server-side state, so the reasoning must
- * come back in the response to be replayed on the next turn (PROTOCOLS §3.6, §3.10).
+ * come back in the response to be replayed on the next turn.
  * Not carried (no Responses field, sampling hints only): top_k, seed, presence/frequency penalties.
  * Refused: stop sequences (no field; emulating them would mean cutting the stream) and a trailing
  * assistant turn (Responses has no prefill).

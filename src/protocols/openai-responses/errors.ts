@@ -6,7 +6,7 @@ import type { ResponsesErrorObjectWire } from './schema';
 
 /**
  * OpenAI error bodies `{"error":{message,type,param,code}}` ↔ RelayError; the same rules as Chat
- * Completions (PROTOCOLS §3.9). openai-node keys on the HTTP status, Codex CLI on `error.code` of a
+ * Completions. openai-node keys on the HTTP status, Codex CLI on `error.code` of a
  * `response.failed` event, so both are kept right.
  * @see https://platform.openai.com/docs/guides/error-codes
  */

@@ -9,7 +9,8 @@ import { fitResponsesCallId, splitResponsesToolName } from './tool-names';
 /**
  * Responses output items as the relay writes them for clients, shared by the JSON encoder and the
  * stream encoder so that a stream's terminal `response.output` equals what the JSON answer would be.
- * Item ids are minted here (`msg_`/`rs_`/`fc_` + random, PROTOCOLS §3.10) and never change after.
+ * Item ids are minted here (`msg_`/`rs_`/`fc_` + random) and never change after: clients correlate
+ * `output_item.added`, `.done` and the terminal `response` by them.
  */
 export type ResponsesItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
@@ -114,7 +115,7 @@ export const newToolCallItem = (call: { id: string; name: string }, tools: reado
   return { id: `ctc_${randomId()}`, type: 'custom_tool_call', ...common, name, ...(namespace === undefined ? {} : { namespace }), input: '' };
 };
 
-/** Sets a call item's final arguments (no-argument calls become `{}`: clients JSON-parse them, pitfall 24). */
+/** Sets a call item's final arguments (no-argument calls become `{}`: clients JSON-parse them, and `""` is not JSON). */
 export const completeToolCallItem = (item: ResponsesToolCallItem, args: string): void => {
   item.status = 'completed';
   if (item.type === 'function_call') item.arguments = args === '' ? '{}' : args;

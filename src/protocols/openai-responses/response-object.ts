@@ -8,8 +8,11 @@ import type { ResponsesUsage } from './usage';
 
 /**
  * The Response object a client sees, echoing its own request parameters the way OpenAI does (model
- * is the public name the client asked for). `store` is false because the relay keeps nothing;
- * `instructions` is null because the IR merged it with leading developer messages.
+ * is the public name the client asked for). `store` is always false and `previous_response_id`
+ * null: the relay keeps a translated answer (src/conversations/responses-store.ts, unless the request
+ * said `store: false`) only so that a later `previous_response_id` or `item_reference` resolves; it
+ * serves no retrieval of a stored response, and the IR carries neither field. `instructions` is null
+ * because the IR merged it with leading developer messages.
  * @see https://platform.openai.com/docs/api-reference/responses/object
  */
 export type ResponsesStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';

@@ -2,7 +2,7 @@ import type { IrStopReason } from '../../ir/stop-reason';
 
 /**
  * Responses has no finish reason: `status` (+ `incomplete_details.reason`) and the output items say
- * why generation ended (PROTOCOLS §3.7). A function call in the output means "tool use" whatever the
+ * why generation ended. A function call in the output means "tool use" whatever the
  * status, and a refusal content part means content_filter.
  * @see https://platform.openai.com/docs/api-reference/responses/object#responses/object-status
  */

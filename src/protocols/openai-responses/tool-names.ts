@@ -26,5 +26,5 @@ export const splitResponsesToolName = (name: string, tools: readonly IrTool[] | 
   return { name: tool.namespace.member, namespace: tool.namespace.name };
 };
 
-/** Responses limits `call_id` to 64 characters (PROTOCOLS §1.2, pitfall 18). */
+/** Responses rejects a `call_id` longer than 64 characters; ids from other formats can be longer. */
 export const fitResponsesCallId = (id: string): string => fitToolCallId(id, { maxLength: 64 });

@@ -3,7 +3,7 @@ import type { ResponsesUsageWire } from './schema';
 
 /**
  * Responses usage ↔ IR usage. Both already count totals with their parts: `input_tokens` includes
- * cached tokens, `output_tokens` includes reasoning (PROTOCOLS §3.8).
+ * cached tokens, `output_tokens` includes reasoning.
  * @see https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage
  */
 export interface ResponsesUsage {

@@ -4,7 +4,7 @@ import { retryAfterHeaders } from './retry-after';
 
 /**
  * The error body both OpenAI formats answer with, `{"error":{message,type,param,code}}`, and the
- * status per error kind (PROTOCOLS §3.9). openai-node keys on the HTTP status, so the status is
+ * status per error kind. openai-node keys on the HTTP status, so the status is
  * what must be right; type/code follow what OpenAI itself sends.
  * @see https://platform.openai.com/docs/guides/error-codes
  */

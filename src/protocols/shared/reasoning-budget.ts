@@ -1,8 +1,8 @@
 import type { IrEffort } from '../../ir/request';
 
 /**
- * The relay's convention for effort ↔ token budget (vendors publish no cross-walk; see
- * src/protocols/README.md "Reasoning"). Budgets are what Anthropic budget models and Gemini 2.5
+ * The relay's convention for effort ↔ token budget (vendors publish no cross-walk, so these are the
+ * relay's own choice). Budgets are what Anthropic budget models and Gemini 2.5
  * `thinkingBudget` take.
  */
 const BUDGET_FOR_EFFORT: Record<Exclude<IrEffort, 'none' | 'max'>, number> = {

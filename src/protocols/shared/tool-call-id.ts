@@ -17,7 +17,8 @@ export interface ToolCallIdRules {
 }
 
 /**
- * A tool-call id the target accepts (PROTOCOLS §3.10): unchanged when it already fits, else
+ * A tool-call id the target accepts (Anthropic wants ^[a-zA-Z0-9_-]+$, Responses `call_id` at most
+ * 64 characters; foreign ids such as `functions.Bash:0` are refused): unchanged when it already fits, else
  * sanitized to [A-Za-z0-9_-] and suffixed with a hash of the original. The same function applied to a
  * call id and to its result's id gives the same answer, so pairs stay paired.
  */

@@ -4,7 +4,7 @@ import { thrown } from './helpers';
 
 const generate = { endpoint: 'generate' as const };
 
-/** Shaped like what Claude Code 2.x sends (PROTOCOLS §7), trimmed. */
+/** Shaped like what Claude Code 2.x sends, trimmed. */
 const claudeCodeBody = {
   model: 'claude-opus-4-8',
   max_tokens: 32000,

@@ -10,7 +10,7 @@ const base = (request: Partial<IrRequest>): IrRequest => ({ model: 'public', sys
 const body = (request: Partial<IrRequest>, stream = false): Record<string, unknown> =>
   encodeAnthropicRequest(base(request), { ...target, stream }).body as Record<string, unknown>;
 
-describe('encodeAnthropicRequest — PROTOCOLS §5 goldens', () => {
+describe('encodeAnthropicRequest — golden requests', () => {
   it('E1: system, image, tool, forced tool, stop, limits, user', () => {
     // The IR an A client's E1 request decodes to.
     const ir = base({

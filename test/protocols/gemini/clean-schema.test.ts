@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanGeminiSchema } from '../../../src/protocols/gemini/clean-schema';
 
 describe('cleanGeminiSchema', () => {
-  it('drops keywords Gemini rejects and rewrites the ones it has a form for (PROTOCOLS §3.4)', () => {
+  it('drops keywords Gemini rejects and rewrites the ones it has a form for', () => {
     const cleaned = cleanGeminiSchema({
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       $id: 'x',

@@ -17,7 +17,7 @@ const errorOf = (fn: () => unknown): RelayError => {
   throw new Error('expected a RelayError');
 };
 
-/** PROTOCOLS §5 E2, as the A decoder hands it over. */
+/** E2 (tool history, parallel results, empty assistant content), as the Chat decoder hands it over. */
 const e2History: IrMessage[] = [
   { role: 'user', content: [{ type: 'text', text: 'Compare Paris and Rome.' }] },
   {

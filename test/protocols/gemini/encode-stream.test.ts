@@ -8,7 +8,7 @@ import { clientContext, parseData, runTransform } from './helpers';
 
 const usage = { inputTokens: 30, outputTokens: 56, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 40 };
 
-/** PROTOCOLS §5 E5 as IR events. */
+/** E5 as IR events: a thought, two parallel calls, STOP that means tool use, minted ids. */
 const e5: IrStreamEvent[] = [
   { type: 'start', id: 'r9', model: 'g3', usage: { inputTokens: 30, outputTokens: 40, reasoningTokens: 40 } },
   { type: 'block_start', index: 0, block: { type: 'thinking' } },

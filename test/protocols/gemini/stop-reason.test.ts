@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { geminiFinishReasonFor, mapGeminiFinishReason } from '../../../src/protocols/gemini/stop-reason';
 
 describe('Gemini finish reasons', () => {
-  it('maps PROTOCOLS §3.7; a tool call wins', () => {
+  it('maps every finishReason; a tool call wins', () => {
     expect(mapGeminiFinishReason('STOP', false)).toBe('end_turn');
     expect(mapGeminiFinishReason('STOP', true)).toBe('tool_use');
     expect(mapGeminiFinishReason('MAX_TOKENS', false)).toBe('max_tokens');

@@ -15,7 +15,7 @@ const errorOf = (body: unknown): RelayError => {
   throw new Error('expected the decoder to throw');
 };
 
-/** E1 of PROTOCOLS §5. */
+/** E1: system, image, tool, forced tool, stop, limits, user. */
 const E1 = {
   model: 'm1',
   messages: [
@@ -48,7 +48,7 @@ const E1 = {
   safety_identifier: 'u-42',
 };
 
-/** E2 of PROTOCOLS §5 (messages only). */
+/** E2: tool history with parallel results and empty assistant content (messages only). */
 const E2_MESSAGES = [
   { role: 'user', content: 'Compare Paris and Rome.' },
   {

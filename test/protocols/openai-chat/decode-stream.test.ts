@@ -122,7 +122,7 @@ describe('decodeOpenAIChatStream: state machine', () => {
     ]);
   });
 
-  it('keeps the fragment that switches from thinking to text (pitfall 2), reading reasoning_content and reasoning', async () => {
+  it('keeps the first token of a block when the chunk that switches from thinking to text carries it, reading reasoning_content and reasoning', async () => {
     const events = await decodeEvents(
       chunkEvents([
         chunk({ role: 'assistant', content: '' }),

@@ -23,7 +23,7 @@ const fn = (name: string, parameters: Record<string, unknown> = { type: 'object'
   strict: false,
 });
 
-/** The shape Codex CLI sends (PROTOCOLS §7), trimmed. */
+/** The shape Codex CLI 0.169 sends, trimmed. */
 const codexBody = {
   model: 'gpt-5-codex',
   instructions: null,

@@ -126,7 +126,7 @@ describe('decodeResponsesStream: state machine', () => {
     expect(finishOf(events)).toMatchObject({ stopReason: 'end_turn', usage: { inputTokens: 10, outputTokens: 5, reasoningTokens: 3 } });
   });
 
-  it('drives by output_index when item_id rotates per event (pitfall 26)', async () => {
+  it('drives by output_index when item_id rotates per event (some Responses-compatible upstreams do)', async () => {
     const events = await decodeEvents(
       payloadEvents([
         created,

@@ -11,7 +11,7 @@ const record = (value: unknown): Record<string, unknown> =>
 const target = { model: 'gpt-upstream', stream: true };
 const encode = (request: IrRequest) => encodeResponsesRequest(request, target);
 
-/** PROTOCOLS E1's A request, as the A decoder hands it over (IR). */
+/** A Chat Completions request with system, image, tool, forced tool, stop and limits, as the Chat decoder hands it over (IR). */
 const e1: IrRequest = baseRequest({
   model: 'm1',
   system: [{ type: 'text', text: 'Be terse.' }],

@@ -98,7 +98,7 @@ describe('encodeResponsesStream', () => {
     });
   });
 
-  it('matches PROTOCOLS E3 (C → B): message item, then a function_call item with call_id kept', async () => {
+  it('turns an Anthropic text-then-tool stream into a message item, then a function_call item with call_id kept', async () => {
     const events = await encodeEvents([
       start,
       ...text(0, 'Checking.'),

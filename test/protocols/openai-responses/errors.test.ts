@@ -25,7 +25,7 @@ describe('encodeResponsesError', () => {
     }
   });
 
-  it('sends PROTOCOLS E6 (C 529) as 503 server_is_overloaded, with retry hints when known', () => {
+  it('sends an Anthropic 529 overloaded as 503 server_is_overloaded, with retry hints when known', () => {
     const encoded = encodeResponsesError(new RelayError('overloaded', 529, 'anthropic: Overloaded', { retryAfterSeconds: 34.4 }), 'req_1');
     expect(encoded).toEqual({
       status: 503,

@@ -36,7 +36,7 @@ describe('Responses stop reasons', () => {
     expect(mapResponsesStopReason({ ...outcome, status: 'incomplete', incompleteReason: 'max_output_tokens', sawToolCall: true })).toBe('tool_use');
   });
 
-  it('maps every IR reason to a terminal status (PROTOCOLS §3.7)', () => {
+  it('maps every IR reason to a terminal status', () => {
     const table: Array<[IrStopReason, string, string | undefined]> = [
       ['end_turn', 'completed', undefined],
       ['stop_sequence', 'completed', undefined],

@@ -5,8 +5,8 @@ import responsesText from '../../fixtures/openai-responses/openai-issue-11239.1.
 import type { WireFormat } from '../../../src/ir/format';
 
 /**
- * What the fault suite needs to know about each wire format, written from PROTOCOLS.md §2 and the
- * recorded streams (not from the codecs under test): a recorded stream as SSE frames and where its
+ * What the fault suite needs to know about each wire format, written from the providers' stream
+ * documentation and the recorded streams (not from the codecs under test): a recorded stream as SSE frames and where its
  * first content frame is, how a client asks for a stream, and how the client recognises a complete
  * stream and an in-stream error.
  */
@@ -45,7 +45,7 @@ export const recordedStream = (format: WireFormat, separator = '\n'): RecordedSt
   return { frames, firstContent: payloads.findIndex((line) => spec.isContent(parse(line))) };
 };
 
-/** Where each format's provider baseUrl points, given an origin (DESIGN.md §5). */
+/** Where each format's provider baseUrl points, given an origin, as each official SDK takes it (`/v1` for OpenAI). */
 export const baseUrlFor = (format: WireFormat, origin: string): string => (format.startsWith('openai') ? `${origin}/v1` : origin);
 
 export interface ClientCall {
@@ -70,7 +70,7 @@ export const clientCall = (format: WireFormat, model: string, stream: boolean): 
   }
 };
 
-/** The client's own sign that a stream ended properly (PROTOCOLS §2.5 terminators). */
+/** The client's own sign that a stream ended properly (`[DONE]`, `response.completed`, `message_stop`, a finishReason). */
 export const completedStream = (format: WireFormat, text: string): boolean => {
   switch (format) {
     case 'openai-chat':
@@ -84,7 +84,7 @@ export const completedStream = (format: WireFormat, text: string): boolean => {
   }
 };
 
-/** The in-stream error each client format expects (PROTOCOLS §2.5 "error" row), or undefined if there is none. */
+/** The in-stream error each client format expects, or undefined if there is none. */
 export const inStreamError = (format: WireFormat, text: string): Json | undefined => {
   const events = text.split(/\n\n/).filter((frame) => frame.trim() !== '');
   for (const frame of events) {
@@ -107,7 +107,7 @@ export const errorObject = (body: Json): Json => {
   return error !== null && typeof error === 'object' ? (error as Json) : {};
 };
 
-/** An overloaded error as each format's upstream sends it in an HTTP body (PROTOCOLS §3.9). */
+/** An overloaded error as each format's upstream sends it in an HTTP body. */
 export const overloadedBody = (format: WireFormat): Json => {
   switch (format) {
     case 'openai-chat':
@@ -120,7 +120,7 @@ export const overloadedBody = (format: WireFormat): Json => {
   }
 };
 
-/** The same error as an in-stream event (PROTOCOLS §2.5 "error" row). */
+/** The same error as an in-stream event. */
 export const overloadedFrame = (format: WireFormat): string => {
   switch (format) {
     case 'openai-chat':

@@ -40,6 +40,35 @@ export const ask = async (format: WireFormat, key: string, model: string, stream
   return { format, status: response.status, headers: response.headers, text, requestId: response.headers.get('x-request-id') ?? '' };
 };
 
+export interface OpenStream {
+  status: number;
+  requestId: string;
+  /** The client goes away: the runtime aborts the request's signal. */
+  leave: () => void;
+  answer: () => Answer;
+}
+
+/** A stream read up to its first chunk, kept open until `leave`. */
+export const openStream = async (format: WireFormat, key: string, model: string): Promise<OpenStream> => {
+  const call = clientCall(format, model, true);
+  const controller = new AbortController();
+  const response = await callRelay(call.path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authHeaders(format, key) },
+    body: JSON.stringify(call.body),
+    signal: controller.signal,
+  });
+  const first = await response.body?.getReader().read();
+  const text = new TextDecoder().decode(first?.value ?? new Uint8Array());
+  const requestId = response.headers.get('x-request-id') ?? '';
+  return {
+    status: response.status,
+    requestId,
+    leave: () => controller.abort(new Error('client left')),
+    answer: () => ({ format, status: response.status, headers: response.headers, text, requestId }),
+  };
+};
+
 /** The answer's text as the format's SDK would surface it (non-stream), or whether the stream completed. */
 export const expectAnswered = (answer: Answer, stream: boolean): void => {
   expect(answer.status, answer.text).toBe(200);

@@ -51,10 +51,35 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const ANTHROPIC_BUSY_MESSAGE = 'Number of request tokens has exceeded your per-minute rate limit';
 export const RESPONSES_BUSY_MESSAGE = 'Rate limit reached for gpt-busy in organization org-x on requests per min';
 
-/** A chat fleet: `slow` answers after a delay, `garbage` streams two good chunks then a cut JSON line. */
+/** Streams of `drip` the relay cancelled (the client left): how many. */
+export const dripCancels = { count: 0 };
+
+/** Two chunks, then an SSE comment every 100 ms until the reader goes away. */
+const drip = (model: string) => {
+  const encoder = new TextEncoder();
+  const chunk = (delta: Record<string, unknown>) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-d', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+  const frames = [chunk({ role: 'assistant', content: '' }), chunk({ content: 'Thinking it over' })];
+  let index = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const frame = frames[index++];
+      if (frame !== undefined) return controller.enqueue(encoder.encode(frame));
+      await sleep(100);
+      controller.enqueue(encoder.encode(': still here\n\n'));
+    },
+    cancel() {
+      dripCancels.count += 1;
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
+};
+
+/** A chat fleet: `slow` answers after a delay, `garbage` streams two good chunks then a cut JSON line, `drip` never ends. */
 export const fleetUpstream = (counts: Counts) =>
   byModel(createOpenAIChatUpstream(), counts, (model, body, forward) => {
     if (model === 'slow') return sleep(400).then(forward);
+    if (model === 'drip') return Promise.resolve(drip(model));
     if (model === 'garbage' && body.stream === true) {
       const chunk = (delta: Record<string, unknown>) =>
         `data: ${JSON.stringify({ id: 'chatcmpl-g', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;

@@ -6,10 +6,11 @@ import { admin, callRelay, createKey, type CreatedKey } from '../setup/seed';
 import { eventually } from '../usage/harness';
 import { FORMATS, inStreamError } from '../relay/faults/wire';
 import { ECHOED_HEADER, echoingUpstream } from './echoing-upstream';
-import { ask, errorMessageOf, expectAnswered, inBatches, type Answer } from './session-client';
+import { ask, errorMessageOf, expectAnswered, inBatches, openStream, type Answer } from './session-client';
 import {
   ANTHROPIC_BUSY_MESSAGE,
   claudeUpstream,
+  dripCancels,
   fleetUpstream,
   geminiUpstream,
   RESPONSES_BUSY_MESSAGE,
@@ -58,7 +59,7 @@ const one = (label: string): SessionKey => {
   return key;
 };
 /** Every answer that passed auth, quota and routing: each must have exactly one usage row. */
-const metered: Array<Answer & { keyId: string; model: string; brokeMidStream: boolean }> = [];
+const metered: Array<Answer & { keyId: string; model: string; brokeMidStream: boolean; aborted?: boolean }> = [];
 /** `brokeMidStream`: a 200 stream that ended with an error event is recorded with that error's status. */
 const meter = (answer: Answer, key: SessionKey, model: string, brokeMidStream = false): Answer => {
   metered.push({ ...answer, keyId: key.id, model, brokeMidStream });
@@ -98,6 +99,7 @@ describe('a relay through one session, no reset between steps', () => {
       'wild-*',
       'slow',
       'garbage',
+      'drip',
     ];
     await provider({ id: 's-fleet', protocol: 'openai-chat', baseUrl: 'http://fleet.fake/v1', apiKey: UPSTREAM_KEYS['openai-chat'], models: fleetModels });
     await provider({
@@ -299,6 +301,28 @@ describe('a relay through one session, no reset between steps', () => {
     expectAnswered(meter(await ask('anthropic', capped.key, 'slow', true), capped, 'slow'), true);
   });
 
+  it('gives a capped key its slots back when its clients leave mid-stream, and lets the upstream go', async () => {
+    const capped = one('cap2');
+    const leaving = await Promise.all((['anthropic', 'openai-responses'] as WireFormat[]).map((format) => openStream(format, capped.key, 'drip')));
+    for (const stream of leaving) expect(stream.status).toBe(200);
+    // Both slots are taken while the streams run.
+    expect((await ask('openai-chat', capped.key, 'claude-haiku', false)).status).toBe(429);
+    for (const stream of leaving) stream.leave();
+    await eventually(async () => (dripCancels.count >= 2 ? true : undefined), 3_000);
+    const back = await eventually(async () => {
+      const answer = await ask('openai-chat', capped.key, 'claude-haiku', false);
+      return answer.status === 200 ? answer : undefined;
+    }, 3_000);
+    meter(back, capped, 'claude-haiku');
+    const aborted = await eventually(async () => {
+      const ids = leaving.map((stream) => stream.requestId);
+      const rows = await env.DB.prepare('SELECT aborted FROM usage_events WHERE request_id IN (?1, ?2)').bind(...ids).all<{ aborted: number }>();
+      return rows.results.length === 2 ? rows.results : undefined;
+    });
+    expect(aborted.map((row) => row.aborted)).toEqual([1, 1]);
+    for (const stream of leaving) metered.push({ ...stream.answer(), keyId: capped.id, model: 'drip', brokeMidStream: false, aborted: true });
+  });
+
   it('lets a prepaid key spend its small balance request after request, then refuses it in the caller\'s shape', async () => {
     const prepaid = one('prepaid');
     // $500 / 1M tokens both ways: one gemini-fake answer costs about a cent; the balance is 5 cents.
@@ -393,7 +417,7 @@ describe('a relay through one session, no reset between steps', () => {
       const row = rows.get(answer.requestId);
       expect(row, answer.requestId).toMatchObject({ key_id: answer.keyId, model: answer.model, client_format: answer.format });
       if (answer.brokeMidStream) expect(row?.status, answer.requestId).toBeGreaterThanOrEqual(500);
-      else expect(row?.status, answer.requestId).toBe(answer.status);
+      else if (answer.aborted !== true) expect(row?.status, answer.requestId).toBe(answer.status);
     }
 
     // Per key: the rollup is the sum of its rows, and /v1/usage says what the rollup says.

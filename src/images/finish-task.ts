@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import { releaseTaskLease } from '../quota/quota-client';
+import { deleteTaskInputs } from './input-store';
 import { enqueueImageMessage } from './messages';
 import { getTask, putTask } from './task-store';
 import { recordTaskUsage } from './task-usage';
@@ -39,11 +40,13 @@ export const endTask = async (
 
 /**
  * Every terminal transition (completed, failed, cancelled) ends here, after the D1 move: releases
- * the task's concurrency lease and queues its usage event and its webhook delivery.
+ * the task's concurrency lease, deletes its uploaded inputs and queues its usage event and its
+ * webhook delivery.
  */
 export const announceTerminal = async (env: Env, task: ImageTask): Promise<void> => {
   const row = await readTaskRow(env, task.id);
   if (row !== null) await releaseTaskLease(env, { keyId: row.key_id, leaseId: row.lease_id, admissionId: null });
+  await deleteTaskInputs(env, task.id, task.request.uploads);
   await recordTaskUsage(env, task);
   if (task.webhook !== null) await enqueueImageMessage(env, { kind: 'webhook', taskId: task.id });
 };

@@ -48,7 +48,9 @@ const inputParts = async (urls: readonly string[], input: ImageUpstreamInput): P
 /** Gemini generateContent with image output; input images travel as inlineData parts. */
 export const generateWithGemini = async (env: Env, input: ImageUpstreamInput): Promise<ImageBytes> => {
   const { request, candidate } = input;
-  const images = await inputParts(request.imageUrls, input);
+  // An edit's uploads travel like any input image (a mask never reaches Gemini: resolveImageModel keeps it off).
+  const uploads = input.uploads.map((image): InlinePart => ({ inlineData: { mimeType: image.contentType, data: bytesToBase64(image.bytes) } }));
+  const images = [...(await inputParts(request.imageUrls, input)), ...uploads];
   const imageConfig: Record<string, string> = {};
   if (request.size !== 'auto') imageConfig.aspectRatio = request.size;
   // 1K is Gemini's default and older image models reject imageSize, so it is only sent when asked for more.

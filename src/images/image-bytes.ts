@@ -49,12 +49,17 @@ const tooLarge = (): ImageFailure => new ImageFailure('invalid_output', `image e
 /**
  * Reads a body up to `cap` bytes and cancels it the moment it goes over, so a huge or endless body
  * costs at most `cap` bytes of memory (a declared content-length over the cap is refused unread).
+ * Takes a response or a client's request; `overCap` is what is thrown past the cap.
  */
-export const readCapped = async (response: Response, cap: number): Promise<Uint8Array> => {
+export const readCapped = async (
+  response: Pick<Response, 'headers' | 'body'>,
+  cap: number,
+  overCap: () => Error = tooLarge,
+): Promise<Uint8Array> => {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > cap) {
     await response.body?.cancel();
-    throw tooLarge();
+    throw overCap();
   }
   if (response.body === null) return new Uint8Array(0);
   const reader = response.body.getReader();
@@ -66,7 +71,7 @@ export const readCapped = async (response: Response, cap: number): Promise<Uint8
     total += value.byteLength;
     if (total > cap) {
       await reader.cancel();
-      throw tooLarge();
+      throw overCap();
     }
     chunks.push(value);
   }

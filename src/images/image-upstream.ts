@@ -11,6 +11,9 @@ import type { ImageRequest } from './task';
 export interface ImageUpstreamInput {
   candidate: ImageCandidate;
   request: ImageRequest;
+  /** An edit's uploaded images (empty for a generation) and its mask, read back from the input store. */
+  uploads: ImageBytes[];
+  mask: ImageBytes | null;
   allowPrivateUrls: boolean;
   signal: AbortSignal;
 }
@@ -21,7 +24,7 @@ type ImageUpstream = (env: Env, input: ImageUpstreamInput) => Promise<ImageBytes
 const IMAGE_UPSTREAMS: Partial<Record<ProviderProtocol, ImageUpstream>> = {
   'openai-images': generateWithOpenAIImages,
   gemini: generateWithGemini,
-  mock: async (_env, input) => generateMockImage(input.request),
+  mock: async (_env, input) => generateMockImage(input.request, input.uploads, input.mask),
 };
 
 export const generateImage = (env: Env, input: ImageUpstreamInput): Promise<ImageBytes> => {

@@ -72,9 +72,23 @@ export const encodeMockPng = (width: number, height: number, seed: number): Uint
   return new Uint8Array([...signature, ...chunk('IHDR', header), ...chunk('IDAT', zlibStored(raw)), ...chunk('IEND', new Uint8Array())]);
 };
 
-export const generateMockImage = (request: ImageRequest): ImageBytes => {
-  const dimensions = pixelSize(request.size, request.resolution) ?? { width: 1024, height: 1024 };
+/** A PNG's own width and height (IHDR), capped so a forged header cannot ask for a huge mock. */
+const pngDimensions = (image: ImageBytes | undefined): { width: number; height: number } | undefined => {
+  if (image?.contentType !== 'image/png' || image.bytes.length < 24) return undefined;
+  const view = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
+  return { width: Math.min(4096, view.getUint32(16)), height: Math.min(4096, view.getUint32(20)) };
+};
+
+/**
+ * A generation, or an edit: with uploads, the colours also follow the inputs' sizes and a `size` of
+ * `auto` keeps the first input's shape (a PNG's own dimensions), so an edit differs from a
+ * generation of the same prompt and the same inputs give the same bytes.
+ */
+export const generateMockImage = (request: ImageRequest, uploads: readonly ImageBytes[] = [], mask: ImageBytes | null = null): ImageBytes => {
+  const inputShape = request.size === 'auto' ? pngDimensions(uploads[0]) : undefined;
+  const dimensions = inputShape ?? pixelSize(request.size, request.resolution) ?? { width: 1024, height: 1024 };
   const width = Math.max(1, Math.round(dimensions.width / 16));
   const height = Math.max(1, Math.round(dimensions.height / 16));
-  return { bytes: encodeMockPng(width, height, promptHash(request.prompt)), contentType: 'image/png' };
+  const inputs = uploads.length === 0 ? '' : `\n${uploads.map((image) => image.bytes.length).join(',')}\n${mask?.bytes.length ?? 0}`;
+  return { bytes: encodeMockPng(width, height, promptHash(`${request.prompt}${inputs}`)), contentType: 'image/png' };
 };

@@ -4,8 +4,9 @@ import { announceTerminal, endTask } from './finish-task';
 import { newFileId } from './ids';
 import { toImageFailure } from './image-failure';
 import { generateImage } from './image-upstream';
+import { getTaskInputs } from './input-store';
 import { backoffSeconds } from './messages';
-import { resolveImageModel } from './resolve-image-model';
+import { imageNeedsOf, resolveImageModel } from './resolve-image-model';
 import { getTask, putFile, putTask } from './task-store';
 import { publicTaskError } from './task-error';
 import { transition } from './task-transition';
@@ -34,7 +35,7 @@ export const runGenerationAttempt = async (env: Env, taskId: string, now: () => 
     await endTask(env, taskId, 'failed', task.error ?? { code: 'retries_exhausted', message: 'image generation failed' }, now(), ['pending']);
     return { kind: 'done' };
   }
-  const candidates = resolveImageModel(await loadRouteTable(env), task.model, { needsImageInput: task.request.imageUrls.length > 0 });
+  const candidates = resolveImageModel(await loadRouteTable(env), task.model, imageNeedsOf(task.request));
   const candidate = candidates[task.attempts % Math.max(1, candidates.length)];
   if (candidate === undefined) {
     await endTask(env, taskId, 'failed', { code: 'model_not_found', message: 'no provider serves this image model any more' }, now(), ['pending']);
@@ -58,9 +59,12 @@ export const runGenerationAttempt = async (env: Env, taskId: string, now: () => 
   await putTask(env, running);
 
   try {
+    const inputs = task.request.uploads === undefined ? { images: [], mask: null } : await getTaskInputs(env, taskId, task.request.uploads);
     const image = await generateImage(env, {
       candidate,
       request: task.request,
+      uploads: inputs.images,
+      mask: inputs.mask,
       allowPrivateUrls: configOf(env).allowPrivateUrls,
       signal: new AbortController().signal, // attempts run to completion; the upstream timeout bounds them
     });

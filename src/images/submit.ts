@@ -9,7 +9,8 @@ import { chargeTask, imagePriceMicros, isDebited } from './billing';
 import { endTask } from './finish-task';
 import { idempotentTaskId, newTaskId, sha256Hex } from './ids';
 import { enqueueImageMessage } from './messages';
-import { resolveImageModel } from './resolve-image-model';
+import { deleteTaskInputs, putTaskInputs } from './input-store';
+import { imageNeedsOf, resolveImageModel } from './resolve-image-model';
 import { deleteTask, getTask, putTask } from './task-store';
 import type { ImageTask } from './task';
 import { deleteTaskRow, inflightChargeMicros, insertTaskRow } from './task-transition';
@@ -41,6 +42,13 @@ const checkModel = async (env: Env, key: AuthenticatedKey, validated: ValidatedI
   }
   if (request.imageUrls.length > 0 && resolveImageModel(table, model, { needsImageInput: true }).length === 0) {
     throw new RelayError('unsupported_feature', 400, `image_urls: the providers of "${model}" cannot take input images`, { param: 'image_urls' });
+  }
+  const needs = imageNeedsOf(request);
+  if (needs.needsUploads && resolveImageModel(table, model, { needsImageInput: false, needsUploads: true }).length === 0) {
+    throw new RelayError('unsupported_feature', 400, `image: the providers of "${model}" cannot edit images`, { param: 'image' });
+  }
+  if (needs.needsMask && resolveImageModel(table, model, needs).length === 0) {
+    throw new RelayError('unsupported_feature', 400, `mask: the providers of "${model}" take no mask`, { param: 'mask' });
   }
 };
 
@@ -109,6 +117,8 @@ export const submitImageTask = async (env: Env, input: SubmitInput): Promise<Sub
       throw new RelayError('overloaded', 503, 'the same Idempotency-Key is being submitted concurrently; retry', { retryAfterSeconds: 1 });
     }
     await putTask(env, task);
+    // Before the charge and the queue: an attempt must find the files of a task it can see.
+    if (validated.files !== undefined) await putTaskInputs(env, id, validated.files);
   } catch (error) {
     await giveBack();
     throw error;
@@ -116,7 +126,7 @@ export const submitImageTask = async (env: Env, input: SubmitInput): Promise<Sub
   if (debited) {
     const outcome = await chargeTask(env, task, now);
     if (outcome !== 'applied' && outcome !== 'duplicate') {
-      await Promise.all([deleteTaskRow(env, id), deleteTask(env, id), giveBack()]);
+      await Promise.all([deleteTaskRow(env, id), deleteTask(env, id), deleteTaskInputs(env, id, task.request.uploads), giveBack()]);
       throw insufficientBalance(chargeMicros);
     }
   }

@@ -9,6 +9,15 @@ export const RATIOS_WITH_4K: readonly AspectRatio[] = ['16:9', '9:16', '1:2', '2
 export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export const isTerminal = (status: TaskStatus): boolean => status === 'completed' || status === 'failed' || status === 'cancelled';
 
+/** An uploaded input of an edit, as the task records it; the bytes live in the input store (input-store.ts). */
+export interface StoredUpload {
+  /** `mask` applies to the first image (transparent pixels mark what to edit). */
+  role: 'image' | 'mask';
+  contentType: string;
+  bytes: number;
+  sha256: string;
+}
+
 export interface ImageRequest {
   prompt: string;
   size: AspectRatio;
@@ -16,6 +25,8 @@ export interface ImageRequest {
   n: 1;
   imageUrls: string[];
   webhookUrl: string | null;
+  /** Files of a multipart edit (images, then the mask), in upload order; absent on generations. */
+  uploads?: StoredUpload[];
 }
 
 export interface TaskError {

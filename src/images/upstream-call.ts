@@ -31,8 +31,9 @@ const upstreamMessage = (text: string): string => {
 };
 
 /**
- * POSTs JSON to an image upstream and returns its parsed JSON. Non-2xx answers become ImageFailures
- * carrying the upstream's own message (never the key); retryable when the status says so.
+ * POSTs JSON (or, given FormData, multipart with fetch's own boundary) to an image upstream and
+ * returns its parsed JSON. Non-2xx answers become ImageFailures carrying the upstream's own message
+ * (never the key); retryable when the status says so.
  */
 export const postUpstreamJson = async (
   env: Env,
@@ -42,14 +43,19 @@ export const postUpstreamJson = async (
   authHeaders: (key: string) => Record<string, string>,
   signal: AbortSignal,
 ): Promise<unknown> => {
-  const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
-  for (const [name, value] of Object.entries(provider.headers)) headers.set(name, value);
+  const isForm = body instanceof FormData;
+  const headers = new Headers(isForm ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' });
+  for (const [name, value] of Object.entries(provider.headers)) {
+    // A multipart body's content-type carries its boundary; an operator header must not replace it.
+    if (isForm && name.toLowerCase() === 'content-type') continue;
+    headers.set(name, value);
+  }
   const key = await providerKey(env, provider);
   if (key !== '') for (const [name, value] of Object.entries(authHeaders(key))) headers.set(name, value);
   const timeout = AbortSignal.timeout(provider.firstByteTimeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await fetchWithoutRedirect(joinUrl(provider.baseUrl, path), { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any([signal, timeout]) });
+    response = await fetchWithoutRedirect(joinUrl(provider.baseUrl, path), { method: 'POST', headers, body: isForm ? body : JSON.stringify(body), signal: AbortSignal.any([signal, timeout]) });
   } catch (error) {
     if (timeout.aborted) throw new ImageFailure('timeout', `${provider.id}: no answer within the timeout`, true);
     throw new ImageFailure('upstream_error', `${provider.id}: upstream connection failed (${String(error)})`, true);

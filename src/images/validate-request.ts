@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../zod-locale';
 import { invalidRequest } from '../errors';
 import { assertPublicUrl } from '../net/url-safety';
+import type { ImageBytes } from './image-bytes';
 import { ASPECT_RATIOS, RATIOS_WITH_4K, RESOLUTIONS, type AspectRatio, type ImageRequest, type Resolution } from './task';
 
 export const MAX_IMAGE_URLS = 16;
@@ -67,6 +68,8 @@ export interface ValidatedImageRequest {
   request: ImageRequest;
   /** How a synchronous (Prefer: wait) answer carries the image. */
   responseFormat: 'url' | 'b64_json';
+  /** An edit's uploaded bytes, in the order of `request.uploads`; stored under the task id at submit. */
+  files?: ImageBytes[];
 }
 
 const issueMessage = (error: z.core.$ZodError): { message: string; param: string } => {

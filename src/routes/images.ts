@@ -10,7 +10,8 @@ import { readIdempotencyKey, submitImageTask } from '../images/submit';
 import { streamTaskEvents } from '../images/task-events';
 import { FILE_TTL_SECONDS, getFile, getTask } from '../images/task-store';
 import { isTerminal, taskView, type ImageTask } from '../images/task';
-import { validateImageRequest, type RequestForm } from '../images/validate-request';
+import { parseEditForm } from '../images/edit-form';
+import { validateImageRequest, type RequestForm, type ValidatedImageRequest } from '../images/validate-request';
 import { openAIImagesBody, preferredWaitSeconds, runFirstAttemptInline, waitForTask } from '../images/wait';
 import { readJsonBody } from '../relay/read-body';
 import { clientFormat } from './client-format';
@@ -26,9 +27,14 @@ const visibleTask = async (c: Context<AppEnv>): Promise<ImageTask> => {
   return task;
 };
 
-const submit = async (c: Context<AppEnv>, form: RequestForm): Promise<Response> => {
-  const body = await readJsonBody(c.req.raw);
-  const validated = validateImageRequest(body, form, configOf(c.env).allowPrivateUrls);
+const jsonRequest = (form: RequestForm) => async (c: Context<AppEnv>): Promise<ValidatedImageRequest> =>
+  validateImageRequest(await readJsonBody(c.req.raw), form, configOf(c.env).allowPrivateUrls);
+
+const editRequest = (c: Context<AppEnv>): Promise<ValidatedImageRequest> =>
+  parseEditForm(c.req.raw, { maxBodyBytes: configOf(c.env).maxBodyBytes, allowPrivate: configOf(c.env).allowPrivateUrls });
+
+const submit = async (c: Context<AppEnv>, parse: (c: Context<AppEnv>) => Promise<ValidatedImageRequest>): Promise<Response> => {
+  const validated = await parse(c);
   const idempotencyKey = readIdempotencyKey(c.req.header('idempotency-key'));
   const waitSeconds = preferredWaitSeconds(c.req.header('prefer'));
   const started = Date.now();
@@ -62,8 +68,9 @@ export const imageRoutes = new Hono<AppEnv>()
   .use('/v1/images/*', clientFormat('openai-chat'), imageKeyAuth())
   .use('/v1/tasks/*', clientFormat('openai-chat'), imageKeyAuth())
   .use('/v1/files/*', clientFormat('openai-chat'))
-  .post('/v1/images/generations', (c) => submit(c, 'generations'))
-  .post('/v1/images/tasks', (c) => submit(c, 'tasks'))
+  .post('/v1/images/generations', (c) => submit(c, jsonRequest('generations')))
+  .post('/v1/images/edits', (c) => submit(c, editRequest))
+  .post('/v1/images/tasks', (c) => submit(c, jsonRequest('tasks')))
   // The secret this account's webhooks are signed with (per account; rotated through the admin API).
   .get('/v1/images/webhook-secret', async (c) => {
     const secret = await webhookSecretOf(c.env, c.var.apiKey.accountId);

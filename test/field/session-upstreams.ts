@@ -14,6 +14,9 @@ export type Counts = Map<string, number>;
 
 const bump = (counts: Counts, model: string) => counts.set(model, (counts.get(model) ?? 0) + 1);
 
+/** The last body each upstream model received, across all fakes. */
+export const lastBodies = new Map<string, Record<string, unknown>>();
+
 /** Reads the JSON body once and hands the handler a request it can still read. */
 const byModel = (
   inner: FakeHandler,
@@ -26,6 +29,7 @@ const byModel = (
     // Gemini names the model in the path.
     const model = typeof body.model === 'string' ? body.model : (/\/models\/([^:]+):/.exec(new URL(request.url).pathname)?.[1] ?? '');
     bump(counts, model);
+    lastBodies.set(model, body);
     const forward = () => Promise.resolve(inner(new Request(request.url, { method: request.method, headers: request.headers, body: text })));
     return (await special(model, body, forward)) ?? forward();
   };

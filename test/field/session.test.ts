@@ -13,6 +13,7 @@ import {
   dripCancels,
   fleetUpstream,
   geminiUpstream,
+  lastBodies,
   RESPONSES_BUSY_MESSAGE,
   responsesUpstream,
   UPSTREAM_KEYS,
@@ -176,6 +177,16 @@ describe('a relay through one session, no reset between steps', () => {
     expect(counts.fleet.get(fleetModel(7))).toBe(before + 1);
     expectAnswered(meter(await ask('gemini', unlimited.key, 'wild-card', false), unlimited, 'wild-card'), false);
     expect(counts.fleet.get('wild-card')).toBe(1);
+    // Every tenth fleet model declares maxOutputTokens 2,048: a larger ask is clamped before it leaves, passthrough or not.
+    const asked = await callRelay('/v1/messages', {
+      method: 'POST',
+      headers: { 'x-api-key': unlimited.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: fleetModel(40), max_tokens: 64_000, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(asked.status).toBe(200);
+    metered.push({ format: 'anthropic', status: 200, headers: asked.headers, text: await asked.text(), requestId: asked.headers.get('x-request-id') ?? '', keyId: unlimited.id, model: fleetModel(40), brokeMidStream: false });
+    expect(lastBodies.get(fleetModel(40))).toMatchObject({ max_tokens: 2_048 });
+    expectAnswered(meter(await ask('openai-chat', unlimited.key, fleetModel(50), false), unlimited, fleetModel(50)), false);
   });
 
   it('keeps a key to its allow-list, in the caller\'s shape', async () => {

@@ -6,6 +6,7 @@ import { admin, callRelay, createKey, type CreatedKey } from '../setup/seed';
 import { eventually } from '../usage/harness';
 import { FORMATS, inStreamError } from '../relay/faults/wire';
 import { ECHOED_HEADER, echoingUpstream } from './echoing-upstream';
+import { keyTotals, usageRowsOf } from './session-usage';
 import { ask, errorMessageOf, expectAnswered, inBatches, openStream, type Answer } from './session-client';
 import {
   ANTHROPIC_BUSY_MESSAGE,
@@ -414,14 +415,7 @@ describe('a relay through one session, no reset between steps', () => {
     const byId = new Map(metered.map((answer) => [answer.requestId, answer]));
     expect(byId.size).toBe(metered.length);
     const rows = await eventually(async () => {
-      const found = new Map<string, { key_id: string; model: string; status: number; client_format: string }>();
-      for (let i = 0; i < metered.length; i += 90) {
-        const ids = metered.slice(i, i + 90).map((answer) => answer.requestId);
-        const result = await env.DB.prepare(`SELECT request_id, key_id, model, status, client_format FROM usage_events WHERE request_id IN (${ids.map(() => '?').join(',')})`)
-          .bind(...ids)
-          .all<{ request_id: string; key_id: string; model: string; status: number; client_format: string }>();
-        for (const row of result.results) found.set(row.request_id, row);
-      }
+      const found = await usageRowsOf(metered.map((answer) => answer.requestId));
       return found.size === metered.length ? found : undefined;
     }, 20_000);
     for (const answer of metered) {
@@ -434,22 +428,10 @@ describe('a relay through one session, no reset between steps', () => {
     // Per key: the rollup is the sum of its rows, and /v1/usage says what the rollup says.
     const sessionKeys = Object.values(keys).flat().filter((key) => key.label !== 'revokee');
     for (const key of sessionKeys) {
-      const [events, rollup] = await Promise.all([
-        env.DB.prepare('SELECT COUNT(*) AS requests, COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(output_tokens), 0) AS output FROM usage_events WHERE key_id = ?1')
-          .bind(key.id)
-          .first<{ requests: number; input: number; output: number }>(),
-        env.DB.prepare('SELECT COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(output_tokens), 0) AS output FROM usage_daily WHERE key_id = ?1')
-          .bind(key.id)
-          .first<{ requests: number; input: number; output: number }>(),
-      ]);
+      const { events, rollup, summary } = await keyTotals(key.id, key.key);
       expect(rollup, key.label).toEqual(events);
       expect(events?.requests, key.label).toBe(metered.filter((answer) => answer.keyId === key.id).length);
-      const summary = (await (await callRelay('/v1/usage?days=1', { headers: { authorization: `Bearer ${key.key}` } })).json()) as {
-        totalRequests: number;
-        totalInputTokens: number;
-        totalOutputTokens: number;
-      };
-      expect({ requests: summary.totalRequests, input: summary.totalInputTokens, output: summary.totalOutputTokens }, key.label).toEqual(rollup);
+      expect(summary, key.label).toEqual(rollup);
     }
   });
 });

@@ -1,0 +1,176 @@
+// npm run bench:capacity — what one request costs in storage, through the real relay and consumer.
+// Builds bench/capacity/worker.ts (src/index.ts with counting wrappers around D1 and the limiter's SQL),
+// runs it in one workerd through Miniflare on local D1 / KV / R2 / Durable Objects / Queues, drives
+// CAPACITY_REQUESTS (default 5,000) requests over the four client formats and three kinds of key
+// (subscription without windows, subscription with quota windows, prepaid), waits for the usage
+// queue, then moves every raw event out of D1 as the cron would once the raw window has passed.
+// Prints the figures, and last: `capacity: D1 rows written/request R, D1 bytes kept/request after
+// the raw window B, DO rows written/admit Q, events lost L`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { ADMIN_TOKEN, applyMigrations, newMiniflare, relayWorkerOptions } from './lib/targets.mjs';
+import { requestFor } from './lib/requests.mjs';
+import { ROOT } from './lib/paths.mjs';
+
+const TOTAL = Number(process.env.CAPACITY_REQUESTS ?? 5_000);
+const CONCURRENCY = Number(process.env.CAPACITY_CONCURRENCY ?? 32);
+const FORMATS = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
+const MODEL = 'mock-capacity';
+const log = (message) => process.stderr.write(`${message}\n`);
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'polyrelay-capacity-'));
+log('building bench/capacity/worker.ts (wrangler deploy --dry-run)…');
+const built = spawnSync(path.join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', path.join(scratch, 'build'), 'bench/capacity/worker.ts'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+  env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+});
+if (built.status !== 0) throw new Error(`build failed: ${built.stderr}${built.stdout}`);
+
+const options = relayWorkerOptions({ bundlePath: path.join(scratch, 'build', 'worker.js') });
+const mf = newMiniflare({
+  host: '127.0.0.1',
+  port: 0,
+  // On disk, so the D1 file's page counts can be read (Miniflare otherwise keeps state in a temp dir of its own).
+  resourcePersistencePath: path.join(scratch, 'state'),
+  workers: [{ ...options, bindings: { ...options.bindings, ENABLE_MOCK_PROVIDER: 'true' } }],
+});
+
+const sqliteFile = () => {
+  const files = readdirSync(path.join(scratch, 'state'), { recursive: true }).filter(
+    (name) => name.includes('D1DatabaseObject') && name.endsWith('.sqlite') && !name.endsWith('metadata.sqlite'),
+  );
+  if (files.length !== 1) throw new Error(`expected one D1 file under ${scratch}/state, found ${files.join(', ') || 'none'}`);
+  return path.join(scratch, 'state', files[0]);
+};
+
+/**
+ * Bytes the database holds in rows and index entries: every B-tree page's size minus its unused bytes
+ * (SQLite's dbstat), so pages freed by the sweep and not yet reused do not count as kept.
+ */
+const usedBytes = () => {
+  const db = new DatabaseSync(sqliteFile(), { readOnly: true });
+  try {
+    return db.prepare('SELECT SUM(pgsize - unused) AS used FROM dbstat').get().used;
+  } finally {
+    db.close();
+  }
+};
+
+try {
+  await mf.ready;
+  await applyMigrations(mf, 'relay');
+  const url = (await mf.unsafeGetDirectURL('relay')).toString().replace(/\/$/, '');
+  const d1 = await mf.getD1Database('DB', 'relay');
+  const now = Date.now();
+  await d1.batch([
+    d1.prepare(`INSERT INTO providers (id, protocol, base_url, api_key_encrypted, priority, weight, headers, enabled, created_at, updated_at)
+                VALUES ('mock', 'mock', 'mock://', NULL, 100, 1, '{}', 1, ?1, ?1)`).bind(now),
+    d1.prepare("INSERT INTO model_routes (public_model, provider_id, upstream_model) VALUES ('mock-*', 'mock', 'mock-*')"),
+    d1.prepare(`INSERT INTO model_prices (model, input_per_million_micros, output_per_million_micros, updated_at) VALUES (?1, 3000000, 15000000, ?2)`).bind(MODEL, now),
+  ]);
+  const admin = async (method, pathName, body) => {
+    const response = await fetch(`${url}/admin${pathName}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (response.status >= 300) throw new Error(`admin ${pathName}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  // Ten of each kind: subscription without windows; subscription with 5-hour and weekly windows (a QuotaLimiter
+  // admit per request); prepaid (a reservation per request, and the limiter for the prepaid concurrency default).
+  const keys = [];
+  for (let index = 0; index < 10; index++) {
+    keys.push({ kind: 'subscription', key: (await admin('POST', '/keys', { name: `sub ${index}`, plan: 'unlimited' })).key });
+    keys.push({
+      kind: 'quota',
+      key: (await admin('POST', '/keys', { name: `quota ${index}`, plan: 'pro', quotaOverrides: { requestsPer5h: 1_000_000_000, requestsPerWeek: 1_000_000_000, maxConcurrent: null } })).key,
+    });
+    const prepaid = await admin('POST', '/keys', { name: `prepaid ${index}`, plan: 'unlimited', billing: 'prepaid' });
+    await admin('POST', `/accounts/${prepaid.accountId}/topup`, { amount: 100 });
+    keys.push({ kind: 'prepaid', key: prepaid.key });
+  }
+  await fetch(`${url}/__bench/reset`);
+  const bytesBefore = usedBytes();
+
+  log(`driving ${TOTAL} requests (${CONCURRENCY} at a time)…`);
+  const statuses = new Map();
+  const byKind = { subscription: 0, quota: 0, prepaid: 0 };
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < TOTAL) {
+        const index = next++;
+        const { kind, key } = keys[index % keys.length];
+        const request = requestFor(FORMATS[index % FORMATS.length], MODEL, index % 3 === 0, key);
+        const response = await fetch(`${url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
+        const body = await response.text();
+        if (response.status !== 200 && !statuses.has(response.status)) log(`first ${response.status} (${kind}): ${body.slice(0, 300)}`);
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        byKind[kind] += 1;
+      }
+    }),
+  );
+  const driveMs = Date.now() - started;
+  log(`sent in ${(driveMs / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries(statuses))}; waiting for the usage queue…`);
+
+  const recorded = async () => (await d1.prepare('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily').first()).n;
+  const deadline = Date.now() + 120_000;
+  let seen = await recorded();
+  while (seen < TOTAL && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    seen = await recorded();
+  }
+  const traffic = await (await fetch(`${url}/__bench/counters`)).json();
+  const rawRows = (await d1.prepare('SELECT COUNT(*) AS n FROM usage_events').first()).n;
+  const balances = await d1
+    .prepare(
+      `SELECT COUNT(*) AS accounts, SUM(a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id)) AS mismatched,
+         (SELECT COUNT(*) FROM ledger WHERE kind = 'charge') AS charge_rows, (SELECT COUNT(*) FROM ledger WHERE kind = 'hold') AS open_holds FROM accounts a`,
+    )
+    .first();
+
+  // As the every-minute cron does once the raw window (USAGE_RAW_DAYS, at most 30 days here) has passed.
+  const pruned = await (await fetch(`${url}/__bench/prune?now=${Date.now() + 31 * 86_400_000}`)).json();
+  const afterPrune = await (await fetch(`${url}/__bench/counters`)).json();
+  const archived = (await (await mf.getR2Bucket('USAGE_ARCHIVE', 'relay')).list({ prefix: 'usage/' })).objects.length;
+  const bytesAfter = usedBytes();
+
+  const lost = TOTAL - seen;
+  const R = traffic.d1RowsWritten / TOTAL;
+  const B = Math.max(0, bytesAfter - bytesBefore) / TOTAL;
+  const Q = traffic.admits === 0 ? 0 : traffic.doRowsWritten / traffic.admits;
+  const figures = {
+    requests: TOTAL,
+    byKind,
+    statuses: Object.fromEntries(statuses),
+    requestsPerSecond: Math.round((TOTAL / driveMs) * 1000),
+    d1: { rowsWritten: traffic.d1RowsWritten, statements: traffic.d1Statements, rowsWrittenByArchiveSweep: afterPrune.d1RowsWritten - traffic.d1RowsWritten },
+    rawRowsBeforeSweep: rawRows,
+    sweep: { ...pruned, r2Objects: archived },
+    bytes: { usedBefore: bytesBefore, usedAfterSweep: bytesAfter },
+    ledger: balances,
+    quotaLimiter: { admits: traffic.admits, rowsWritten: traffic.doRowsWritten },
+    rowsWrittenByStatement: Object.fromEntries(Object.entries(traffic.breakdown).sort((a, b) => b[1] - a[1])),
+  };
+  console.log(JSON.stringify(figures, null, 2));
+  if (balances.mismatched !== 0) {
+    const detail = await d1
+      .prepare(
+        `SELECT a.id, a.balance_micros AS balance, (SELECT SUM(amount_micros) FROM ledger l WHERE l.account_id = a.id) AS ledger,
+           (SELECT json_group_array(kind || ' ' || amount_micros) FROM ledger l WHERE l.account_id = a.id) AS rows FROM accounts a
+         WHERE a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id) LIMIT 3`,
+      )
+      .all();
+    console.log(`WARNING: ${balances.mismatched} account(s) whose balance is not the sum of their ledger: ${JSON.stringify(detail.results)}`);
+  }
+  console.log(`capacity: D1 rows written/request ${R.toFixed(2)}, D1 bytes kept/request after the raw window ${B.toFixed(1)}, DO rows written/admit ${Q.toFixed(2)}, events lost ${lost}`);
+} finally {
+  await mf.dispose();
+  if (process.env.CAPACITY_KEEP !== "1") rmSync(scratch, { recursive: true, force: true });
+}

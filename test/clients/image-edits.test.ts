@@ -33,7 +33,7 @@ describe('openai SDK images.edit → the mock image model', () => {
     const form = new FormData();
     form.append('model', 'mock-image');
     form.append('prompt', 'a hat');
-    form.append('image', new Blob([INPUT], { type: 'image/png' }), 'scene.png');
+    form.append('image', new Blob([Uint8Array.from(INPUT)], { type: 'image/png' }), 'scene.png');
     const submitted = await fetch(`${relayUrl}/v1/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
     expect(submitted.status).toBe(202);
     const location = submitted.headers.get('location') ?? '';

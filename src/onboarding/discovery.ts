@@ -24,6 +24,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/v1/models', format: 'relay', auth: true, description: 'models this key may use (OpenAI and Anthropic list shapes)' },
   { method: 'GET', path: '/v1beta/models', format: 'gemini', auth: true, description: 'models in the Gemini list shape' },
   { method: 'POST', path: '/v1/images/generations', format: 'openai-images', auth: true, description: 'image task (202) or, with Prefer: wait, the OpenAI images answer' },
+  { method: 'POST', path: '/v1/images/edits', format: 'openai-images', auth: true, description: 'image edit of uploaded files (multipart/form-data): a task (202) or, with Prefer: wait, the OpenAI images answer' },
   { method: 'GET', path: '/v1/tasks/{id}', format: 'relay', auth: true, description: 'image task status' },
   { method: 'GET', path: '/v1/tasks/{id}/events', format: 'relay', stream: 'sse', auth: true, description: 'image task status as server-sent events' },
   { method: 'GET', path: '/v1/usage', format: 'relay', auth: true, description: 'usage, cost and quota windows of the calling key (?days=1..90)' },

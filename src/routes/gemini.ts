@@ -46,4 +46,6 @@ export const geminiRoutes = new Hono<AppEnv>()
     return geminiModelOf(c, id);
   })
   .post('/v1beta/models/:target{.+}', ...gemini, geminiCall)
-  .post('/v1/models/:target{.+}', ...gemini, geminiCall);
+  .post('/v1/models/:target{.+}', ...gemini, geminiCall)
+  // @ai-sdk/google leaves out `models/` for a name that holds a slash: /v1beta/vendor/model:generateContent.
+  .post('/v1beta/:target{[^/]+/.+}', ...gemini, geminiCall);

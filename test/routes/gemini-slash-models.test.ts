@@ -41,6 +41,12 @@ describe('Gemini clients on a model whose name has a slash', () => {
     expect(await found.json()).toMatchObject({ name: `models/${MODEL}` });
     expect((await gemini(key, `/v1beta/models/models/${MODEL}`)).status).toBe(200);
 
+    // @ai-sdk/google sends a slash name without the models/ segment.
+    const aiSdk = await gemini(key, `/v1beta/${MODEL}:streamGenerateContent?alt=sse`, body);
+    expect(aiSdk.status).toBe(200);
+    expect(upstream.requests.at(-1)?.body).toMatchObject({ model: MODEL });
+    expect((await gemini(key, '/v1beta/nothing', body)).status).toBe(404);
+
     const unknown = await gemini(key, '/v1beta/models/slash-vendor/missing:generateContent', body);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { status: string } }).error.status).toBe('NOT_FOUND');

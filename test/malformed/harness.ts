@@ -50,6 +50,7 @@ const OPENAI_TYPE: Record<number, string[]> = {
   413: ['invalid_request_error'],
   415: ['invalid_request_error'],
   422: ['invalid_request_error'],
+  426: ['invalid_request_error'],
   429: ['rate_limit_error', 'insufficient_quota'],
 };
 const ANTHROPIC_TYPE: Record<number, string> = {

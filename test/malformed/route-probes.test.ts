@@ -28,7 +28,8 @@ describe('wrong methods on generation routes', () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
       it(`${method} ${path}`, async () => {
         const response = await callRelay(path, { method, headers: auth(), body: method === 'GET' ? undefined : '{}' });
-        await expectCallerError(response, shape, 404);
+        // GET /v1/responses is the Responses API WebSocket: a plain GET is told to upgrade.
+        await expectCallerError(response, shape, method === 'GET' && path === '/v1/responses' ? 426 : 404);
       });
     }
   }

@@ -2,7 +2,7 @@
 // Builds bench/capacity/worker.ts (src/index.ts with counting wrappers around D1 and the limiter's SQL),
 // runs it in one workerd through Miniflare on local D1 / KV / R2 / Durable Objects / Queues, drives
 // CAPACITY_REQUESTS (default 5,000) requests over the four client formats and three kinds of key
-// (subscription without windows, subscription with quota windows, prepaid), waits for the usage
+// (subscription without windows, subscription with quota windows, prepaid; CAPACITY_KINDS picks), waits for the usage
 // queue, then moves every raw event out of D1 as the cron would once the raw window has passed.
 // Prints the figures, and last: `capacity: D1 rows written/request R, D1 bytes kept/request after
 // the raw window B, DO rows written/admit Q, events lost L`.
@@ -16,6 +16,8 @@ import { requestFor } from './lib/requests.mjs';
 import { ROOT } from './lib/paths.mjs';
 
 const TOTAL = Number(process.env.CAPACITY_REQUESTS ?? 5_000);
+/** Which kinds of key take the traffic, in turn (default all three): subscription, quota, prepaid. */
+const KINDS = (process.env.CAPACITY_KINDS ?? 'subscription,quota,prepaid').split(',');
 const CONCURRENCY = Number(process.env.CAPACITY_CONCURRENCY ?? 32);
 const FORMATS = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 const MODEL = 'mock-capacity';
@@ -94,19 +96,20 @@ try {
     await admin('POST', `/accounts/${prepaid.accountId}/topup`, { amount: 100 });
     keys.push({ kind: 'prepaid', key: prepaid.key });
   }
+  const trafficKeys = keys.filter((entry) => KINDS.includes(entry.kind));
   await fetch(`${url}/__bench/reset`);
   const bytesBefore = usedBytes();
 
   log(`driving ${TOTAL} requests (${CONCURRENCY} at a time)…`);
   const statuses = new Map();
-  const byKind = { subscription: 0, quota: 0, prepaid: 0 };
+  const byKind = Object.fromEntries(KINDS.map((kind) => [kind, 0]));
   let next = 0;
   const started = Date.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < TOTAL) {
         const index = next++;
-        const { kind, key } = keys[index % keys.length];
+        const { kind, key } = trafficKeys[index % trafficKeys.length];
         const request = requestFor(FORMATS[index % FORMATS.length], MODEL, index % 3 === 0, key);
         const response = await fetch(`${url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
         const body = await response.text();
@@ -128,6 +131,16 @@ try {
   }
   const traffic = await (await fetch(`${url}/__bench/counters`)).json();
   const rawRows = (await d1.prepare('SELECT COUNT(*) AS n FROM usage_events').first()).n;
+  const bytesInWindow = usedBytes();
+  const types = await d1
+    .prepare(
+      `SELECT 'event cost ' || typeof(cost_micros) AS t, COUNT(*) AS n FROM usage_events GROUP BY 1
+       UNION ALL SELECT 'event input ' || typeof(input_tokens), COUNT(*) FROM usage_events GROUP BY 1
+       UNION ALL SELECT 'ledger ' || kind || ' ' || typeof(amount_micros), COUNT(*) FROM ledger GROUP BY 1
+       UNION ALL SELECT 'balance ' || typeof(balance_micros), COUNT(*) FROM accounts GROUP BY 1`,
+    )
+    .all();
+  if (types.results.some((row) => / real$/.test(row.t))) log(`WARNING: money or tokens stored as REAL: ${JSON.stringify(types.results)}`);
   const balances = await d1
     .prepare(
       `SELECT COUNT(*) AS accounts, SUM(a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id)) AS mismatched,
@@ -153,7 +166,7 @@ try {
     d1: { rowsWritten: traffic.d1RowsWritten, statements: traffic.d1Statements, rowsWrittenByArchiveSweep: afterPrune.d1RowsWritten - traffic.d1RowsWritten },
     rawRowsBeforeSweep: rawRows,
     sweep: { ...pruned, r2Objects: archived },
-    bytes: { usedBefore: bytesBefore, usedAfterSweep: bytesAfter },
+    bytes: { usedBefore: bytesBefore, usedInRawWindow: bytesInWindow, perRequestInRawWindow: Math.round((bytesInWindow - bytesBefore) / TOTAL), usedAfterSweep: bytesAfter },
     ledger: balances,
     quotaLimiter: { admits: traffic.admits, rowsWritten: traffic.doRowsWritten },
     rowsWrittenByStatement: Object.fromEntries(Object.entries(traffic.breakdown).sort((a, b) => b[1] - a[1])),

@@ -43,9 +43,10 @@ export const reserveSpend = async (env: Env, key: AuthenticatedKey, input: HoldI
   const holdId = ledgerEntryId('hold', reference);
   const [held, , balance] = await env.DB.batch<{ balance_micros: number }>([
     env.DB.prepare(
+      // CAST: D1 may bind the numbers as REAL, and a fractional hold would leave float dust in the balance once settled.
       `INSERT INTO ledger (id, account_id, kind, amount_micros, reference, created_at)
        SELECT ?1, a.id, 'hold', -MIN(a.balance_micros, p.estimate), ?2, ?3
-       FROM accounts a, (SELECT (?4 * input_per_million_micros + ?5 * output_per_million_micros + 999999) / 1000000 AS estimate
+       FROM accounts a, (SELECT CAST((?4 * input_per_million_micros + ?5 * output_per_million_micros + 999999) / 1000000 AS INTEGER) AS estimate
                          FROM model_prices WHERE model IN (?6, ?8) ORDER BY model = ?6 DESC LIMIT 1) p
        WHERE a.id = ?7 AND a.balance_micros > 0 AND p.estimate > 0
        ON CONFLICT DO NOTHING`,

@@ -92,6 +92,8 @@ describe('hourly usage charges', () => {
     await releaseSpendHold(env, holds[4], now);
     expect(await ledgerState(key.accountId)).toEqual({ balance: 1_000_000 - 4 * EVENT_COST, ledgerSum: 1_000_000 - 4 * EVENT_COST, charges: 1 });
     expect(await dbCount("SELECT COUNT(*) AS n FROM ledger WHERE account_id = ?1 AND kind IN ('hold', 'release')", key.accountId)).toBe(0);
+    // Whole micro-dollars throughout: a fractional reservation would leave float dust in the balance once settled.
+    expect(await dbCount("SELECT COUNT(*) AS n FROM accounts WHERE id = ?1 AND typeof(balance_micros) = 'integer'", key.accountId)).toBe(1);
   });
 });
 

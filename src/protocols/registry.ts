@@ -71,3 +71,10 @@ export const costlyFeaturesOf = (format: WireFormat, body: Record<string, unknow
       return geminiCostlyFeatures(body);
   }
 };
+
+/**
+ * The format the built-in mock is spoken to for a client format: the client's own (a passthrough),
+ * except for Responses clients, which get their answer translated from Chat so the relay keeps it like
+ * any answer it encodes itself: `previous_response_id` and item references then work on the mock too.
+ */
+export const mockFormatFor = (clientFormat: WireFormat): WireFormat => (clientFormat === 'openai-responses' ? 'openai-chat' : clientFormat);

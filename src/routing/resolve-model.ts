@@ -2,6 +2,7 @@ import type { WireFormat } from '../ir/format';
 import { WIRE_FORMATS } from '../ir/format';
 import type { Candidate, ProviderProtocol } from './provider';
 import type { RouteEntry, RouteTable } from './route-table';
+import { mockFormatFor } from '../protocols/registry';
 import { defaultOutputTokenField } from './model-profile';
 import { isProviderHealthy, routeRateLimitedUntil } from './provider-health';
 
@@ -83,8 +84,8 @@ const toCandidate = (route: RouteEntry, requestedModel: string): Candidate => {
     provider: route.provider,
     upstreamModel,
     model: passesName && !route.outputTokenFieldSet ? { ...route.model, outputTokenField: defaultOutputTokenField(upstreamModel) } : route.model,
-    // The mock speaks whatever the client speaks, so it is always a same-format passthrough.
-    formatFor: (clientFormat) => (isWireFormat(protocol) ? protocol : clientFormat),
+    // The mock speaks whatever it is addressed in (the registry says which format that is).
+    formatFor: (clientFormat) => (isWireFormat(protocol) ? protocol : mockFormatFor(clientFormat)),
   };
 };
 

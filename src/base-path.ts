@@ -21,7 +21,7 @@ export const isUnderBasePath = (path: string, base: string): boolean =>
  * no route is registered on it, so the app-wide middleware run and the not-found handler answers in
  * the caller's shape.
  */
-export const OUTSIDE_BASE_PATH = '/\u0000outside-base-path';
+const OUTSIDE_BASE_PATH = '/\u0000outside-base-path';
 
 let memo: { raw: string; base: string | null } = { raw: '', base: '' };
 

@@ -1,34 +1,35 @@
 import * as z from 'zod/mini';
 import type { WireFormat } from './ir/format';
 import type { AuthenticatedKey } from './auth/key-record';
-import type { QuotaLimiter } from './quota/quota-limiter';
 import { normaliseBasePath } from './normalise-base-path';
 
-/** Worker bindings, as declared in wrangler.toml, plus secrets from .dev.vars / wrangler secret. */
-export interface Env {
-  DB: D1Database;
-  TASKS: KVNamespace;
-  QUOTA: DurableObjectNamespace<QuotaLimiter>;
-  USAGE_QUEUE: Queue<unknown>;
-  IMAGE_QUEUE: Queue<unknown>;
-  /** Raw usage events older than USAGE_RAW_DAYS, as NDJSON objects by day (src/usage/archive.ts). */
-  USAGE_ARCHIVE: R2Bucket;
-  /** Days raw usage events stay in D1 before they move to USAGE_ARCHIVE (default 7, at least 5). */
-  USAGE_RAW_DAYS?: string;
-  ADMIN_TOKEN?: string;
-  ENCRYPTION_KEY?: string;
-  WEBHOOK_SECRET?: string;
-  KEY_PREFIX?: string;
-  KEY_CACHE_TTL_SECONDS?: string;
-  MAX_BODY_BYTES?: string;
-  STREAM_KEEPALIVE_MS?: string;
-  ENABLE_MOCK_PROVIDER?: string;
-  ALLOW_PRIVATE_URLS?: string;
-  /** Path of an existing site the relay is served under (`/llm-api`); unset: the relay owns the whole host. */
-  BASE_PATH?: string;
-  /** "true" only for local runs (`npm run dev`, the test suites): weak example secrets are accepted then. */
-  DEV_MODE?: string;
+/**
+ * Worker bindings: `Cloudflare.Env` is generated from wrangler.toml and .dev.vars.example by
+ * `npm run cf-typegen` (src/worker-configuration.d.ts; the secrets' names come from
+ * .dev.vars.example). Added here: the vars wrangler.toml does not set, which only a deployment or a
+ * run sets.
+ */
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      STREAM_KEEPALIVE_MS?: string;
+      PASSTHROUGH_PIPE?: string;
+      ENABLE_MOCK_PROVIDER?: string;
+      ALLOW_PRIVATE_URLS?: string;
+      /** Path of an existing site the relay is served under (`/llm-api`); unset: the relay owns the whole host. */
+      BASE_PATH?: string;
+      /** "true" only for local runs (`npm run dev`, the test suites): weak example secrets are accepted then. */
+      DEV_MODE?: string;
+    }
+  }
 }
+
+/**
+ * Generated as required, but may be absent: a deployment may not have set its secrets yet, and every
+ * [vars] value has a default (configOf, src/usage/retention.ts), so a deployment or a test may leave it out.
+ */
+type MayBeUnset = 'ADMIN_TOKEN' | 'ENCRYPTION_KEY' | 'WEBHOOK_SECRET' | 'KEY_PREFIX' | 'KEY_CACHE_TTL_SECONDS' | 'MAX_BODY_BYTES' | 'USAGE_RAW_DAYS';
+export type Env = Omit<Cloudflare.Env, MayBeUnset> & Partial<Pick<Cloudflare.Env, MayBeUnset>>;
 
 export interface AppVariables {
   requestId: string;

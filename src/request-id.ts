@@ -3,7 +3,7 @@ import { requestId } from 'hono/request-id';
 import type { AppEnv } from './env';
 import { randomId } from './protocols/shared/ids';
 
-export const CLIENT_REQUEST_ID_HEADER = 'x-client-request-id';
+const CLIENT_REQUEST_ID_HEADER = 'x-client-request-id';
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**

@@ -1,14 +1,11 @@
 import type { D1Migration } from 'cloudflare:test';
-import type { Env as RelayEnv } from '../src/env';
 
+// The Worker's bindings and its main module come from src/worker-configuration.d.ts (wrangler types)
+// and src/env.ts; the tests add the migrations test/vitest.config.ts reads.
 declare global {
   namespace Cloudflare {
-    interface Env extends RelayEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
-    }
-    interface GlobalProps {
-      mainModule: typeof import('../src/index');
-      durableNamespaces: 'QuotaLimiter';
     }
   }
 }

@@ -3,7 +3,7 @@ import { SECRET_VERSION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../im
 import { signWebhook, webhookSecretOf } from '../images/webhook-secret';
 import { isPublicUrl } from '../net/url-safety';
 
-export const ALERT_ID_HEADER = 'x-polyrelay-alert-id';
+const ALERT_ID_HEADER = 'x-polyrelay-alert-id';
 const ALERT_TIMEOUT_MS = 10_000;
 /** Waits before the 2nd and 3rd attempt. Alerts ride on waitUntil, so the whole delivery stays well inside its 30 s. */
 const RETRY_DELAYS_MS = [1_000, 4_000];

@@ -19,7 +19,7 @@ const coloCache = (): Cache | undefined => (typeof caches === 'undefined' ? unde
 const urlOf = (name: string): string => `${ORIGIN}${name}`;
 
 /** A copy younger than its TTL and read after `newerThan`, or undefined. Cache trouble reads as a miss. */
-export const readColo = async <T>(name: string, now: number, newerThan: number): Promise<Timed<T> | undefined> => {
+const readColo = async <T>(name: string, now: number, newerThan: number): Promise<Timed<T> | undefined> => {
   try {
     const hit = await coloCache()?.match(urlOf(name));
     if (hit === undefined) return undefined;
@@ -32,7 +32,7 @@ export const readColo = async <T>(name: string, now: number, newerThan: number):
   }
 };
 
-export const writeColo = async <T>(name: string, timed: Timed<T>, ttlMs: number): Promise<void> => {
+const writeColo = async <T>(name: string, timed: Timed<T>, ttlMs: number): Promise<void> => {
   const stored: Stored<T> = { ...timed, ttlMs };
   const response = new Response(JSON.stringify(stored), {
     headers: { 'content-type': 'application/json', 'cache-control': `max-age=${Math.max(1, Math.ceil(ttlMs / 1000))}` },

@@ -1,6 +1,6 @@
 import { refreshingMap, type BackgroundContext, type Loader } from './refreshing-map';
 
-export type { BackgroundContext, Loader, LoadRequest, Timed } from './refreshing-map';
+export type { BackgroundContext, LoadRequest, Timed } from './refreshing-map';
 
 export interface RefreshingValue<T> {
   /** See RefreshingMap.get: fresh, stale-while-revalidate, or a load the caller waits for. */

@@ -54,7 +54,7 @@ export const assistantContentCollector = () => {
   const blocks: IrAssistantBlock[] = [];
   const byIndex = new Map<number, IrAssistantBlock>();
   return {
-    push(event: IrStreamEvent): void {
+    push: (event: IrStreamEvent): void => {
       if (event.type === 'block_start') {
         const start = event.block;
         const block: IrAssistantBlock =

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 
 /** Server-rendered SVG charts: no client library, each bar carries a <title> tooltip. */
-export interface ChartSeries {
+interface ChartSeries {
   label: string;
   color: string;
   values: number[];
@@ -11,7 +11,7 @@ const WIDTH = 560;
 const MARGIN = { top: 14, right: 10, bottom: 30, left: 56 };
 
 /** The smallest 1/2/5 × 10^n step giving at most `ticks` intervals up to `max`. */
-export const niceStep = (max: number, ticks: number): number => {
+const niceStep = (max: number, ticks: number): number => {
   if (max <= 0) return 1;
   const raw = max / ticks;
   const magnitude = 10 ** Math.floor(Math.log10(raw));

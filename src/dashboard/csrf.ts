@@ -20,7 +20,7 @@ export const csrfTokenFor = async (secret: string, nonce: string): Promise<strin
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Why the request is not from this origin, or null when it is. */
-export const crossOriginReason = (c: Context): string | null => {
+const crossOriginReason = (c: Context): string | null => {
   const site = c.req.header('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site: ${site}`;
   const origin = c.req.header('origin');

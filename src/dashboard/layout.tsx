@@ -4,7 +4,7 @@ import { CSRF_FIELD } from './csrf';
 import type { DashboardEnv } from './session';
 import { formatDollars, microsOf } from '../usage/money';
 
-export const NAV = [
+const NAV = [
   { href: '/dashboard/keys', label: 'Keys' },
   { href: '/dashboard/providers', label: 'Providers' },
   { href: '/dashboard/models', label: 'Models & prices' },
@@ -29,7 +29,7 @@ export const flashOf = (c: Context<DashboardEnv>): Flash | null => {
 
 export const withFlash = (path: string, flash: Flash): string => `${path}${path.includes('?') ? '&' : '?'}${flash.kind}=${encodeURIComponent(flash.message)}`;
 
-export const CsrfField: FC<{ token: string }> = ({ token }) => <input type="hidden" name={CSRF_FIELD} value={token} />;
+const CsrfField: FC<{ token: string }> = ({ token }) => <input type="hidden" name={CSRF_FIELD} value={token} />;
 
 /** `base` is the relay's BASE_PATH ('' at the root): every link here is root-relative. */
 export const Document: FC<PropsWithChildren<{ title: string; base: string }>> = ({ title, base, children }) => (

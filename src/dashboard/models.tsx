@@ -162,7 +162,7 @@ export const modelPages = new Hono<DashboardEnv>()
   .post('/prices', async (c) => {
     const form = await readForm(c);
     const model = textField(form, 'model') ?? '';
-    const body = Object.fromEntries(PRICE_FIELDS.map((field) => [field.name, numberField(form, field.name)]).filter(([, value]) => value !== undefined));
+    const body = Object.fromEntries(PRICE_FIELDS.map((field): [string, unknown] => [field.name, numberField(form, field.name)]).filter(([, value]) => value !== undefined));
     const result = await callAdmin(c, 'PUT', `/prices/${encodeURIComponent(model)}`, body);
     return c.redirect(withFlash(publicPath(c.env, '/dashboard/models'), result.ok ? { kind: 'ok', message: `Price of ${model} saved.` } : { kind: 'error', message: result.message }), 303);
   })

@@ -13,17 +13,17 @@ import { csrfTokenFor } from './csrf';
  * secret is derived from ADMIN_TOKEN, never the token itself, so rotating the admin token logs every
  * dashboard session out at once.
  */
-export const SESSION_COOKIE = 'polyrelay_session';
-export const SESSION_TTL_SECONDS = 12 * 3600;
+const SESSION_COOKIE = 'polyrelay_session';
+const SESSION_TTL_SECONDS = 12 * 3600;
 
-export interface DashboardVariables {
+interface DashboardVariables {
   /** The session's CSRF token, rendered into every form. */
   csrfToken: string;
 }
 
 export type DashboardEnv = { Bindings: Env; Variables: AppVariables & DashboardVariables };
 
-export interface Session {
+interface Session {
   nonce: string;
   expiresAt: number;
 }
@@ -82,7 +82,7 @@ export const endSession = async (c: Context<DashboardEnv>): Promise<void> => {
 };
 
 /** The session in the request's cookie, or null when it is missing, forged or expired. */
-export const readSession = async (c: Context<DashboardEnv>, now: number): Promise<Session | null> => {
+const readSession = async (c: Context<DashboardEnv>, now: number): Promise<Session | null> => {
   const state = adminTokenState(c.env);
   if (state.kind !== 'ok') return null;
   const value = await getSignedCookie(c, await sessionSecret(state.token), SESSION_COOKIE, cookieScope(c.env).prefix);

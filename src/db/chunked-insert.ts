@@ -11,7 +11,7 @@ type Statement = BatchItem<'sqlite'>;
  * values included), and `reserved` counts parameters the statement binds besides its rows (an
  * ON CONFLICT ... SET with values).
  */
-export const rowsPerInsert = (table: SQLiteTable, reserved = 0): number =>
+const rowsPerInsert = (table: SQLiteTable, reserved = 0): number =>
   Math.max(1, Math.floor((D1_MAX_BOUND_PARAMETERS - reserved) / Object.keys(getTableColumns(table)).length));
 
 /**

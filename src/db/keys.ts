@@ -9,7 +9,7 @@ type PlanRow = typeof tables.plans.$inferSelect;
 const LIMIT_FIELDS = ['requestsPer5h', 'requestsPerWeek', 'requestsPerMinute', 'maxConcurrent'] as const;
 
 /** The plan's numbers with the key's overrides on top (an override of null means unlimited). */
-export const limitsOf = (plan: PlanRow, overrides: KeyRow['quotaOverrides']): QuotaLimits => {
+const limitsOf = (plan: PlanRow, overrides: KeyRow['quotaOverrides']): QuotaLimits => {
   const limits: QuotaLimits = {
     requestsPer5h: plan.requestsPer5h,
     requestsPerWeek: plan.requestsPerWeek,

@@ -51,7 +51,7 @@ export interface IrThinkingBlock {
   signature?: IrSignature;
 }
 
-export interface IrRedactedThinkingBlock {
+interface IrRedactedThinkingBlock {
   type: 'redacted_thinking';
   data: string;
 }
@@ -78,4 +78,3 @@ export interface IrToolResultBlock {
 
 export type IrUserBlock = IrTextBlock | IrImageBlock | IrFileBlock | IrToolResultBlock;
 export type IrAssistantBlock = IrTextBlock | IrThinkingBlock | IrRedactedThinkingBlock | IrToolCallBlock;
-export type IrBlock = IrUserBlock | IrAssistantBlock;

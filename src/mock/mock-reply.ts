@@ -37,7 +37,7 @@ const sampleFor = (schema: unknown, depth = 0): unknown => {
   const node = schema as Record<string, unknown>;
   if (Array.isArray(node.enum) && node.enum.length > 0) return node.enum[0];
   if ('const' in node) return node.const;
-  const type = Array.isArray(node.type) ? node.type.find((t) => t !== 'null') : node.type;
+  const type: unknown = Array.isArray(node.type) ? (node.type as unknown[]).find((t) => t !== 'null') : node.type;
   switch (type) {
     case 'string':
       return 'mock';

@@ -14,7 +14,7 @@ import type { WireFormat } from '../ir/format';
  *   prx1:none                        a thinking block with no signature at all
  */
 const PREFIX = 'prx1:';
-export const NO_SIGNATURE = 'prx1:none';
+const NO_SIGNATURE = 'prx1:none';
 
 const toBase64Url = (text: string): string => {
   const bytes = new TextEncoder().encode(text);

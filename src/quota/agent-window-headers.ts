@@ -8,7 +8,7 @@ import { FIVE_HOURS_MS, MINUTE_MS, WEEK_MS, type WindowView } from './windows';
  */
 
 /** Utilization at or above which a window is reported as `allowed_warning`. */
-export const WARNING_UTILIZATION = 0.8;
+const WARNING_UTILIZATION = 0.8;
 
 type Claim = 'five_hour' | 'seven_day';
 

@@ -39,7 +39,7 @@ export interface WindowView {
   open: boolean;
 }
 
-export const windowEnd = (state: WindowState, lengthMs: number): number => state.startedAt + lengthMs;
+const windowEnd = (state: WindowState, lengthMs: number): number => state.startedAt + lengthMs;
 
 /**
  * The window in force at `now`, or null when none is open. A `now` earlier than the start (clock skew

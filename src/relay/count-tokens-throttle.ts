@@ -3,7 +3,7 @@ import type { Env } from '../env';
 import { admitRequest } from '../quota/quota-client';
 
 /** Per-key ceiling on token counts for keys whose plan sets no per-minute limit. */
-export const COUNT_TOKENS_PER_MINUTE = 120;
+const COUNT_TOKENS_PER_MINUTE = 120;
 
 /**
  * Token counting is not a generation, so it never spends the 5-hour or weekly request quota; but each

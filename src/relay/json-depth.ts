@@ -11,7 +11,7 @@ export const exceedsJsonDepth = (value: unknown, max: number): boolean => {
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     if (depth > max) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+    for (const child of Array.isArray(node) ? (node as unknown[]) : (Object.values(node) as unknown[])) {
       if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1 });
     }
   }

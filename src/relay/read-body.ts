@@ -2,7 +2,7 @@ import { RelayError, invalidRequest } from '../errors';
 import { exceedsJsonDepth } from './json-depth';
 
 /** Deeper than any real request (tool schemas included); bounds the recursion of every reader after us. */
-export const MAX_JSON_DEPTH = 128;
+const MAX_JSON_DEPTH = 128;
 
 /** Reads the client's JSON body and keeps its text (passthrough may forward it as sent); malformed or non-object JSON is a 400 in the caller's shape. */
 export const readJsonRequest = async (request: Request): Promise<{ value: Record<string, unknown>; text: string }> => {

@@ -11,9 +11,9 @@ import type { ChunkFacts, StreamRenderer } from './stream-relay';
  */
 export interface Redactor {
   readonly active: boolean;
-  text(text: string): string;
-  bytes(bytes: Uint8Array): Uint8Array;
-  headers(headers: Record<string, string>): Record<string, string>;
+  text: (text: string) => string;
+  bytes: (bytes: Uint8Array) => Uint8Array;
+  headers: (headers: Record<string, string>) => Record<string, string>;
   error(error: RelayError): RelayError;
 }
 

@@ -31,7 +31,7 @@ export class UpstreamFailure extends RelayError {
 
 /** Reads the class off a fetch() rejection; the runtime's messages are the only signal it gives. */
 export const classifyFetchError = (error: unknown): UpstreamFailureClass => {
-  const text = error instanceof Error ? `${error.name} ${error.message} ${String(error.cause ?? '')}` : String(error);
+  const text = error instanceof Error ? `${error.name} ${error.message} ${(error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : typeof error.cause === 'string' ? error.cause : '')}` : String(error);
   if (/dns|getaddrinfo|ENOTFOUND|EAI_AGAIN|name (or service )?not known|could not resolve/i.test(text)) return 'dns';
   if (/tls|ssl|certificate|handshake/i.test(text)) return 'tls';
   if (/timed? ?out|ETIMEDOUT/i.test(text)) return 'timeout';

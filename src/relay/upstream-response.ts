@@ -43,7 +43,7 @@ export const isJsonErrorBody = (text: string): boolean => {
  * body gets one idle-timeout span in total (a body that stalls is aborted upstream); a cut or stalled
  * body is a retryable failure. Read natively in one call: no JS per chunk.
  */
-export const readBodyText = async (response: Response, idleMs: number, label: string, abortUpstream: (reason: unknown) => void): Promise<string> => {
+const readBodyText = async (response: Response, idleMs: number, label: string, abortUpstream: (reason: unknown) => void): Promise<string> => {
   if (response.body === null) return '';
   let timedOut: RelayError | undefined;
   const timer = setTimeout(() => {
@@ -76,7 +76,7 @@ export const readJsonAnswer = async (
 };
 
 /** A 2xx body that is not JSON is the upstream's fault: try the next candidate. */
-export const parseJsonBody = (text: string, label: string): unknown => {
+const parseJsonBody = (text: string, label: string): unknown => {
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -92,7 +92,7 @@ const hasErrorMember = (value: unknown): boolean =>
  * stream decoder reads it as an in-stream error, which infers the kind from the error's type (the
  * HTTP status says nothing here); when it cannot, the format's HTTP error decoder reads it as a 502.
  */
-export const okBodyFailure = async (codec: Codec, value: unknown, text: string, headers: Headers): Promise<AttemptFailure | undefined> => {
+const okBodyFailure = async (codec: Codec, value: unknown, text: string, headers: Headers): Promise<AttemptFailure | undefined> => {
   if (!hasErrorMember(value)) return undefined;
   let error: RelayError | undefined;
   try {

@@ -4,7 +4,7 @@ import { RelayError } from '../errors';
 import { serveResponsesSocket } from './responses-socket-session';
 
 /** A socket with nothing running and no message for this long is closed with 1000 "idle timeout". */
-export const RESPONSES_SOCKET_IDLE_MS = 5 * 60_000;
+const RESPONSES_SOCKET_IDLE_MS = 5 * 60_000;
 
 export interface ResponsesWebSocketOptions {
   /** The relay app: each `response.create` runs as a `POST` through it, so auth, quota, routing, fallback and usage are the HTTP path's. */

@@ -28,7 +28,7 @@ const DEFAULT_RATE_LIMIT_MS = 1_000;
 /** Entries kept before expired ones are swept (catalogs have hundreds of models per provider). */
 const RATE_LIMIT_SWEEP_AT = 2_000;
 
-export type BreakerState = 'closed' | 'open' | 'half_open';
+type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface ProviderHealth {
   state: BreakerState;

@@ -34,7 +34,7 @@ export interface RouteTable {
  */
 export const ROUTE_TABLE_FRESH_MS = 5_000;
 export const ROUTE_TABLE_MAX_STALE_MS = 30_000;
-export const ROUTE_TABLE_COLO_TTL_MS = 15_000;
+const ROUTE_TABLE_COLO_TTL_MS = 15_000;
 /** The colo keeps D1's rows, not the table: provider headers stay sealed outside the isolate. Bump on a row shape change. */
 const COLO_NAME = 'route-rows/v1';
 const cached = refreshingValue<RouteTable>(ROUTE_TABLE_FRESH_MS, ROUTE_TABLE_MAX_STALE_MS);

@@ -52,7 +52,7 @@ export class StageChain<I, O> {
     }
     return new TransformStream<I, O>({
       start(controller) {
-        outer = controller as TransformStreamDefaultController<unknown>;
+        outer = controller;
         stages.forEach((stage, index) => void stage.start?.(controllers[index] as TransformStreamDefaultController<unknown>));
       },
       transform(chunk) {

@@ -30,6 +30,8 @@ export const stageStep = <I, O>(stage: Transformer<I, O>): StageStep<I, O> => {
   };
   const take = (): O[] => {
     const taken = out.splice(0);
+    // Rethrows exactly what the stage failed with (a RelayError from a codec), whatever its type.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (failure !== undefined) throw failure;
     return taken;
   };

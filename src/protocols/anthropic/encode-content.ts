@@ -22,12 +22,12 @@ export interface AnthropicCacheControlOut {
 }
 
 export type AnthropicTextOut = { type: 'text'; text: string; cache_control?: AnthropicCacheControlOut };
-export type AnthropicImageOut = {
+type AnthropicImageOut = {
   type: 'image';
   source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
   cache_control?: AnthropicCacheControlOut;
 };
-export type AnthropicDocumentOut = {
+type AnthropicDocumentOut = {
   type: 'document';
   source:
     | { type: 'base64'; media_type: 'application/pdf'; data: string }
@@ -36,7 +36,7 @@ export type AnthropicDocumentOut = {
   title?: string;
   cache_control?: AnthropicCacheControlOut;
 };
-export type AnthropicToolResultOut = {
+type AnthropicToolResultOut = {
   type: 'tool_result';
   tool_use_id: string;
   content?: string | Array<AnthropicTextOut | AnthropicImageOut>;

@@ -12,7 +12,7 @@ import type { AnthropicBlockOut, AnthropicTextOut } from './encode-content';
  * - in a user turn all tool_result blocks come first (the API requires results before text);
  * - empty turns are dropped; a single uncached text block is sent as a plain string.
  */
-export const SYSTEM_SEPARATOR = '\n\n';
+const SYSTEM_SEPARATOR = '\n\n';
 
 export interface AnthropicMessageParamOut {
   role: 'user' | 'assistant';

@@ -19,9 +19,9 @@ import type { AnthropicEffort } from './schema';
  * takes `metadata.user_id`, which carries IR `user`).
  */
 export const ANTHROPIC_MESSAGES_PATH = '/v1/messages';
-export const ANTHROPIC_COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
+const ANTHROPIC_COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 /** The API version every request must name; 2023-06-01 is the current (and only live) one. */
-export const ANTHROPIC_VERSION = '2023-06-01';
+const ANTHROPIC_VERSION = '2023-06-01';
 
 export const anthropicAuthHeaders = (apiKey: string): Record<string, string> => ({
   'x-api-key': apiKey,
@@ -120,7 +120,7 @@ const planWithinCeiling = (request: IrRequest, target: UpstreamTarget): Anthropi
   return ceiling !== null && plan.maxTokens > ceiling ? planAnthropicThinking(request.reasoning, ceiling) : plan;
 };
 
-export const buildAnthropicRequestBody = (request: IrRequest, target: UpstreamTarget): AnthropicRequestOut => {
+const buildAnthropicRequestBody = (request: IrRequest, target: UpstreamTarget): AnthropicRequestOut => {
   const conversation = encodeAnthropicConversation(request);
   const plan = planWithinCeiling(request, target);
   const thinking = plan.thinking !== undefined && !continuesToolLoopWithoutThinking(conversation.turns) ? plan.thinking : undefined;

@@ -16,7 +16,7 @@ import type { AnthropicUsage } from './usage';
  * and the request encoder sanitizes there). Empty text blocks are dropped.
  * @see https://docs.anthropic.com/en/api/messages
  */
-export type AnthropicContentOut =
+type AnthropicContentOut =
   | { type: 'text'; text: string }
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'redacted_thinking'; data: string }

@@ -14,7 +14,7 @@ import type { AnthropicEffort } from './schema';
  * `max_tokens` is required: without an IR limit it defaults to 8192, or budget + 4096 when a
  * larger budget needs the room.
  */
-export const DEFAULT_MAX_TOKENS = 8192;
+const DEFAULT_MAX_TOKENS = 8192;
 const MIN_BUDGET = 1024;
 const ANSWER_ROOM = 4096;
 

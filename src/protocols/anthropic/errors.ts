@@ -9,7 +9,7 @@ import { anthropicErrorBodySchema } from './response-schema';
  * The SDK keys on the HTTP status; `error.type` follows the API's table.
  * @see https://docs.anthropic.com/en/api/errors
  */
-export const ANTHROPIC_VENDOR = 'anthropic';
+const ANTHROPIC_VENDOR = 'anthropic';
 
 export type AnthropicErrorType =
   | 'invalid_request_error'
@@ -28,7 +28,7 @@ export interface AnthropicErrorObject {
   message: string;
 }
 
-export const anthropicErrorType = (kind: ErrorKind): AnthropicErrorType => {
+const anthropicErrorType = (kind: ErrorKind): AnthropicErrorType => {
   switch (kind) {
     case 'invalid_request':
     case 'unsupported_feature':

@@ -49,7 +49,7 @@ const toolLoopLostThinking = (messages: unknown[]): boolean => {
 export const withoutForeignThinking = (body: JsonRecord): JsonRecord | undefined => {
   const messages = body.messages;
   if (!Array.isArray(messages) || !messages.some(hasEnvelopedThinking)) return undefined;
-  const kept = messages.flatMap((message) => {
+  const kept = (messages as unknown[]).flatMap((message) => {
     if (!hasEnvelopedThinking(message) || !isRecord(message)) return [message];
     const content = ownBlocks(message.content as unknown[]);
     // An assistant turn of nothing but foreign thinking disappears; the API joins the user turns around it.

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 
-export const anthropicUsageSchema = z.looseObject({
+const anthropicUsageSchema = z.looseObject({
   input_tokens: z.nullish(z.number()),
   output_tokens: z.nullish(z.number()),
   cache_creation_input_tokens: z.nullish(z.number()),
@@ -17,7 +17,6 @@ export const anthropicUsageSchema = z.looseObject({
 export type AnthropicWireUsage = z.infer<typeof anthropicUsageSchema>;
 
 const anyBlock = z.looseObject({ type: z.string() });
-const blockIndex = () => z.number().check(z.int(), z.nonnegative());
 
 export const anthropicResponseTextSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 export const anthropicResponseThinkingSchema = z.looseObject({
@@ -39,53 +38,6 @@ export const anthropicMessageSchema = z.looseObject({
   content: z.array(anyBlock),
   stop_reason: z.nullish(z.string()),
   stop_sequence: z.nullish(z.string()),
-  usage: z.nullish(anthropicUsageSchema),
-});
-
-export const anthropicMessageStartSchema = z.looseObject({
-  type: z.literal('message_start'),
-  message: z.looseObject({
-    id: z.string(),
-    model: z.nullish(z.string()),
-    usage: z.nullish(anthropicUsageSchema),
-  }),
-});
-
-export const anthropicBlockStartSchema = z.looseObject({
-  type: z.literal('content_block_start'),
-  index: blockIndex(),
-  content_block: z.looseObject({
-    type: z.string(),
-    text: z.nullish(z.string()),
-    thinking: z.nullish(z.string()),
-    signature: z.nullish(z.string()),
-    data: z.nullish(z.string()),
-    id: z.nullish(z.string()),
-    name: z.nullish(z.string()),
-    input: z.optional(z.unknown()),
-  }),
-});
-
-export const anthropicBlockDeltaSchema = z.looseObject({
-  type: z.literal('content_block_delta'),
-  index: blockIndex(),
-  delta: z.looseObject({
-    type: z.string(),
-    text: z.nullish(z.string()),
-    thinking: z.nullish(z.string()),
-    signature: z.nullish(z.string()),
-    partial_json: z.nullish(z.string()),
-  }),
-});
-
-export const anthropicBlockStopSchema = z.looseObject({
-  type: z.literal('content_block_stop'),
-  index: blockIndex(),
-});
-
-export const anthropicMessageDeltaSchema = z.looseObject({
-  type: z.literal('message_delta'),
-  delta: z.nullish(z.looseObject({ stop_reason: z.nullish(z.string()), stop_sequence: z.nullish(z.string()) })),
   usage: z.nullish(anthropicUsageSchema),
 });
 

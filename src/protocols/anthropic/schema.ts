@@ -9,13 +9,13 @@ import { lenientEnum } from '../shared/lenient-enum';
  * @see https://docs.anthropic.com/en/api/messages
  */
 
-export const anthropicCacheControlSchema = z.looseObject({
+const anthropicCacheControlSchema = z.looseObject({
   type: z.literal('ephemeral'),
   ttl: lenientEnum(['5m', '1h']),
 });
 
 /** Any block: its `type` is read first, then the block is parsed with its own schema. */
-export const anthropicAnyBlockSchema = z.looseObject({ type: z.string() });
+const anthropicAnyBlockSchema = z.looseObject({ type: z.string() });
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
@@ -85,7 +85,7 @@ const message = z.looseObject({
 });
 
 /** A tool entry: `type` decides whether it is a custom tool or a versioned server/client tool. */
-export const anthropicAnyToolSchema = z.looseObject({ type: z.nullish(z.string()) });
+const anthropicAnyToolSchema = z.looseObject({ type: z.nullish(z.string()) });
 
 export const anthropicCustomToolSchema = z.looseObject({
   type: z.nullish(z.literal('custom')),
@@ -118,7 +118,7 @@ const thinking = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('disabled') }),
 ]);
 
-export const ANTHROPIC_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+const ANTHROPIC_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
 
 const outputConfig = z.looseObject({
   effort: lenientEnum(ANTHROPIC_EFFORTS, { minimal: 'low' }),

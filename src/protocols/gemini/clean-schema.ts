@@ -112,7 +112,7 @@ const clean = (input: JsonRecord, context: CleanContext): JsonRecord => {
     out.properties = properties;
     if (Array.isArray(schema.required)) out.required = schema.required.filter((name) => typeof name === 'string' && name in properties);
   }
-  const items = Array.isArray(schema.items) ? schema.items[0] : Array.isArray(schema.prefixItems) ? schema.prefixItems[0] : schema.items;
+  const items: unknown = Array.isArray(schema.items) ? (schema.items as unknown[])[0] : Array.isArray(schema.prefixItems) ? (schema.prefixItems as unknown[])[0] : schema.items;
   if (isRecord(items)) out.items = clean(items, context);
   if (nullable) out.nullable = true;
   return out;

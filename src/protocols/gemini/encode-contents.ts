@@ -18,7 +18,7 @@ import { geminiCallIdFromIr } from './ids';
  *   signature, and a placeholder would be rejected);
  * - the first functionCall of each model turn without a signature gets the documented placeholder.
  */
-export interface GeminiPartOut {
+interface GeminiPartOut {
   text?: string;
   inlineData?: { mimeType: string; data: string };
   fileData?: { mimeType: string; fileUri: string };

@@ -31,7 +31,7 @@ export interface GeminiClientChunk {
   responseId: string;
 }
 
-export const encodeGeminiClientParts = (blocks: readonly IrAssistantBlock[]): GeminiClientPart[] => {
+const encodeGeminiClientParts = (blocks: readonly IrAssistantBlock[]): GeminiClientPart[] => {
   const parts: GeminiClientPart[] = [];
   let forCall: string | undefined;
   let forText: string | undefined;

@@ -26,7 +26,7 @@ const convert = (schema: JsonRecord): JsonRecord => {
     } else if (key === 'items' && isRecord(value)) {
       out.items = convert(value);
     } else if (key === 'anyOf' && Array.isArray(value)) {
-      out.anyOf = value.map((inner) => (isRecord(inner) ? convert(inner) : inner));
+      out.anyOf = (value as unknown[]).map((inner) => (isRecord(inner) ? convert(inner) : inner));
     } else if (COUNT_KEYS.has(key) && typeof value === 'string') {
       out[key] = Number(value);
     } else if (key === 'format' && value === 'enum') {
@@ -39,7 +39,7 @@ const convert = (schema: JsonRecord): JsonRecord => {
   }
   if (schema.nullable === true) {
     if (typeof out.type === 'string') out.type = [out.type, 'null'];
-    else if (Array.isArray(out.anyOf)) out.anyOf = [...out.anyOf, { type: 'null' }];
+    else if (Array.isArray(out.anyOf)) out.anyOf = [...(out.anyOf as unknown[]), { type: 'null' }];
   }
   return out;
 };

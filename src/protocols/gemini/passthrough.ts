@@ -34,7 +34,7 @@ const ownPart = (part: JsonRecord): JsonRecord[] => {
 
 const withoutForeignSignatures = (contents: unknown): unknown[] | undefined => {
   if (!Array.isArray(contents) || !contents.some(hasEnvelope)) return undefined;
-  return contents.flatMap((content) => {
+  return (contents as unknown[]).flatMap((content) => {
     if (!hasEnvelope(content) || !isRecord(content)) return [content];
     const parts = (content.parts as unknown[]).flatMap((part) => (isEnveloped(part) && isRecord(part) ? ownPart(part) : [part]));
     return parts.length > 0 ? [{ ...content, parts }] : [];

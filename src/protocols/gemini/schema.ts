@@ -18,7 +18,7 @@ const fileData = z.looseObject({ mimeType: z.nullish(z.string()), fileUri: z.str
 
 const functionResponsePart = z.looseObject({ inlineData: z.nullish(inlineData), fileData: z.nullish(fileData) });
 
-export const geminiRequestPart = z.looseObject({
+const geminiRequestPart = z.looseObject({
   text: z.nullish(z.string()),
   thought: z.nullish(z.boolean()),
   thoughtSignature: z.nullish(z.string()),
@@ -36,7 +36,7 @@ export const geminiRequestPart = z.looseObject({
 });
 export type GeminiRequestPart = z.infer<typeof geminiRequestPart>;
 
-export const geminiContent = z.looseObject({
+const geminiContent = z.looseObject({
   role: z.nullish(z.enum(['user', 'model', 'function'])),
   parts: z.array(geminiRequestPart),
 });
@@ -49,7 +49,7 @@ const functionDeclaration = z.looseObject({
   parametersJsonSchema: z.nullish(jsonObject),
 });
 
-export const geminiTool = z.looseObject({ functionDeclarations: z.nullish(z.array(functionDeclaration)) });
+const geminiTool = z.looseObject({ functionDeclarations: z.nullish(z.array(functionDeclaration)) });
 export type GeminiTool = z.infer<typeof geminiTool>;
 
 const toolConfig = z.looseObject({
@@ -107,7 +107,7 @@ export const geminiCountTokensRequest = z.looseObject({
 });
 
 // ── egress: upstream responses and stream chunks ───────────────────────────────────────────
-export const geminiUsageMetadata = z.looseObject({
+const geminiUsageMetadata = z.looseObject({
   promptTokenCount: z.nullish(z.number()),
   cachedContentTokenCount: z.nullish(z.number()),
   candidatesTokenCount: z.nullish(z.number()),
@@ -127,7 +127,7 @@ const partialArg = z.looseObject({
 });
 export type GeminiPartialArg = z.infer<typeof partialArg>;
 
-export const geminiResponsePart = z.looseObject({
+const geminiResponsePart = z.looseObject({
   text: z.nullish(z.string()),
   thought: z.nullish(z.boolean()),
   thoughtSignature: z.nullish(z.string()),

@@ -29,12 +29,12 @@ import { fitToolCallId } from '../shared/tool-call-id';
 const TOOL_CALL_ID_RULES = { maxLength: 40 };
 const upstreamToolCallId = (id: string): string => fitToolCallId(id, TOOL_CALL_ID_RULES);
 
-export type OpenAIChatOutPart =
+type OpenAIChatOutPart =
   | { type: 'text'; text: string }
   | { type: 'image_url'; image_url: { url: string; detail?: string } }
   | { type: 'file'; file: { file_data: string; filename: string } };
 
-export interface OpenAIChatOutToolCall {
+interface OpenAIChatOutToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
@@ -47,7 +47,7 @@ export type OpenAIChatOutMessage =
   | { role: 'tool'; tool_call_id: string; content: string };
 
 /** Several system text blocks are joined: compatible servers do not all accept part arrays here. */
-export const joinOpenAIChatText = (blocks: readonly IrTextBlock[]): string => blocks.map((block) => block.text).join('\n\n');
+const joinOpenAIChatText = (blocks: readonly IrTextBlock[]): string => blocks.map((block) => block.text).join('\n\n');
 
 const imagePart = (block: IrImageBlock): OpenAIChatOutPart => ({
   type: 'image_url',

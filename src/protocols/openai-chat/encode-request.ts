@@ -11,7 +11,7 @@ import { encodeOpenAIChatMessages } from './encode-messages';
  * in /v1, so the path is `/chat/completions`.
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
-export const OPENAI_CHAT_PATH = '/chat/completions';
+const OPENAI_CHAT_PATH = '/chat/completions';
 /** OpenAI's documented limits. */
 const MAX_STOP_SEQUENCES = 4;
 const MAX_SAFETY_IDENTIFIER = 128;

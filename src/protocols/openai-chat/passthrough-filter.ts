@@ -30,7 +30,3 @@ export const openaiChatPassthroughFilterStage = (clientBody: Record<string, unkn
   };
 };
 
-export const openaiChatPassthroughFilter = (clientBody: Record<string, unknown>): TransformStream<SseEvent, SseEvent> | undefined => {
-  const stage = openaiChatPassthroughFilterStage(clientBody);
-  return stage === undefined ? undefined : new TransformStream(stage);
-};

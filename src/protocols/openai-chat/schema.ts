@@ -101,7 +101,7 @@ const functionMessage = z.looseObject({
   content: z.nullish(z.string()),
 });
 
-export const openAIChatMessageSchema = z.discriminatedUnion('role', [
+const openAIChatMessageSchema = z.discriminatedUnion('role', [
   systemMessage,
   developerMessage,
   userMessage,
@@ -191,7 +191,7 @@ export const openAIChatPeekSchema = z.looseObject({ model: nonEmpty(), stream: z
 
 // ── egress: upstream answers ──────────────────────────────────────────────
 
-export const openAIChatUsageSchema = z.looseObject({
+const openAIChatUsageSchema = z.looseObject({
   prompt_tokens: z.nullish(z.number()),
   completion_tokens: z.nullish(z.number()),
   total_tokens: z.nullish(z.number()),

@@ -5,7 +5,7 @@ import { decodeResponsesTools } from './decode-tools';
 import { prepareResponsesRequest } from './request-support';
 import { responsesPeekSchema, responsesRequestSchema } from './schema';
 import type { ResponsesRequest, ResponsesTextFormat } from './schema';
-import { invalidResponsesRequest } from './validation';
+import { invalidResponsesRequest } from './explain-invalid-request';
 
 /**
  * Client Responses request → IR. Only used when translating to another upstream format (a Responses

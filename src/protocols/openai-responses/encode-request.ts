@@ -59,7 +59,7 @@ export const encodeResponsesFormat = (format: IrResponseFormat): Record<string, 
   };
 };
 
-export const encodeResponsesReasoning = (reasoning: IrReasoning): NonNullable<ResponsesRequestBody['reasoning']> => {
+const encodeResponsesReasoning = (reasoning: IrReasoning): NonNullable<ResponsesRequestBody['reasoning']> => {
   const effort: IrEffort | undefined =
     reasoning.enabled === false
       ? 'none'
@@ -71,7 +71,7 @@ export const encodeResponsesReasoning = (reasoning: IrReasoning): NonNullable<Re
 };
 
 /** `counting`: a token count only measures the prompt, so what generation cannot do does not matter. */
-export const buildResponsesRequestBody = (request: IrRequest, target: UpstreamTarget, counting = false): ResponsesRequestBody => {
+const buildResponsesRequestBody = (request: IrRequest, target: UpstreamTarget, counting = false): ResponsesRequestBody => {
   if (!counting && request.stopSequences !== undefined && request.stopSequences.length > 0)
     throw unsupportedFeature('stop sequences cannot be sent to an openai-responses upstream');
   if (!counting && request.messages.at(-1)?.role === 'assistant')

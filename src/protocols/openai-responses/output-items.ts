@@ -12,7 +12,7 @@ import { fitResponsesCallId, splitResponsesToolName } from './tool-names';
  * Item ids are minted here (`msg_`/`rs_`/`fc_` + random) and never change after: clients correlate
  * `output_item.added`, `.done` and the terminal `response` by them.
  */
-export type ResponsesItemStatus = 'in_progress' | 'completed' | 'incomplete';
+type ResponsesItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
 export interface ResponsesOutputTextPart {
   type: 'output_text';
@@ -29,7 +29,7 @@ export interface ResponsesMessageItem {
   content: ResponsesOutputTextPart[];
 }
 
-export interface ResponsesSummaryPart {
+interface ResponsesSummaryPart {
   type: 'summary_text';
   text: string;
 }
@@ -41,7 +41,7 @@ export interface ResponsesReasoningItem {
   encrypted_content?: string;
 }
 
-export interface ResponsesFunctionCallItem {
+interface ResponsesFunctionCallItem {
   id: string;
   type: 'function_call';
   status: ResponsesItemStatus;
@@ -51,7 +51,7 @@ export interface ResponsesFunctionCallItem {
   namespace?: string;
 }
 
-export interface ResponsesCustomToolCallItem {
+interface ResponsesCustomToolCallItem {
   id: string;
   type: 'custom_tool_call';
   status: ResponsesItemStatus;
@@ -61,7 +61,7 @@ export interface ResponsesCustomToolCallItem {
   input: string;
 }
 
-export interface ResponsesLocalShellCallItem {
+interface ResponsesLocalShellCallItem {
   id: string;
   type: 'local_shell_call';
   status: ResponsesItemStatus;
@@ -92,7 +92,7 @@ export const finishReasoningItem = (item: ResponsesReasoningItem, text: string, 
   if (signature !== undefined) item.encrypted_content = wrapSignature(signature, 'openai-responses');
 };
 
-export const newFunctionCallItem = (call: { id: string; name: string }, tools: readonly IrTool[] | undefined): ResponsesFunctionCallItem => {
+const newFunctionCallItem = (call: { id: string; name: string }, tools: readonly IrTool[] | undefined): ResponsesFunctionCallItem => {
   const { name, namespace } = splitResponsesToolName(call.name, tools);
   return {
     id: `fc_${randomId()}`,

@@ -14,7 +14,7 @@ export const ownResponsesReasoning = (input: unknown): unknown[] | undefined => 
   const foreign = (item: unknown): boolean =>
     isRecord(item) && item.type === 'reasoning' && typeof item.encrypted_content === 'string' && item.encrypted_content.startsWith('prx1:');
   if (!input.some(foreign)) return undefined;
-  return input.flatMap((item) => {
+  return (input as unknown[]).flatMap((item) => {
     if (!foreign(item) || !isRecord(item)) return [item];
     const signature = unwrapSignature(item.encrypted_content as string, 'openai-responses');
     if (signature?.origin !== 'openai-responses') return [];

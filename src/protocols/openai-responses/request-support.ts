@@ -76,7 +76,7 @@ const isClientTool = (tool: unknown): boolean => {
 
 const translatableTools = (tools: unknown): unknown => {
   if (!Array.isArray(tools)) return tools;
-  return tools.flatMap((tool) => {
+  return (tools as unknown[]).flatMap((tool) => {
     if (isClientTool(tool)) return [tool];
     if (typeOf(tool) !== 'namespace' || !isObject(tool)) return [];
     const members = Array.isArray(tool.tools) ? tool.tools : [];

@@ -15,7 +15,7 @@ import type { ResponsesUsage } from './usage';
  * because the IR merged it with leading developer messages.
  * @see https://platform.openai.com/docs/api-reference/responses/object
  */
-export type ResponsesStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
+type ResponsesStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
 
 export interface ResponsesObjectState {
   status: ResponsesStatus;

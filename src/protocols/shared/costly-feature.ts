@@ -7,7 +7,7 @@
  * in a header; what cannot (a background run) is refused.
  */
 export const COSTLY_FEATURE_SCOPES = ['hosted_tools', 'priority_tier', 'background'] as const;
-export type CostlyFeatureScope = (typeof COSTLY_FEATURE_SCOPES)[number];
+type CostlyFeatureScope = (typeof COSTLY_FEATURE_SCOPES)[number];
 
 export interface CostlyFeature {
   scope: CostlyFeatureScope;
@@ -20,7 +20,7 @@ export interface CostlyFeature {
 }
 
 /** A top-level field, a whole entry of `tools`, or one field of a `tools` entry (Gemini groups tools by kind). */
-export type FeatureRemoval = { field: string } | { tool: number } | { tool: number; toolField: string };
+type FeatureRemoval = { field: string } | { tool: number } | { tool: number; toolField: string };
 
 const PAID_OPENAI_TIERS = new Set(['priority', 'scale']);
 

@@ -11,7 +11,7 @@ export const isRecord = (value: unknown): value is JsonRecord =>
 
 export const isNullish = (value: unknown): value is null | undefined => value === null || value === undefined;
 
-export const isStringOrNullish = (value: unknown): value is string | null | undefined =>
+const isStringOrNullish = (value: unknown): value is string | null | undefined =>
   value === null || value === undefined || typeof value === 'string';
 
 /** zod 4 numbers are finite: `1e999` parses to Infinity and is refused. */

@@ -17,7 +17,7 @@ export const lenientEnum = <const T extends readonly [string, ...string[]]>(
       z.unknown(),
       z.transform((value): T[number] | undefined => {
         if (typeof value !== 'string') return undefined;
-        return known.has(value) ? (value as T[number]) : nearest[value];
+        return known.has(value) ? value : nearest[value];
       }),
     ),
   );

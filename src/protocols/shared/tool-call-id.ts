@@ -1,7 +1,7 @@
 import { sanitizeId } from './ids';
 
 /** 8 hex digits of FNV-1a (32-bit) over the UTF-16 code units. Deterministic, not cryptographic. */
-export const shortHash = (text: string): string => {
+const shortHash = (text: string): string => {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

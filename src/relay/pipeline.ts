@@ -122,7 +122,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   } catch (thrown) {
     // The relay refused the request itself (a body that does not decode, an unsupported feature): it never ran, so it costs nothing.
     c.executionCtx.waitUntil(refundRequest(env, key, admission, Date.now()).then(() => releaseRequest(env, key, admission)));
-    c.executionCtx.waitUntil(releaseSpendHold(env, hold, Date.now()));
+    c.executionCtx.waitUntil(releaseSpendHold(env, hold));
     throw thrown;
   }
   if (!result.ok) {

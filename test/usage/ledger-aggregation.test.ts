@@ -88,8 +88,8 @@ describe('hourly usage charges', () => {
     expect(held.balance).toBe(held.ledgerSum);
     // Four requests answer; the fifth ends without a usage event and is released by the relay.
     await consume(holds.slice(0, 4).map((hold) => ({ ...eventFor(key, now), requestId: hold?.requestId ?? '' })));
-    await releaseSpendHold(env, holds[4], now);
-    await releaseSpendHold(env, holds[4], now);
+    await releaseSpendHold(env, holds[4]);
+    await releaseSpendHold(env, holds[4]);
     expect(await ledgerState(key.accountId)).toEqual({ balance: 1_000_000 - 4 * EVENT_COST, ledgerSum: 1_000_000 - 4 * EVENT_COST, charges: 1 });
     expect(await dbCount("SELECT COUNT(*) AS n FROM ledger WHERE account_id = ?1 AND kind IN ('hold', 'release')", key.accountId)).toBe(0);
     // Whole micro-dollars throughout: a fractional reservation would leave float dust in the balance once settled.

@@ -64,7 +64,7 @@ export const reserveSpend = async (env: Env, key: AuthenticatedKey, input: HoldI
 };
 
 /** Returns a reservation at once, for a request that ends without a usage event. Idempotent. */
-export const releaseSpendHold = async (env: Env, hold: SpendHold | undefined, _now: number): Promise<void> => {
+export const releaseSpendHold = async (env: Env, hold: SpendHold | undefined): Promise<void> => {
   if (hold === undefined) return;
   await env.DB.batch(releaseHoldStatements(env.DB, hold.accountId, hold.requestId));
 };

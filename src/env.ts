@@ -55,6 +55,7 @@ const configSchema = z.object({
   maxBodyBytes: z._default(z.coerce.number().check(z.int(), z.positive()), 10 * 1024 * 1024),
   /** Silence after which a stream gets a keepalive (0: never). */
   streamKeepaliveMs: z._default(z.coerce.number().check(z.int(), z.gte(0)), 15_000),
+  passthroughPipe: z._default(z.enum(['native', 'js']), 'native'),
   /** Off unless set: a deployed relay must not serve free mock-* models; `npm run dev` and the test suites turn it on. */
   mockProviderEnabled: flag('false'),
   allowPrivateUrls: flag('false'),
@@ -85,6 +86,7 @@ export const configOf = (env: Env): RelayConfig => {
       keyCacheTtlMs: env.KEY_CACHE_TTL_SECONDS || undefined,
       maxBodyBytes: env.MAX_BODY_BYTES || undefined,
       streamKeepaliveMs: env.STREAM_KEEPALIVE_MS || undefined,
+      passthroughPipe: env.PASSTHROUGH_PIPE || undefined,
       mockProviderEnabled: env.ENABLE_MOCK_PROVIDER || undefined,
       allowPrivateUrls: env.ALLOW_PRIVATE_URLS || undefined,
       basePath: env.BASE_PATH || undefined,

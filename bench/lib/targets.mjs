@@ -52,10 +52,13 @@ export const configureRelay = async (relayUrl, fakeUrl) => {
 };
 
 // ── wrangler's test harness (the runtime `wrangler dev` uses) ──────────────────────────────────
+/** BENCH_PASSTHROUGH_PIPE=native|js: the relay's PASSTHROUGH_PIPE (unset: the relay's default). */
+const PIPE = process.env.BENCH_PASSTHROUGH_PIPE ? { PASSTHROUGH_PIPE: process.env.BENCH_PASSTHROUGH_PIPE } : {};
+
 export const startHarnessRelay = async ({ fakeUrl, prebuiltWorkerDir, root = ROOT }) => {
   const server = createTestHarness({
     root,
-    workers: [{ configPath: 'wrangler.toml', prebuiltWorkerDir, secrets: SECRETS, vars: { ALLOW_PRIVATE_URLS: 'true', DEV_MODE: 'true' } }],
+    workers: [{ configPath: 'wrangler.toml', prebuiltWorkerDir, secrets: SECRETS, vars: { ALLOW_PRIVATE_URLS: 'true', DEV_MODE: 'true', ...PIPE } }],
   });
   const { url } = await server.listen();
   await server.getWorker().applyD1Migrations('DB');
@@ -96,7 +99,7 @@ export const relayWorkerOptions = ({ bundlePath, name = 'relay', root = ROOT }) 
     modules: true,
     scriptPath: bundlePath,
     modulesRoot: path.dirname(bundlePath),
-    bindings: { ...workerOptions.bindings, ...SECRETS, ALLOW_PRIVATE_URLS: 'true' },
+    bindings: { ...workerOptions.bindings, ...SECRETS, ALLOW_PRIVATE_URLS: 'true', ...PIPE },
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
   };
 };

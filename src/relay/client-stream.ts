@@ -7,9 +7,9 @@ import type { AttemptContext } from './attempt';
 import type { Delivery } from './completion';
 import { keepaliveFor } from './keepalive';
 import { streamFramingFor, type StreamFraming } from './stream-framing';
-import { StreamRelay, type StreamRenderer } from './stream-relay';
+import { StreamRelay, type ChunkFacts, type StreamRenderer } from './stream-relay';
 import { recordMidStreamFailure } from './upstream-response';
-import { redactingRenderer, redactorFor } from './redact-secrets';
+import { redactingRenderer, redactorFor, type Redactor } from './redact-secrets';
 import type { StreamOutcome } from './usage-tap';
 
 export interface ClientStreamOptions {
@@ -26,10 +26,21 @@ export interface ClientStreamOptions {
   idleMs: number;
   firstContentBy: number;
   abortUpstream: (reason: unknown) => void;
+  /** Same-format stream whose bytes go out unchanged: after the first content, the runtime pipes them (SSE framing only). */
+  nativePipe?: boolean;
 }
 
 /** No cache or buffering proxy (nginx reads `x-accel-buffering`) may hold a stream's events back. */
 const STREAM_HEADERS = { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
+
+/**
+ * In a native pipe the client got the upstream's error event as sent: one that echoed the provider's
+ * key cannot be redacted any more, only logged (without the key) so the operator learns of it.
+ */
+const warnUnredacted = (facts: ChunkFacts, redactor: Redactor, providerId: string, requestId: string): void => {
+  if (!redactor.active || !facts.ir.some((event) => event.type === 'error') || redactor.bytes(facts.bytes) === facts.bytes) return;
+  console.warn(JSON.stringify({ message: 'an upstream error event after the first content carried the provider key to the client (PASSTHROUGH_PIPE=native)', requestId, provider: providerId }));
+};
 
 /**
  * The client's stream over an upstream event stream (passthrough or translation alike): framing and
@@ -43,13 +54,14 @@ export const openClientStream = async (
   const { context, provider } = options;
   const framing = streamFramingFor(context.route);
   const { streamKeepaliveMs } = configOf(context.env);
+  const redactor = redactorFor(provider);
   const relay = new StreamRelay({
     body: options.body,
     label: provider.id,
     decoder: options.decoder,
     ...(options.skimmer === undefined ? {} : { skimmer: options.skimmer }),
     // Upstream error events may echo the provider's key: chunks that carry one are scrubbed.
-    renderer: redactingRenderer(options.renderer(framing), redactorFor(provider)),
+    renderer: redactingRenderer(options.renderer(framing), redactor),
     outcome: options.outcome,
     idleMs: options.idleMs,
     firstContentBy: options.firstContentBy,
@@ -58,6 +70,7 @@ export const openClientStream = async (
     keepalive: keepaliveFor(context.clientFormat, framing, streamKeepaliveMs),
     holdMs: streamKeepaliveMs,
     clientSignal: context.signal,
+    ...(options.nativePipe === true && framing.isSse ? { nativePipe: { sent: (facts: ChunkFacts) => warnUnredacted(facts, redactor, provider.id, context.requestId) } } : {}),
   });
   const body = await relay.open();
   return { headers: { 'content-type': framing.contentType, ...STREAM_HEADERS }, body, delivered: relay.delivered };

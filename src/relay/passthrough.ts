@@ -5,6 +5,7 @@ import type { Candidate } from '../routing/provider';
 import type { AttemptContext, AttemptResult } from './attempt';
 import { filteredRenderer, passthroughErrorTail, rawRenderer } from './stream-render';
 import { openClientStream } from './client-stream';
+import { configOf } from '../env';
 import { encodeFor } from './encoding-failure';
 import { firstByteTimeoutOf, fetchUpstream, idleTimeoutOf } from './upstream-fetch';
 import { isJsonErrorBody, isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
@@ -111,6 +112,8 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     idleMs,
     firstContentBy,
     abortUpstream,
+    // A filter rewrites events, so its bytes must pass through JS; otherwise the runtime may pipe them.
+    nativePipe: filter === undefined && configOf(context.env).passthroughPipe === 'native',
   });
   return { ...base, ...stream };
 };

@@ -9,6 +9,7 @@ import { isRetryableKind } from './upstream-fetch';
 import type { Delivery } from './completion';
 import { observeIrEvent, type StreamOutcome } from './usage-tap';
 import { Deadline } from './deadline';
+import { nativeClientStream, type UpstreamReader } from './native-passthrough';
 
 /** What one upstream chunk turned into on the relay's side. */
 export interface ChunkFacts {
@@ -61,6 +62,12 @@ export interface StreamRelayOptions {
   clientSignal?: AbortSignal;
   /** Passthrough: after the first content, the events the decoder need not see (the client gets the upstream's bytes). */
   skimmer?: PassthroughSkimmer;
+  /**
+   * Same-format SSE passthrough with nothing to rewrite: once the first content is out, the rest of
+   * the upstream goes to the client through the runtime's pipe, the relay reading a tee of it (see
+   * native-passthrough.ts). `sent` sees each chunk the pipe passed on (the renderer's output is unused).
+   */
+  nativePipe?: { sent?(facts: ChunkFacts): void };
 }
 
 /** What `open()` races the upstream's next step against once the hold is over. */
@@ -103,7 +110,10 @@ const NOTICE_MS = 500;
  * upstream chunk. One timer (Deadline) covers idle and first-content timeouts for the whole stream.
  */
 export class StreamRelay {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** The upstream body's reader; in a native pipe, the reader of the relay's tee branch. */
+  private reader: UpstreamReader;
+  /** Aborted to make a native pipe let go of the upstream. */
+  private pipeAbort: AbortController | undefined;
   private readonly sse: StageStep<Uint8Array, SseEvent> = stageStep(decodeSseStage());
   private readonly decoder: StageStep<SseEvent, IrStreamEvent>;
   private readonly deadline = new Deadline(() => this.expire());
@@ -172,7 +182,7 @@ export class StreamRelay {
           held.push(...this.options.renderer.end([]));
           return this.clientStream(held, true);
         }
-        if (contentAt >= 0) return this.clientStream(held, false);
+        if (contentAt >= 0) return this.options.nativePipe === undefined ? this.clientStream(held, false) : this.nativeStream(held);
       }
     } catch (thrown) {
       this.cancel(thrown);
@@ -261,6 +271,42 @@ export class StreamRelay {
         this.cancel(reason);
       },
     });
+  }
+
+  /** The client's body once the first content is in, in a native pipe: held bytes, then the upstream's rest unread by JS. */
+  private nativeStream(held: Uint8Array[]): ReadableStream<Uint8Array> {
+    this.reader.releaseLock();
+    this.pipeAbort = new AbortController();
+    return nativeClientStream({
+      head: concatBytes(held),
+      rest: this.options.body,
+      signal: this.pipeAbort.signal,
+      tap: (reader) => this.tap(reader),
+      settle: (delivery, reason) => {
+        if (delivery === 'complete') this.options.clientSignal?.removeEventListener('abort', this.clientGone);
+        this.settleDelivery(delivery);
+        if (delivery !== 'complete') this.cancel(reason);
+      },
+    });
+  }
+
+  /** The usage tap of a native pipe: the same decode as the JS path (idle timeout, skimmer, failures), minus the writes. */
+  private async tap(reader: UpstreamReader): Promise<Uint8Array[]> {
+    this.reader = reader;
+    const { renderer, nativePipe } = this.options;
+    let broken = false;
+    for (;;) {
+      const step = await this.step();
+      // After a malformed event the renderer's tail is that event's error, whatever the end was.
+      if (step.kind === 'end') return renderer.end(broken ? [] : step.ir);
+      if (broken) continue;
+      // The bytes already went out; the renderer still tracks the events its error tail continues.
+      renderer.chunk(step.facts);
+      nativePipe?.sent?.(step.facts);
+      // A malformed event went out with its chunk and cannot be held back. Stopping the upstream here
+      // would also drop what the pipe has not passed on yet (events before it): the rest flows, then the tail.
+      broken = step.facts.failedAt >= 0 && renderer.endsAtFailure(step.facts);
+    }
   }
 
   private nextStep(): Promise<Step> {
@@ -399,6 +445,7 @@ export class StreamRelay {
     const message = this.waitingForFirstContent ? `${label}: no content within the first-byte timeout` : `${label}: upstream sent nothing for ${idleMs} ms`;
     this.timedOut = new RelayError('timeout', 504, message);
     this.reader.cancel(this.timedOut).catch(() => {});
+    this.pipeAbort?.abort(this.timedOut);
     this.options.abortUpstream(this.timedOut);
   }
 
@@ -409,6 +456,7 @@ export class StreamRelay {
     this.keepaliveTimer?.clear();
     this.options.abortUpstream(reason);
     this.reader.cancel(reason).catch(() => {});
+    this.pipeAbort?.abort(reason);
     this.sse.abort(reason);
     // The usage of a skimmed event still counts when the client leaves (cancelled: nothing is reported as a failure).
     if (this.lastSkimmed !== undefined) this.decode([], true);

@@ -58,7 +58,7 @@ afterEach(() => {
 });
 
 /** Relays `frames` (one upstream chunk each) as a same-format passthrough and counts JSON.parse calls. */
-const passthrough = async (format: WireFormat, frames: string[]) => {
+const passthrough = async (format: WireFormat, frames: string[], pipe: 'js' | 'native') => {
   const codec = codecFor(format);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
@@ -86,16 +86,18 @@ const passthrough = async (format: WireFormat, frames: string[]) => {
     abortUpstream: () => {},
     onMidStreamFailure: () => {},
     ...(skimmer === undefined ? {} : { skimmer }),
+    ...(pipe === 'native' ? { nativePipe: {} } : {}),
   });
   const sent = await new Response(await relay.open()).text();
   JSON.parse = originalParse;
   return { parses, outcome, sent };
 };
 
-describe('passthrough tap cost per event', () => {
+// Both paths: the JS pipe decodes what it writes, the native pipe's tap reads a tee of what the runtime pipes.
+describe.each(['js', 'native'] as const)('passthrough tap cost per event (%s pipe)', (pipe) => {
   it.each(Object.keys(streams) as WireFormat[])('%s: a 200-delta stream costs a bounded number of parses and keeps exact usage', async (format) => {
     const frames = streams[format];
-    const { parses, outcome, sent } = await passthrough(format, frames);
+    const { parses, outcome, sent } = await passthrough(format, frames, pipe);
     expect(sent).toBe(frames.join(''));
     expect(parses, `${parses} JSON.parse calls for ${DELTAS} deltas`).toBeLessThanOrEqual(PARSE_BUDGET);
     expect(outcome.usage.inputTokens).toBe(21);
@@ -106,7 +108,7 @@ describe('passthrough tap cost per event', () => {
 
   it.each(Object.keys(streams) as WireFormat[])('%s: a stream cut after content still counts the skimmed text for the estimate', async (format) => {
     const frames = streams[format].slice(0, 60);
-    const { outcome } = await passthrough(format, frames);
+    const { outcome } = await passthrough(format, frames, pipe);
     expect(outcome.finished).toBe(false);
     expect(outcome.error).toBeDefined();
     // ~50 deltas of ~17 characters went by unparsed; the estimate must see most of them.

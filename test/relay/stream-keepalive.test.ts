@@ -3,8 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { WireFormat } from '../../src/ir/format';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { createKey } from '../setup/seed';
-import { callClient, provide, unique } from './faults/harness';
+import { provide, unique } from './faults/harness';
+import { callClientIn, type OmitFirst } from './faults/pipe-mode';
 import { completedStream, inStreamError, overloadedFrame, recordedStream } from './faults/wire';
+
+/** The relay's own keepalives after the first content are the JS pipe's (PASSTHROUGH_PIPE=js); the native pipe passes the upstream's pings only. */
+const callClient: OmitFirst<typeof callClientIn> = (...args) => callClientIn('js', ...args);
 
 // Read by configOf() on this file's first request (each test file runs in its own isolate).
 (env as { STREAM_KEEPALIVE_MS?: string }).STREAM_KEEPALIVE_MS = '100';

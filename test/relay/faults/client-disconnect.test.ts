@@ -3,8 +3,12 @@ import type { WireFormat } from '../../../src/ir/format';
 import { resetProviderHealth } from '../../../src/routing/provider-health';
 import { installFakeUpstreams } from '../../setup/fake-network';
 import { createKey } from '../../setup/seed';
-import { callClient, provide, unique } from './harness';
+import { provide, unique } from './harness';
+import { callClientIn, type OmitFirst } from './pipe-mode';
 import { recordedStream } from './wire';
+
+/** These guarantees are the JS pipe's (PASSTHROUGH_PIPE=js); native-pipe.test.ts covers the native one. */
+const callClient: OmitFirst<typeof callClientIn> = (...args) => callClientIn('js', ...args);
 
 /**
  * An upstream that sends its stream up to its first text, then only SSE comments every

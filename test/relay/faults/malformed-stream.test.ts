@@ -4,8 +4,12 @@ import { resetProviderHealth } from '../../../src/routing/provider-health';
 import { installFakeUpstreams } from '../../setup/fake-network';
 import { createKey } from '../../setup/seed';
 import { released, streamFault } from './fault-upstream';
-import { callClient, healthyUpstream, provide, unique } from './harness';
+import { healthyUpstream, provide, unique } from './harness';
+import { callClientIn, type OmitFirst } from './pipe-mode';
 import { completedStream, FORMATS, inStreamError, otherFormat, recordedStream } from './wire';
+
+/** A malformed event after content is held back only by the JS pipe (PASSTHROUGH_PIPE=js); native-pipe.test.ts covers the native one. */
+const callClient: OmitFirst<typeof callClientIn> = (...args) => callClientIn('js', ...args);
 
 /** Client format and upstream format: passthrough, then translation. */
 const ROUTES: Array<[WireFormat, WireFormat]> = FORMATS.flatMap((client): Array<[WireFormat, WireFormat]> => [

@@ -111,10 +111,18 @@ try {
         const index = next++;
         const { kind, key } = trafficKeys[index % trafficKeys.length];
         const request = requestFor(FORMATS[index % FORMATS.length], MODEL, index % 3 === 0, key);
-        const response = await fetch(`${url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
-        const body = await response.text();
-        if (response.status !== 200 && !statuses.has(response.status)) log(`first ${response.status} (${kind}): ${body.slice(0, 300)}`);
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        let status;
+        try {
+          const response = await fetch(`${url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
+          const body = await response.text();
+          status = response.status;
+          if (status !== 200 && !statuses.has(status)) log(`first ${status} (${kind}): ${body.slice(0, 300)}`);
+        } catch (error) {
+          // A response cut mid-body: still a relayed request, whose usage event must arrive (aborted).
+          status = 'cut';
+          if (!statuses.has(status)) log(`first cut response (${kind}): ${String(error.cause ?? error)}`);
+        }
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
         byKind[kind] += 1;
       }
     }),

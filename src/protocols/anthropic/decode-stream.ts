@@ -11,15 +11,15 @@ import { isAnthropicBlockDelta, isAnthropicBlockStart, isAnthropicBlockStop, isA
 import { decodeAnthropicUsage, decodeAnthropicUsagePatch } from './usage';
 
 /**
- * Upstream Anthropic SSE → IR events, 1:1 (PROTOCOLS §2.3, §3.11 "C").
+ * Upstream Anthropic SSE → IR events, 1:1.
  * - Upstream block indices are remapped so IR indices stay dense: server-tool blocks
  *   (`server_tool_use`, `*_tool_result`, …) are skipped with all their deltas.
  * - A tool's arguments arrive as `input_json_delta`s; a non-empty `input` in the start event
- *   (some compatible servers, pitfall 5) is used only when no delta follows.
+ *   (some compatible servers put the input there) is used only when no delta follows.
  * - `message_delta` usage overwrites field by field (last wins, `input_tokens` included);
  *   the final usage and reason go out with `finish` at `message_stop`.
  * - A second `message_start` is tolerated only before any block (nothing to merge yet); after
- *   a block it means a spliced retry (pitfall 25) and ends the stream with an error.
+ *   a block it means a spliced retry (a retried upstream can splice a second message_start into one stream) and ends the stream with an error.
  * - Malformed JSON ends the stream with an error: the Anthropic SDK throws on it too.
  * - `event: error` ⇒ IR error; EOF without `message_stop` ⇒ IR error.
  */

@@ -12,13 +12,13 @@ import { toAnthropicStopReason, withToolCallOverride } from './stop-reason';
 import { encodeAnthropicUsage } from './usage';
 
 /**
- * IR events → client Anthropic SSE (PROTOCOLS §2.3, §3.11 "→C"), the sequence MessageStream
- * accepts: every event named (`event:` = `data.type`, pitfall 1); `message_start` + one `ping`;
+ * IR events → client Anthropic SSE, the sequence MessageStream
+ * accepts: every event named (`event:` = `data.type`: the SDK silently drops events without an `event:` line); `message_start` + one `ping`;
  * blocks numbered densely in the order they are emitted; text blocks opened lazily at their first
- * non-empty delta, so no empty text block ever appears (pitfall 3); thinking gets exactly one
+ * non-empty delta, so no empty text block ever appears (none before a leading tool call); thinking gets exactly one
  * `signature_delta` right before its stop (an envelope for foreign signatures, `prx1:none` when
  * there is none); tool_use starts with `input:{}` and streams its arguments as
- * `input_json_delta` (an argument-less call sends one `"{}"`, pitfalls 5 and 24); `message_delta`
+ * `input_json_delta` (an argument-less call sends one `"{}"`: input placed in content_block_start reads as {} to clients, and `""` is not JSON); `message_delta`
  * carries the reason and the full final usage, then `message_stop`.
  * `message_start` waits for the first block (or ping/finish) so that usage events arriving before
  * any content are in it. When the client asked for `display:"omitted"`, thinking text is withheld

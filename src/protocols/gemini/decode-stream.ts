@@ -12,7 +12,7 @@ import { isGeminiStreamChunk } from './stream-guards';
 import { decodeGeminiUsage, decodeGeminiUsagePartial } from './usage';
 
 /**
- * `:streamGenerateContent?alt=sse` → IR events (PROTOCOLS §2.4, §3.11 decoder D). Every chunk is a
+ * `:streamGenerateContent?alt=sse` → IR events. Every chunk is a
  * whole GenerateContentResponse holding a delta of parts and the cumulative usage so far. There is
  * no terminator: EOF after a chunk with `finishReason` (or a prompt blocked by `promptFeedback`) is
  * the normal end, EOF before one means the upstream was cut off. A data line that is not JSON is an

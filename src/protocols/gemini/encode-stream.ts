@@ -12,7 +12,7 @@ import { type GeminiFinishReason, geminiFinishReasonFor } from './stop-reason';
 import { encodeGeminiUsage, mergeGeminiUsage } from './usage';
 
 /**
- * IR events → `streamGenerateContent?alt=sse` for a Gemini client (PROTOCOLS §2.4, §3.11 "→D"):
+ * IR events → `streamGenerateContent?alt=sse` for a Gemini client:
  * `data:` lines only (js-genai skips anything else), each a whole GenerateContentResponse with the
  * cumulative usage, modelVersion and responseId. Text and thought deltas go out as they come; a
  * tool call is held until its block stops and sent as one functionCall part with parsed args;

@@ -11,7 +11,7 @@ import { isOpenAIChatChunk, isOpenAIChatErrorObject } from './stream-guards';
 import { decodeOpenAIChatUsage } from './usage';
 
 /**
- * Upstream Chat Completions SSE → IR stream events (PROTOCOLS §3.11, decoder A).
+ * Upstream Chat Completions SSE → IR stream events.
  * - Chunks with empty/null `choices` (the usage chunk, Azure's prompt_filter_results preamble) only
  *   contribute usage.
  * - `reasoning_content`/`reasoning` deltas are thinking; `content` and `refusal` are text. A change of

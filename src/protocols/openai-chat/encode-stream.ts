@@ -8,12 +8,12 @@ import { toOpenAIChatFinishReason } from './stop-reason';
 import { encodeOpenAIChatUsage } from './usage';
 
 /**
- * IR stream events → Chat Completions SSE for an OpenAI client (PROTOCOLS §2.1, §3.11 "→A"):
+ * IR stream events → Chat Completions SSE for an OpenAI client:
  * role chunk first; text as `content`; thinking as the `reasoning_content` extension (unless the
  * request hid reasoning); a tool call as `{index:k, id, type, function:{name, arguments}}` then
  * argument fragments, where k counts tool calls only. The opening chunk waits for the first
- * fragment: arguments that arrive whole (Gemini) ride in it (E5), streamed ones follow it (E3), and a
- * call with none gets "{}" (pitfall 24). Then `delta:{}` + finish_reason; the usage chunk
+ * fragment: arguments that arrive whole (Gemini) ride in it, streamed ones (Anthropic) follow it, and a
+ * call with none gets "{}" (clients JSON-parse the arguments). Then `delta:{}` + finish_reason; the usage chunk
  * (`choices:[]`) only when the client set include_usage; then `[DONE]`. An error becomes `data:{"error":…}` and ends
  * the stream without [DONE], which openai-node turns into an APIError.
  */

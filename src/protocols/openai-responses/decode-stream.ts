@@ -13,9 +13,9 @@ import { flattenResponsesToolName } from './tool-names';
 import { decodeResponsesUsage } from './usage';
 
 /**
- * Responses upstream SSE → IR stream events (PROTOCOLS §3.11 decoder B). Everything is keyed by
+ * Responses upstream SSE → IR stream events. Everything is keyed by
  * `output_index`, never `item_id`, because some compatible upstreams rotate item ids per event
- * (pitfall 26). A message's content parts become text blocks; a reasoning item one thinking block
+ * (Responses-compatible upstreams rotate item_id per event). A message's content parts become text blocks; a reasoning item one thinking block
  * (summary parts joined by a blank line) whose `encrypted_content`, known only at
  * `output_item.done`, becomes the signature delta right before block_stop; a function call a tool
  * block. The terminal event carries usage and the stop reason; `error`/`response.failed` become an

@@ -21,7 +21,7 @@ import { encodeResponsesStopReason } from './stop-reason';
 import { encodeResponsesUsage } from './usage';
 
 /**
- * IR stream → Responses SSE in the order OpenAI sends it (PROTOCOLS §2.2, §3.11 encoder B), which is
+ * IR stream → Responses SSE in the order OpenAI sends it, which is
  * what openai-node's ResponseStream and Codex CLI check: `response.created` first, `sequence_number`
  * from 0 by one, `output_index`/`content_index` appended exactly, `item_id` = the item's own id, and a
  * terminal event whose `response.output` holds every item. Text blocks share one message item until
@@ -214,7 +214,7 @@ class ResponsesStreamEncoder {
     completeToolCallItem(item, current.args);
     const at = { item_id: item.id, output_index: outputIndex };
     if (item.type === 'function_call') {
-      // No-argument calls stream "" upstream; clients JSON-parse the arguments (pitfall 24).
+      // No-argument calls stream "" upstream; clients JSON-parse the arguments, and `""` is not JSON.
       if (current.args === '') this.send('response.function_call_arguments.delta', { ...at, delta: item.arguments });
       this.send('response.function_call_arguments.done', { ...at, name: item.name, arguments: item.arguments });
     } else if (item.type === 'custom_tool_call') {

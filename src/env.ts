@@ -55,7 +55,12 @@ const configSchema = z.object({
   maxBodyBytes: z._default(z.coerce.number().check(z.int(), z.positive()), 10 * 1024 * 1024),
   /** Silence after which a stream gets a keepalive (0: never). */
   streamKeepaliveMs: z._default(z.coerce.number().check(z.int(), z.gte(0)), 15_000),
-  passthroughPipe: z._default(z.enum(['native', 'js']), 'native'),
+  /**
+   * `js` (default) keeps every chunk of a same-format stream in the relay: key redaction, held-back
+   * malformed events and no lost bytes on a reset, at ~100 µs of CPU per event more than the runtime's pipe.
+   * `native` hands the stream to the runtime's pipe after its first content (README, Streams).
+   */
+  passthroughPipe: z._default(z.enum(['native', 'js']), 'js'),
   /** Off unless set: a deployed relay must not serve free mock-* models; `npm run dev` and the test suites turn it on. */
   mockProviderEnabled: flag('false'),
   allowPrivateUrls: flag('false'),

@@ -27,7 +27,8 @@ const fakeQueue = () => {
   const queue = {
     send: async () => {},
     sendBatch: async (messages: Iterable<MessageSendRequest<unknown>>) => {
-      batches.push([...messages].map((message) => (message.body as UsageEvent).requestId));
+      // Packed messages ({ events }) carry several events each; a batch is every event of one send.
+      batches.push([...messages].flatMap((message) => (message.body as { events: UsageEvent[] }).events.map((entry) => entry.requestId)));
     },
   } as unknown as Queue<unknown>;
   return { queue, batches };

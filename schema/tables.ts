@@ -111,7 +111,7 @@ export const modelPrices = sqliteTable('model_prices', {
 
 /**
  * One row per relayed request, for the raw window only (USAGE_RAW_DAYS, then R2: src/usage/archive.ts).
- * Clustered on (created_at, request_id) WITHOUT ROWID and with no secondary index (0011_capacity.sql
+ * Clustered on (created_at, request_id) WITHOUT ROWID and with no secondary index (0009_capacity.sql
  * declares it; drizzle cannot), so an insert is one row written. A redelivered event carries the same
  * (created_at, request_id) and so collides with its first write.
  */

@@ -29,6 +29,11 @@ export interface AttemptContext {
   remember?: (response: unknown) => void;
   /** Takes the translated answer's assistant content (Chat clients: see conversations/chat-reasoning-store). */
   rememberAssistant?: (content: () => IrAssistantBlock[]) => void;
+  /**
+   * Told when a request goes upstream (with the outcome that attempt fills) and when that upstream then
+   * failed on its own: a client that leaves in between leaves work the upstream did, which is billed.
+   */
+  upstreamWork?: { sent(outcome: StreamOutcome): void; failed(): void };
 }
 
 /** A response ready for the client, plus what the relay learns about it as it is delivered. */

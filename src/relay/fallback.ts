@@ -73,6 +73,8 @@ const runCandidate = async (context: AttemptContext, candidate: Candidate, deadl
       recordProviderSuccess(provider.id, Date.now(), candidate.upstreamModel);
       return { ok: true, attempt };
     } catch (thrown) {
+      // The upstream failed while the client was still there: nothing of this attempt is owed.
+      if (!context.signal.aborted) context.upstreamWork?.failed();
       const raw = asAttemptFailure(thrown, context);
       if (raw === undefined) throw thrown;
       const failure = clientSafeFailure(raw, candidate, context.requestId);

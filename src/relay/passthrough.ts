@@ -10,6 +10,9 @@ import { encodeFor } from './encoding-failure';
 import { firstByteTimeoutOf, fetchUpstream, idleTimeoutOf } from './upstream-fetch';
 import { isJsonErrorBody, isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
 import { newOutcome, observeAnswer } from './usage-tap';
+import { lenientUsage } from './lenient-usage';
+import { tokensOfChars } from './token-estimate';
+import { emptyUsage } from '../ir/usage';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const RETRY_HEADERS = ['retry-after', 'retry-after-ms'] as const;
@@ -55,6 +58,8 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
   const encoded = encodeFor(provider.id, () => codec.rewritePassthrough(context.body, target));
   const upstream = linkedAbort(context.signal);
   const firstContentBy = Date.now() + firstByteTimeoutOf(provider);
+  const outcome = newOutcome();
+  context.upstreamWork?.sent(outcome);
   const response = await fetchUpstream(context.env, {
     provider,
     format: context.clientFormat,
@@ -82,7 +87,6 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
     });
   }
 
-  const outcome = newOutcome();
   const base = { status: response.status, outcome, upstreamFormat: context.clientFormat, candidate };
   const idleMs = idleTimeoutOf(provider);
   const abortUpstream = (reason: unknown) => upstream.abort(reason);
@@ -93,7 +97,13 @@ export const passthroughAttempt = async (context: AttemptContext, candidate: Can
       try {
         observeAnswer(outcome, codec.decodeResponse(value));
       } catch {
-        // The client gets the upstream's body exactly as sent; only our accounting could not read it.
+        // The client gets the upstream's body exactly as sent; only our accounting could not read it
+        // whole. The usage is read by field name, else estimated from the two bodies: never $0 for an
+        // answer the upstream was paid for.
+        const read = lenientUsage(value);
+        outcome.usage = read ?? { ...emptyUsage(), inputTokens: tokensOfChars(context.bodyText.length), outputTokens: tokensOfChars(text.length) };
+        outcome.estimated = read === undefined;
+        outcome.finished = true;
       }
     };
     return { ...base, headers: JSON_HEADERS, body: text, settleOutcome: readOutcome };

@@ -19,6 +19,7 @@ import { assertCanSpend } from '../usage/billing';
 import { recordUsage } from './record-usage';
 import { afterResponse } from './after-response';
 import { settledStreamUsage, tokensOfChars } from './token-estimate';
+import type { StreamOutcome } from './usage-tap';
 import { releaseSpendHold, reserveSpend } from '../usage/spend-hold';
 import { openResponsesState } from '../conversations/responses-store';
 import { openChatReasoningState } from '../conversations/chat-reasoning-store';
@@ -66,6 +67,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     await Promise.all([responsesState?.keep(), chatReasoning?.keep()]);
   };
   let ir: IrRequest | undefined;
+  /** The outcome of the attempt whose request is upstream now (cleared when that upstream failed on its own). */
+  let inFlight: StreamOutcome | undefined;
   const restored = (request: IrRequest): IrRequest => chatReasoning?.restore(request) ?? request;
   const context: AttemptContext = {
     env,
@@ -82,6 +85,14 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     signal: c.req.raw.signal,
     ...(responsesState?.remember === undefined ? {} : { remember: responsesState.remember }),
     ...(chatReasoning?.remember === undefined ? {} : { rememberAssistant: chatReasoning.remember }),
+    upstreamWork: {
+      sent: (outcome) => {
+        inFlight = outcome;
+      },
+      failed: () => {
+        inFlight = undefined;
+      },
+    },
   };
 
   const decodedRequest = (): IrRequest | undefined => {
@@ -125,6 +136,17 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     c.executionCtx.waitUntil(releaseSpendHold(env, hold));
     throw thrown;
   }
+  // The client left while an upstream was working on its request (waiting for its first content, or a
+  // whole answer): the upstream did the work, so the admission is kept and the usage recorded, the
+  // upstream's own figures where it gave them so far, else an estimate (settledStreamUsage).
+  const abandoned = !result.ok && context.signal.aborted ? inFlight : undefined;
+  if (!result.ok && abandoned !== undefined) {
+    c.executionCtx.waitUntil(releaseRequest(env, key, admission));
+    const usage = settledStreamUsage(abandoned, decodedRequest, context.bodyText.length);
+    const attempt = { ...result.lastAttempt, outcome: abandoned };
+    recordUsage(c, { ...usageBase, status: result.failure.status, error: result.error, attempt, aborted: true, usage, counts: result.counts });
+    return new Response(result.failure.body, { status: result.failure.status, headers: headersOf(result.failure.headers) });
+  }
   if (!result.ok) {
     // Nothing upstream answered successfully: the client does not pay quota for our failure.
     c.executionCtx.waitUntil(refundRequest(env, key, admission, Date.now()).then(() => releaseRequest(env, key, admission)));
@@ -149,9 +171,10 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     delivered.then(async (delivery) => {
       const error = attempt.outcome.error ?? (delivery === 'errored' ? toRelayError(new Error('stream failed')) : undefined);
       // An upstream that died mid-stream is our failure too: the partial answer's tokens are recorded, the request is given back.
+      // A client that left is never given it back: the upstream worked for it until then.
       const upstreamFailed = delivery !== 'aborted' && error !== undefined && isRetryableKind(error.kind);
       await (upstreamFailed ? refundRequest(env, key, admission, Date.now()) : releaseRequest(env, key, admission));
-      const usage = settledStreamUsage(attempt.outcome, decodedRequest);
+      const usage = settledStreamUsage(attempt.outcome, decodedRequest, context.bodyText.length);
       recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error, usage, counts: result.counts });
       if (delivery === 'complete') await keepRemembered();
     }),

@@ -53,7 +53,7 @@ export const recordUsage = (c: Context<AppEnv>, record: UsageRecord): void => {
     stream: record.stream,
     aborted: record.aborted ?? false,
     usage: record.usage?.usage ?? record.attempt?.outcome?.usage ?? emptyUsage(),
-    usageEstimated: record.usage?.estimated ?? false,
+    usageEstimated: record.usage?.estimated ?? record.attempt?.outcome?.estimated ?? false,
     latencyMs: now - record.started,
     ttfbMs: record.ttfbMs ?? null,
     createdAt: record.started,

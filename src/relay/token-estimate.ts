@@ -10,20 +10,61 @@ export const estimateRequestTokens = (request: IrRequest): number =>
   Math.max(1, tokensOfChars(JSON.stringify({ s: request.system, m: request.messages, t: request.tools ?? [] }).length));
 
 /**
- * The usage to record for a stream. When it ended before the upstream's own final count (client
- * gone, upstream cut: OpenAI formats report usage only at the very end), what is missing is
- * estimated from what was sent and streamed, and flagged, so an abandoned stream is never free: the
- * upstream accepted the request, so its input was spent even if nothing was streamed yet.
+ * The least hidden reasoning a request that asked for reasoning is charged when the upstream's own
+ * count never came: a fixed floor (1,024 tokens), lowered to the client's own budget when it gave a
+ * smaller one. Reasoning models think before their first visible token, so a client that leaves
+ * early still leaves that work behind; the floor is deliberately low (an effort can spend far more).
  */
-export const settledStreamUsage = (outcome: StreamOutcome, request: () => IrRequest | undefined): { usage: IrUsage; estimated: boolean } => {
+export const REASONING_FLOOR_TOKENS = 1024;
+
+export const reasoningFloorOf = (request: IrRequest | undefined): number => {
+  const reasoning = request?.reasoning;
+  if (reasoning === undefined || reasoning.enabled === false) return 0;
+  const budget = reasoning.budgetTokens;
+  if (budget !== undefined) return budget > 0 ? Math.min(budget, REASONING_FLOOR_TOKENS) : 0;
+  if (reasoning.effort === undefined || reasoning.effort === 'none') return 0;
+  return REASONING_FLOOR_TOKENS;
+};
+
+/**
+ * The usage to record for a stream (or an attempt the client left). When it ended before the
+ * upstream's own final count (client gone, upstream cut: OpenAI formats report usage only at the very
+ * end), what is missing is estimated and flagged, so an abandoned request is never free: the upstream
+ * accepted it, so its input was spent even if nothing was streamed yet. Input: the upstream's count,
+ * else the decoded request's estimate, else the body's length (`bodyChars`, passthrough that never
+ * decoded). Output: the upstream's count, else what was streamed, at least the reasoning floor for a
+ * request that asked for reasoning (see reasoningFloorOf).
+ */
+export const settledStreamUsage = (
+  outcome: StreamOutcome,
+  request: () => IrRequest | undefined,
+  bodyChars = 0,
+): { usage: IrUsage; estimated: boolean } => {
   const reported = outcome.usage;
-  if (outcome.finished) return { usage: reported, estimated: false };
-  const outputTokens = Math.max(reported.outputTokens, tokensOfChars(outcome.generatedChars));
+  if (outcome.finished) return { usage: reported, estimated: outcome.estimated === true };
+  let decoded: IrRequest | undefined;
+  let decodedOnce = false;
+  const decodedRequest = () => {
+    if (!decodedOnce) {
+      decodedOnce = true;
+      decoded = request();
+    }
+    return decoded;
+  };
   let inputTokens = reported.inputTokens;
   if (inputTokens === 0) {
-    const decoded = request();
-    if (decoded !== undefined) inputTokens = estimateRequestTokens(decoded);
+    const known = decodedRequest();
+    inputTokens = known !== undefined ? estimateRequestTokens(known) : bodyChars > 0 ? tokensOfChars(bodyChars) : 0;
+  }
+  let outputTokens = reported.outputTokens;
+  let reasoningTokens = reported.reasoningTokens;
+  if (outputTokens === 0) {
+    const floor = reasoningFloorOf(decodedRequest());
+    outputTokens = Math.max(tokensOfChars(outcome.generatedChars), floor);
+    if (reasoningTokens === 0 && floor > 0) reasoningTokens = floor;
+  } else {
+    outputTokens = Math.max(outputTokens, tokensOfChars(outcome.generatedChars));
   }
   const estimated = outputTokens !== reported.outputTokens || inputTokens !== reported.inputTokens;
-  return { usage: { ...reported, inputTokens, outputTokens }, estimated };
+  return { usage: { ...reported, inputTokens, outputTokens, reasoningTokens }, estimated };
 };

@@ -49,6 +49,8 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
   const encoded = encodeFor(provider.id, () => upstreamCodec.encodeRequest(request, target));
   const upstream = linkedAbort(context.signal);
   const firstContentBy = Date.now() + firstByteTimeoutOf(provider);
+  const outcome = newOutcome();
+  context.upstreamWork?.sent(outcome);
   const response = await fetchUpstream(context.env, { provider, format: upstreamFormat, target, encoded, signal: upstream.signal });
 
   if (!response.ok) {
@@ -56,7 +58,6 @@ export const translateAttempt = async (context: AttemptContext, candidate: Candi
     throw await statusFailure(upstreamCodec, response, () => undefined);
   }
 
-  const outcome = newOutcome();
   const clientContext = { requestId: context.requestId, request, created: context.created };
   const base = { status: 200, outcome, upstreamFormat, candidate };
   const idleMs = idleTimeoutOf(provider);

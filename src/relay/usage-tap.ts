@@ -11,6 +11,8 @@ export interface StreamOutcome {
   finished: boolean;
   /** Characters of text, reasoning and tool arguments streamed so far (for an estimate if usage never comes). */
   generatedChars: number;
+  /** The usage is the relay's estimate, not the upstream's own count (an answer whose usage it could not read). */
+  estimated?: boolean;
 }
 
 export const newOutcome = (): StreamOutcome => ({ usage: emptyUsage(), finished: false, generatedChars: 0 });

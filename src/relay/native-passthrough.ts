@@ -71,7 +71,9 @@ export interface NativePipe {
  * tap (in batches, see TAP_BATCH_MS). Piping a fetch body into it cost 22 µs of CPU per event against
  * the bare proxy's 13 µs, where a JS-written body cost ~120 µs (bench/, stream-cost phase). The pipe
  * never closes or aborts the client's side (preventClose, preventAbort): the tail decides how the
- * stream ends, once the pipe is done. Aborting `signal` lets go of a fetch body's pipe at once (checked
+ * stream ends, once the pipe is done. Nor does it cancel its tee branch (preventCancel): the relay
+ * ends the upstream itself (abortUpstream), and a cancelled branch whose source then errored left an
+ * unhandled rejection behind in workerd. Aborting `signal` lets go of a fetch body's pipe at once (checked
  * in workerd: the tail could then be written); a JS-made body stalled in its pull keeps it (test fakes).
  */
 export const nativeClientStream = (pipe: NativePipe): ReadableStream<Uint8Array> => {
@@ -93,11 +95,13 @@ export const nativeClientStream = (pipe: NativePipe): ReadableStream<Uint8Array>
     }
     head.releaseLock();
     let pipeFailed = false;
-    await toClient.pipeTo(identity.writable, { preventClose: true, preventAbort: true, signal: pipe.signal }).catch(() => {
+    await toClient.pipeTo(identity.writable, { preventClose: true, preventAbort: true, preventCancel: true, signal: pipe.signal }).catch(() => {
       pipeFailed = true;
     });
     wake();
     const writer = identity.writable.getWriter();
+    // Settled below through `tapped` and the writes; an abort must not also surface as an unhandled rejection.
+    writer.closed.catch(() => {});
     // A failed pipe is an upstream that broke (the tap sees it too and ends) or a client that left (the writable is errored).
     if (pipeFailed) {
       const left = await Promise.race([writer.closed.then(() => false, () => true), tapped.then(() => false, () => false)]);

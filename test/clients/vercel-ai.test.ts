@@ -13,6 +13,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, generateText, isStepCount, jsonSchema, Output, streamText, tool, type LanguageModel } from 'ai';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { DEFAULT_MAX_RETRIES } from '../../src/routing/provider';
 import { FAKE_GEMINI_SIGNATURE } from '../fakes/gemini-upstream';
 import { HAPPY_TEXT, reportedUsage, SCRIPTED, startVercelFakes, upstreamsFor, VERCEL_UPSTREAMS, type Exchange, type UpstreamFormat, type VercelFakes } from './vercel-ai-fakes';
 
@@ -617,7 +618,8 @@ describe.concurrent.each(CLIENTS)('Vercel AI SDK, $name provider', (client) => {
     const overloadStatus = client.name === 'anthropic' && format !== 'anthropic' ? 529 : 503;
 
     it(`streamText: an upstream 503 is an APICallError with status ${overloadStatus} in the stream`, async () => {
-      fakes.failNext(format, 503, 'scripted overload');
+      // The relay retries a 503 on the same provider (DEFAULT_MAX_RETRIES) before it answers it: every attempt fails.
+      for (let attempt = 0; attempt <= DEFAULT_MAX_RETRIES; attempt++) fakes.failNext(format, 503, 'scripted overload');
       const caught: unknown[] = [];
       const result = streamText({ ...common, model, prompt: 'Say hello', onError: ({ error }) => void caught.push(error) });
       const { errors } = await drain(result.fullStream);

@@ -78,3 +78,19 @@ export const costlyFeaturesOf = (format: WireFormat, body: Record<string, unknow
  * any answer it encodes itself: `previous_response_id` and item references then work on the mock too.
  */
 export const mockFormatFor = (clientFormat: WireFormat): WireFormat => (clientFormat === 'openai-responses' ? 'openai-chat' : clientFormat);
+
+/**
+ * The conversation state a client format keeps through the relay: Responses clients chain stored
+ * answers (`previous_response_id`), Chat clients get reasoning state back through tool loops.
+ */
+export const conversationStateOf = (format: WireFormat): 'responses-chain' | 'chat-reasoning' | undefined => {
+  switch (format) {
+    case 'openai-responses':
+      return 'responses-chain';
+    case 'openai-chat':
+      return 'chat-reasoning';
+    case 'anthropic':
+    case 'gemini':
+      return undefined;
+  }
+};

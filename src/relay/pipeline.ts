@@ -4,7 +4,7 @@ import { RelayError, toRelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { RouteInfo } from '../protocols/codec';
-import { codecFor, costlyFeaturesOf } from '../protocols/registry';
+import { codecFor, conversationStateOf, costlyFeaturesOf } from '../protocols/registry';
 import { applyFeatureScopes, REMOVED_FEATURES_HEADER } from './feature-scopes';
 import { admitRequest, refundRequest, releaseRequest } from '../quota/quota-client';
 import { rateLimitHeaders } from '../quota/headers';
@@ -56,11 +56,12 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   }
 
   // Responses built on earlier ones this relay stored: the stored turns and items go in their place.
-  const responsesState = format === 'openai-responses' ? await openResponsesState(env, key.accountId, c.var.requestId, parsedBody) : undefined;
+  const conversationState = conversationStateOf(format);
+  const responsesState = conversationState === 'responses-chain' ? await openResponsesState(env, key.accountId, c.var.requestId, parsedBody) : undefined;
   const body = responsesState?.body ?? parsedBody;
   // Chat clients answered by an upstream with reasoning state get that state back on their next tool step.
   const chatReasoning =
-    format === 'openai-chat' && candidates.some((candidate) => candidate.formatFor(format) !== format && candidate.provider.protocol !== 'mock')
+    conversationState === 'chat-reasoning' && candidates.some((candidate) => candidate.formatFor(format) !== format && candidate.provider.protocol !== 'mock')
       ? await openChatReasoningState(env, key.accountId, c.var.requestId, parsedBody)
       : undefined;
   const keepRemembered = async () => {

@@ -94,3 +94,24 @@ export const conversationStateOf = (format: WireFormat): 'responses-chain' | 'ch
       return undefined;
   }
 };
+
+const KEEPALIVE_ENCODER = new TextEncoder();
+const ANTHROPIC_PING = KEEPALIVE_ENCODER.encode('event: ping\ndata: {"type": "ping"}\n\n');
+const SSE_COMMENT = KEEPALIVE_ENCODER.encode(': keepalive\n\n');
+
+/**
+ * What keeps a silent stream alive for a client format: Anthropic's own `ping` event, an SSE comment
+ * for the OpenAI formats (every SSE parser skips comments). Gemini gets none: @google/genai's reader
+ * only accepts `data:` lines, and a JSON array cannot carry one.
+ */
+export const keepaliveBytesFor = (format: WireFormat): Uint8Array | undefined => {
+  switch (format) {
+    case 'anthropic':
+      return ANTHROPIC_PING;
+    case 'openai-chat':
+    case 'openai-responses':
+      return SSE_COMMENT;
+    case 'gemini':
+      return undefined;
+  }
+};

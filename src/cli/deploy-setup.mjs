@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deployButtonMarkdown, publicRepositoryUrl } from './deploy-button.mjs';
 import { parseD1CreateId, parseD1List, parseKvCreateId, parseKvList, parseSecretNames, pendingSteps, planDeploy, planSecrets, setBindingId } from './deploy-plan.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,6 +16,17 @@ process.chdir(root);
 const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler');
 const dryRun = process.argv.includes('--dry-run');
 const tomlPath = path.join(root, 'wrangler.toml');
+
+if (process.argv.includes('--button')) {
+  const origin = spawnSync('git', ['remote', 'get-url', 'origin'], { encoding: 'utf8' });
+  const repository = origin.status === 0 ? publicRepositoryUrl(origin.stdout) : null;
+  if (repository === null) {
+    console.error('No public repository to point the button at: push this clone to GitHub or GitLab and set it as `origin` first.');
+    process.exit(1);
+  }
+  console.log(deployButtonMarkdown(repository));
+  process.exit(0);
+}
 
 const wranglerRun = (args, input) => {
   // CI=true: wrangler never stops at an interactive prompt; it fails with its message instead.

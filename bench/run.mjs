@@ -127,7 +127,7 @@ const composition = (() => {
 })();
 log(`bundle ${build.rawKiB.toFixed(1)} KiB raw / ${build.gzipKiB.toFixed(1)} KiB gzip`);
 
-// ── 2. codec micro-benchmarks (esbuild bundle of src/protocols + src/sse, run in Node 22) ────────
+// ── 2. codec micro-benchmarks (esbuild bundle of src/protocols + src/streams, run in Node 22) ────────
 log('codec micro-benchmarks…');
 const microBundle = path.join(SCRATCH, 'micro.mjs');
 if (SRC !== ROOT) {

@@ -1,6 +1,6 @@
 // The floor of a Worker relay that must see the bytes it streams (a usage tap, an error tail, a
 // cancel it can notice): the floor plus one JS pull-based reader between the upstream body and the
-// client (as src/relay/stream-relay.ts has), and HOPS identity TransformStreams (0 in the bench),
+// client (as src/streams/stream-relay.ts has), and HOPS identity TransformStreams (0 in the bench),
 // with no parsing at all. Next to the floor in the same workerd it separates what JS streams cost in
 // workerd from the relay's own logic.
 export default {

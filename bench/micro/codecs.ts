@@ -5,8 +5,8 @@
 // plus, for openai-chat, the passthrough filter chain. Inputs are the fake upstream's
 // pre-serialized streams. Prints one JSON line.
 import { codecFor } from '../../src/protocols/registry';
-import { decodeSse } from '../../src/sse/decode';
-import { encodeSse } from '../../src/sse/encode';
+import { decodeSse } from '../../src/streams/sse-decode';
+import { encodeSse } from '../../src/streams/sse-encode';
 import type { WireFormat } from '../../src/ir/format';
 // @ts-expect-error plain JS module shared with the runner
 import { buildPayloads } from '../lib/fake-upstream.mjs';

@@ -3,7 +3,7 @@ import type { WireFormat } from '../ir/format';
 import type { EncodedUpstreamRequest, UpstreamTarget } from '../protocols/codec';
 import { randomId } from '../protocols/shared/ids';
 import { codecFor } from '../protocols/registry';
-import { encodeSseStage } from '../sse/encode';
+import { encodeSseStage } from '../streams/sse-encode';
 import { StageChain } from '../streams/stage-chain';
 import type { IrStreamEvent } from '../ir/stream-event';
 import { mockReply } from './mock-reply';

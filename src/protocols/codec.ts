@@ -4,7 +4,7 @@ import type { IrRequest } from '../ir/request';
 import type { IrResponse } from '../ir/response';
 import type { IrStreamEvent } from '../ir/stream-event';
 import type { ModelProfile } from '../routing/provider';
-import type { SseEvent } from '../sse/event';
+import type { SseEvent } from '../streams/sse-event';
 
 /** What the route knows besides the body (Gemini puts model and streaming in the path). */
 export interface RouteInfo {
@@ -71,7 +71,7 @@ export interface Codec {
   /**
    * The same encoder as a plain synchronous transformer. The relay drives the SSE decoder, the
    * upstream decoder and this encoder by plain calls, chunk by chunk (src/streams/stage-step.ts,
-   * from src/relay/stream-relay.ts), instead of piping one TransformStream per stage: every JS stream
+   * from src/streams/stream-relay.ts), instead of piping one TransformStream per stage: every JS stream
    * hop costs a promise round per chunk, and a step tells which upstream chunk produced which events.
    */
   encodeStreamStage(context: ClientContext): Transformer<IrStreamEvent, SseEvent>;

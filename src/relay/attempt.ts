@@ -5,8 +5,8 @@ import type { IrAssistantBlock } from '../ir/content';
 import type { IrRequest } from '../ir/request';
 import type { Codec, RouteInfo } from '../protocols/codec';
 import type { Candidate } from '../routing/provider';
-import type { Delivery } from './completion';
-import type { StreamOutcome } from './usage-tap';
+import type { Delivery } from '../streams/delivery';
+import type { StreamOutcome } from '../streams/usage-tap';
 
 /** Everything one upstream attempt needs to know about the client's call. */
 export interface AttemptContext {

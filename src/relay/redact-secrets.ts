@@ -1,7 +1,7 @@
 import { RelayError } from '../errors';
 import type { IrStreamEvent } from '../ir/stream-event';
 import type { ProviderConfig } from '../routing/provider';
-import type { ChunkFacts, StreamRenderer } from './stream-relay';
+import type { ChunkFacts, StreamRenderer } from '../streams/stream-relay';
 
 /**
  * Upstreams echo what they were sent in their errors ("Incorrect API key provided: sk-…"). Everything

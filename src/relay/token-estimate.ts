@@ -1,6 +1,6 @@
 import type { IrRequest } from '../ir/request';
 import type { IrUsage } from '../ir/usage';
-import type { StreamOutcome } from './usage-tap';
+import type { StreamOutcome } from '../streams/usage-tap';
 
 /** ~4 characters per token: the relay's estimate wherever the upstream gives no count. */
 export const tokensOfChars = (chars: number): number => Math.ceil(chars / 4);

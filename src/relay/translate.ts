@@ -3,13 +3,13 @@ import type { IrResponse } from '../ir/response';
 import { codecFor } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
-import { translatedRenderer } from './stream-render';
-import { openClientStream } from './client-stream';
+import { translatedRenderer } from '../streams/stream-render';
+import { openClientStream } from '../streams/client-stream';
 import { encodeFor } from './encoding-failure';
 import { fetchUpstream, firstByteTimeoutOf, idleTimeoutOf } from './upstream-fetch';
 import { isJsonResponse, jsonInsteadOfStream, linkedAbort, readJsonAnswer, statusFailure } from './upstream-response';
-import { newOutcome, observeAnswer } from './usage-tap';
-import type { SseEvent } from '../sse/event';
+import { newOutcome, observeAnswer } from '../streams/usage-tap';
+import type { SseEvent } from '../streams/sse-event';
 import type { IrStreamEvent } from '../ir/stream-event';
 import { assistantContentCollector } from '../conversations/chat-reasoning-store';
 

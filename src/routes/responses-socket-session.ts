@@ -1,6 +1,6 @@
 import type { JsonRecord } from '../protocols/shared/json-guards';
 import { isRecord } from '../protocols/shared/json-guards';
-import { decodeSseStage } from '../sse/decode';
+import { decodeSseStage } from '../streams/sse-decode';
 import {
   errorEvent,
   errorEventOfResponse,
@@ -18,6 +18,8 @@ export interface ResponsesSocketOptions {
   idleTimeoutMs: number;
   /** `response.create` messages that may wait behind the running one. */
   maxQueued?: number;
+  /** The quota message sent before each response's events, from its POST's answer (Codex: `codex.rate_limits`). */
+  rateLimitsMessage?: (response: Response) => string | undefined;
 }
 
 /**
@@ -132,6 +134,8 @@ export const serveResponsesSocket = (socket: WebSocket, options: ResponsesSocket
     };
     try {
       const response = await options.relay(body, controller.signal);
+      const rateLimits = options.rateLimitsMessage?.(response);
+      if (rateLimits !== undefined) send(message.streamId === undefined ? rateLimits : withStreamId(rateLimits, message.streamId));
       if (response.status !== 200 || response.body === null || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
         if (response.status === 200) {
           await response.body?.cancel();

@@ -2,14 +2,14 @@ import type { IrStreamEvent } from '../ir/stream-event';
 import { configOf } from '../env';
 import type { PassthroughSkimmer } from '../protocols/codec';
 import type { ProviderConfig } from '../routing/provider';
-import type { SseEvent } from '../sse/event';
-import type { AttemptContext } from './attempt';
-import type { Delivery } from './completion';
+import type { SseEvent } from './sse-event';
+import type { AttemptContext } from '../relay/attempt';
+import type { Delivery } from './delivery';
 import { keepaliveFor } from './keepalive';
 import { streamFramingFor, type StreamFraming } from './stream-framing';
 import { StreamRelay, type ChunkFacts, type StreamRenderer } from './stream-relay';
-import { recordMidStreamFailure } from './upstream-response';
-import { redactingRenderer, redactorFor, type Redactor } from './redact-secrets';
+import { recordMidStreamFailure } from '../relay/upstream-response';
+import { redactingRenderer, redactorFor, type Redactor } from '../relay/redact-secrets';
 import type { StreamOutcome } from './usage-tap';
 
 export interface ClientStreamOptions {

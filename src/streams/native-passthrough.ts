@@ -1,4 +1,4 @@
-import type { Delivery } from './completion';
+import type { Delivery } from './delivery';
 
 /** What the relay reads an upstream body with: a stream reader, or a batching one over a tee branch. */
 export type UpstreamReader = Pick<ReadableStreamDefaultReader<Uint8Array>, 'read' | 'cancel' | 'releaseLock'>;

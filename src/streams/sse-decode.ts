@@ -1,4 +1,4 @@
-import type { SseEvent } from './event';
+import type { SseEvent } from './sse-event';
 
 /**
  * Bytes → SSE events (WHATWG "text/event-stream" parsing). Accepts \n, \r\n and \r line endings,

@@ -1,4 +1,4 @@
-import type { SseEvent } from './event';
+import type { SseEvent } from './sse-event';
 
 const encoder = new TextEncoder();
 

@@ -1,6 +1,6 @@
 import type { RouteInfo } from '../protocols/codec';
-import { formatSseEvent } from '../sse/encode';
-import type { SseEvent } from '../sse/event';
+import { formatSseEvent } from './sse-encode';
+import type { SseEvent } from './sse-event';
 
 const encoder = new TextEncoder();
 

@@ -1,14 +1,14 @@
 import { RelayError } from '../errors';
 import type { IrStreamEvent } from '../ir/stream-event';
 import type { PassthroughSkimmer } from '../protocols/codec';
-import { decodeSseStage } from '../sse/decode';
-import type { SseEvent } from '../sse/event';
-import { AttemptFailure } from './attempt';
-import { stageStep, type StageStep } from '../streams/stage-step';
-import { isRetryableKind } from './upstream-fetch';
-import type { Delivery } from './completion';
+import { decodeSseStage } from './sse-decode';
+import type { SseEvent } from './sse-event';
+import { AttemptFailure } from '../relay/attempt';
+import { stageStep, type StageStep } from './stage-step';
+import { isRetryableKind } from '../relay/upstream-fetch';
+import type { Delivery } from './delivery';
 import { observeIrEvent, type StreamOutcome } from './usage-tap';
-import { Deadline } from './deadline';
+import { Deadline } from '../relay/deadline';
 import { nativeClientStream, type UpstreamReader } from './native-passthrough';
 
 /** What one upstream chunk turned into on the relay's side. */

@@ -1,9 +1,9 @@
 import type { RelayError } from '../errors';
 import type { IrStreamEvent } from '../ir/stream-event';
 import type { ClientContext, Codec } from '../protocols/codec';
-import type { SseEvent } from '../sse/event';
-import { stageStep } from '../streams/stage-step';
-import { formatSseEvent } from '../sse/encode';
+import type { SseEvent } from './sse-event';
+import { stageStep } from './stage-step';
+import { formatSseEvent } from './sse-encode';
 import type { StreamFraming } from './stream-framing';
 import type { ChunkFacts, StreamRenderer } from './stream-relay';
 import { endsEvent, firstEventEnd, lastEventEnd } from './event-bytes';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors';
 import type { IrStreamEvent } from '../../src/ir/stream-event';
 import { REDACTED, redactingRenderer, redactorOf } from '../../src/relay/redact-secrets';
-import type { ChunkFacts, StreamRenderer } from '../../src/relay/stream-relay';
+import type { ChunkFacts, StreamRenderer } from '../../src/streams/stream-relay';
 
 const KEY = 'sk-proj-abcdefghijklmnop';
 const encoder = new TextEncoder();

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireFormat } from '../../src/ir/format';
 import { codecFor } from '../../src/protocols/registry';
-import { sseFraming } from '../../src/relay/stream-framing';
-import { StreamRelay, type StreamRenderer } from '../../src/relay/stream-relay';
-import { rawRenderer } from '../../src/relay/stream-render';
-import { newOutcome } from '../../src/relay/usage-tap';
+import { sseFraming } from '../../src/streams/stream-framing';
+import { StreamRelay, type StreamRenderer } from '../../src/streams/stream-relay';
+import { rawRenderer } from '../../src/streams/stream-render';
+import { newOutcome } from '../../src/streams/usage-tap';
 
 /**
  * The passthrough tap's per-event cost, as counted operations (a CPU budget cannot be timed inside

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IrRequest } from '../../src/ir/request';
 import { emptyUsage } from '../../src/ir/usage';
 import { settledStreamUsage } from '../../src/relay/token-estimate';
-import { newOutcome } from '../../src/relay/usage-tap';
+import { newOutcome } from '../../src/streams/usage-tap';
 
 const request: IrRequest = { model: 'm', system: [], messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(400) }] }], stream: true };
 

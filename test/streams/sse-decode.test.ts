@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSse } from '../../src/sse/decode';
-import type { SseEvent } from '../../src/sse/event';
+import { decodeSse } from '../../src/streams/sse-decode';
+import type { SseEvent } from '../../src/streams/sse-event';
 
 const decodeChunks = async (chunks: string[]): Promise<SseEvent[]> => {
   const encoder = new TextEncoder();

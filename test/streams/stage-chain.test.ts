@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../../src/protocols/registry';
-import { decodeSseStage } from '../../src/sse/decode';
-import { encodeSseStage } from '../../src/sse/encode';
+import { decodeSseStage } from '../../src/streams/sse-decode';
+import { encodeSseStage } from '../../src/streams/sse-encode';
 import { StageChain } from '../../src/streams/stage-chain';
 
 const collect = async <T>(stream: ReadableStream<T>): Promise<T[]> => {
@@ -67,8 +67,8 @@ describe('StageChain', () => {
       .toTransformStream();
     const decoder = new TextDecoder();
     const viaChain = (await collect(source(upstream).pipeThrough(fused))).map((chunk) => decoder.decode(chunk)).join('');
-    const { decodeSse } = await import('../../src/sse/decode');
-    const { encodeSse } = await import('../../src/sse/encode');
+    const { decodeSse } = await import('../../src/streams/sse-decode');
+    const { encodeSse } = await import('../../src/streams/sse-encode');
     const viaPipes = (
       await collect(source(upstream).pipeThrough(decodeSse()).pipeThrough(upstreamCodec.decodeStream()).pipeThrough(client.encodeStream(context)).pipeThrough(encodeSse()))
     )

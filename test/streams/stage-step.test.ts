@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../../src/protocols/registry';
-import { decodeSseStage } from '../../src/sse/decode';
+import { decodeSseStage } from '../../src/streams/sse-decode';
 import { stageStep } from '../../src/streams/stage-step';
 
 describe('stageStep', () => {

@@ -1,6 +1,6 @@
 import { RelayError } from '../../errors';
 import type { IrStreamEvent } from '../../ir/stream-event';
-import type { SseEvent } from '../../sse/event';
+import type { SseEvent } from '../../streams/sse-event';
 import { unwrapSignature } from '../signature';
 import { stringifyToolArguments } from '../shared/tool-arguments';
 import { anthropicRelayError, anthropicStatusForType } from './errors';

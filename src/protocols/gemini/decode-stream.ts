@@ -1,7 +1,7 @@
 import { RelayError } from '../../errors';
 import type { IrStreamEvent } from '../../ir/stream-event';
 import type { IrUsage } from '../../ir/usage';
-import type { SseEvent } from '../../sse/event';
+import type { SseEvent } from '../../streams/sse-event';
 import { randomId } from '../shared/ids';
 import { relayErrorFromGemini } from './errors';
 import { mintGeminiResponseCallId } from './ids';

@@ -1,8 +1,8 @@
 import type { IrSignature } from '../../ir/content';
 import type { IrStreamEvent } from '../../ir/stream-event';
 import { type IrUsage, emptyUsage } from '../../ir/usage';
-import type { SseEvent } from '../../sse/event';
-import { jsonEvent } from '../../sse/encode';
+import type { SseEvent } from '../../streams/sse-event';
+import { jsonEvent } from '../../streams/sse-encode';
 import type { ClientContext } from '../codec';
 import { wrapSignature } from '../signature';
 import { parseToolArguments } from '../shared/tool-arguments';

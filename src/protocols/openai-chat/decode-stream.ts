@@ -1,6 +1,6 @@
 import type { IrStreamEvent } from '../../ir/stream-event';
 import { RelayError } from '../../errors';
-import type { SseEvent } from '../../sse/event';
+import type { SseEvent } from '../../streams/sse-event';
 import { randomId } from '../shared/ids';
 import { readOpenAIChatReasoning } from './decode-response';
 import { OPENAI_VENDOR, relayErrorFromOpenAIChatStreamError } from './errors';

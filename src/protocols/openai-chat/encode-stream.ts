@@ -1,5 +1,5 @@
 import type { IrStreamEvent } from '../../ir/stream-event';
-import type { SseEvent } from '../../sse/event';
+import type { SseEvent } from '../../streams/sse-event';
 import type { ClientContext } from '../codec';
 import { randomId } from '../shared/ids';
 import { openAIChatCompletionId, openAIChatShowsThinking } from './encode-response';

@@ -1,4 +1,4 @@
-import type { SseEvent } from '../../sse/event';
+import type { SseEvent } from '../../streams/sse-event';
 
 /**
  * Same-format streaming passthrough for Chat Completions: the relay always asks the upstream for

@@ -1,6 +1,6 @@
 import type { IrBlockDelta, IrBlockStart, IrStreamEvent } from '../../ir/stream-event';
 import { RelayError } from '../../errors';
-import type { SseEvent } from '../../sse/event';
+import type { SseEvent } from '../../streams/sse-event';
 import { randomId } from '../shared/ids';
 import { irBlockEvents } from './block-events';
 import { decodeResponsesOutputItems, reasoningText } from './decode-response';

@@ -3,7 +3,7 @@ import type { IrStopReason } from '../../ir/stop-reason';
 import type { IrBlockStart, IrStreamEvent } from '../../ir/stream-event';
 import type { IrUsage } from '../../ir/usage';
 import { RelayError } from '../../errors';
-import type { SseEvent } from '../../sse/event';
+import type { SseEvent } from '../../streams/sse-event';
 import type { ClientContext } from '../codec';
 import { responsesErrorBody, responsesFailureCode } from './errors';
 import {

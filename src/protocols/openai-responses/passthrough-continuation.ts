@@ -1,4 +1,4 @@
-import type { SseEvent } from '../../sse/event';
+import type { SseEvent } from '../../streams/sse-event';
 
 const parseObject = (data: string | undefined): Record<string, unknown> | undefined => {
   if (data === undefined) return undefined;

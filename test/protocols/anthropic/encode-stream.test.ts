@@ -4,8 +4,8 @@ import { RelayError } from '../../../src/errors';
 import type { IrRequest } from '../../../src/ir/request';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import { encodeAnthropicStream } from '../../../src/protocols/anthropic/encode-stream';
-import { encodeSse } from '../../../src/sse/encode';
-import type { SseEvent } from '../../../src/sse/event';
+import { encodeSse } from '../../../src/streams/sse-encode';
+import type { SseEvent } from '../../../src/streams/sse-event';
 import { clientContext, collect, sseData, streamOf, transform } from './helpers';
 
 const usage = (input: number, output: number, extra: Partial<{ cacheReadTokens: number; cacheWriteTokens: number; reasoningTokens: number }> = {}) => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IrRequest } from '../../../src/ir/request';
 import { anthropicCodec } from '../../../src/protocols/anthropic';
-import { decodeSse } from '../../../src/sse/decode';
+import { decodeSse } from '../../../src/streams/sse-decode';
 import { createAnthropicUpstream, FAKE_ANTHROPIC_KEY } from '../../fakes/anthropic-upstream';
 import { checkIrInvariants, collect } from './helpers';
 

@@ -2,7 +2,7 @@ import type { RelayError } from '../../../src/errors';
 import type { IrRequest } from '../../../src/ir/request';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import type { ClientContext } from '../../../src/protocols/codec';
-import type { SseEvent } from '../../../src/sse/event';
+import type { SseEvent } from '../../../src/streams/sse-event';
 
 export const collect = async <T>(stream: ReadableStream<T>): Promise<T[]> => {
   const out: T[] = [];

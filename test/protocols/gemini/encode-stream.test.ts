@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../../src/errors';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import { encodeGeminiStream } from '../../../src/protocols/gemini/encode-stream';
-import { encodeSse } from '../../../src/sse/encode';
+import { encodeSse } from '../../../src/streams/sse-encode';
 import { clientContext, parseData, runTransform } from './helpers';
 
 const usage = { inputTokens: 30, outputTokens: 56, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 40 };

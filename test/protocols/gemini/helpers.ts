@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import type { IrRequest } from '../../../src/ir/request';
 import type { ClientContext } from '../../../src/protocols/codec';
-import type { SseEvent } from '../../../src/sse/event';
+import type { SseEvent } from '../../../src/streams/sse-event';
 
 /** Every recorded Gemini fixture, by file name. */
 const raw = import.meta.glob<string>('../../fixtures/gemini/*', { query: '?raw', import: 'default', eager: true });

@@ -3,7 +3,7 @@ import type { IrMessage, IrRequest } from '../../../src/ir/request';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import type { EncodedUpstreamRequest } from '../../../src/protocols/codec';
 import { geminiCodec } from '../../../src/protocols/gemini';
-import { decodeSse } from '../../../src/sse/decode';
+import { decodeSse } from '../../../src/streams/sse-decode';
 import { FAKE_GEMINI_KEY, FAKE_GEMINI_SIGNATURE, createGeminiUpstream } from '../../fakes/gemini-upstream';
 import type { GeminiUpstream } from '../../fakes/gemini-upstream';
 import { expectIrInvariants, fixture, irRequest } from './helpers';

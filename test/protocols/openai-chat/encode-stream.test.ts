@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../../src/errors';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import type { IrUsage } from '../../../src/ir/usage';
-import { formatSseEvent } from '../../../src/sse/encode';
-import type { SseEvent } from '../../../src/sse/event';
+import { formatSseEvent } from '../../../src/streams/sse-encode';
+import type { SseEvent } from '../../../src/streams/sse-event';
 import toolStep from '../../fixtures/openai-chat/issue-15789-step-1.chunks.txt?raw';
 import { clientContext, decodeEvents, encodeEvents, recordedEvents } from './helpers';
 

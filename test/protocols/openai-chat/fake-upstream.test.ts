@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { openaiChatCodec } from '../../../src/protocols/openai-chat';
-import { decodeSse } from '../../../src/sse/decode';
+import { decodeSse } from '../../../src/streams/sse-decode';
 import { createOpenAIChatUpstream, FAKE_OPENAI_CHAT_KEY, FAKE_OPENAI_CHAT_TEXT } from '../../fakes/openai-chat-upstream';
 import type { FakeOpenAIChatUpstream } from '../../fakes/openai-chat-upstream';
 import toolStep from '../../fixtures/openai-chat/issue-15789-step-1.chunks.txt?raw';

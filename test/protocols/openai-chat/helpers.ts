@@ -5,7 +5,7 @@ import type { IrRequest } from '../../../src/ir/request';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import { decodeOpenAIChatStream } from '../../../src/protocols/openai-chat/decode-stream';
 import { encodeOpenAIChatStream } from '../../../src/protocols/openai-chat/encode-stream';
-import type { SseEvent } from '../../../src/sse/event';
+import type { SseEvent } from '../../../src/streams/sse-event';
 
 import { pipe } from '../../setup/pipe';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
-import { decodeSse } from '../../../src/sse/decode';
+import { decodeSse } from '../../../src/streams/sse-decode';
 import { decodeResponsesStream } from '../../../src/protocols/openai-responses/decode-stream';
 import { createOpenAIResponsesUpstream, FAKE_OPENAI_RESPONSES_KEY, FAKE_OPENAI_RESPONSES_TEXT } from '../../fakes/openai-responses-upstream';
 import errorFixture from '../../fixtures/openai-responses/openai-error.1.chunks.txt?raw';

@@ -4,7 +4,7 @@ import { RelayError } from '../../../src/errors';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import type { IrUsage } from '../../../src/ir/usage';
 import { encodeResponsesStream } from '../../../src/protocols/openai-responses/encode-stream';
-import { formatSseEvent } from '../../../src/sse/encode';
+import { formatSseEvent } from '../../../src/streams/sse-encode';
 import { clientContext, encodeEvents, pipe } from './helpers';
 import type { EncodedEvent } from './helpers';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import { openaiResponsesCodec } from '../../../src/protocols/openai-responses';
-import { decodeSse } from '../../../src/sse/decode';
+import { decodeSse } from '../../../src/streams/sse-decode';
 import { createOpenAIResponsesUpstream, FAKE_OPENAI_RESPONSES_KEY } from '../../fakes/openai-responses-upstream';
 import toolFixture from '../../fixtures/openai-responses/issue-19493-gpt-5.1-tool-call.chunks.txt?raw';
 import { baseRequest, expectIrInvariants } from './helpers';

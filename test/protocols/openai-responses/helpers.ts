@@ -5,7 +5,7 @@ import type { IrStreamEvent } from '../../../src/ir/stream-event';
 import type { ClientContext } from '../../../src/protocols/codec';
 import { decodeResponsesStream } from '../../../src/protocols/openai-responses/decode-stream';
 import { encodeResponsesStream } from '../../../src/protocols/openai-responses/encode-stream';
-import type { SseEvent } from '../../../src/sse/event';
+import type { SseEvent } from '../../../src/streams/sse-event';
 
 import { pipe } from '../../setup/pipe';
 

@@ -69,7 +69,10 @@ export const buildApp = () => {
   app.route('/', imageRoutes);
   app.route('/openai', imageRoutes);
   app.route('/gemini', geminiRoutes);
-  for (const path of AGENT_API_PATHS) app.route(path, agentRoutes);
+  for (const path of AGENT_API_PATHS) {
+    app.get(`${path}/responses`, requireWebSocketUpgrade(), clientFormat('openai-responses'), apiKeyAuth({ scope: 'chat', kind: 'agent' }), responsesSocket);
+    app.route(path, agentRoutes);
+  }
 
   app.use('/admin/*', adminAuth());
   app.route('/admin/providers', providerAdminRoutes);

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { RelayError } from '../errors';
+import { codexRateLimitsMessage, isCodexClient } from './responses-socket-rate-limits';
 import { serveResponsesSocket } from './responses-socket-session';
 
 /** A socket with nothing running and no message for this long is closed with 1000 "idle timeout". */
@@ -49,7 +50,8 @@ const postHeadersOf = (handshake: Headers): Headers => {
 };
 
 /**
- * The Responses API over a WebSocket (`GET /v1/responses` with `Upgrade: websocket`), for any
+ * The Responses API over a WebSocket (`GET /v1/responses`, and `GET …/responses` under the agent
+ * API for agent keys, with `Upgrade: websocket`), for any
  * upstream format. Mounted after `apiKeyAuth`, so a handshake without a valid key gets its 401
  * before the upgrade; every `response.create` is then one relay request of its own (one quota
  * admission, one usage row), sent with the handshake's headers.
@@ -62,6 +64,7 @@ export const responsesWebSocket = (options: ResponsesWebSocketOptions): Middlewa
     server.accept();
     serveResponsesSocket(server, {
       idleTimeoutMs: options.idleTimeoutMs ?? RESPONSES_SOCKET_IDLE_MS,
+      ...(isCodexClient(c.req.raw.headers) ? { rateLimitsMessage: codexRateLimitsMessage } : {}),
       relay: async (body, signal) => options.dispatch(new Request(url, { method: 'POST', headers, body: JSON.stringify(body), signal }), c),
     });
     return new Response(null, { status: 101, webSocket: client });

@@ -110,6 +110,15 @@ export interface Codec {
    * bytes, so the relay reads only usage, stop reasons and errors, and content deltas are skimmed.
    */
   passthroughSkimmer?(): PassthroughSkimmer;
+  /**
+   * Same-format passthrough: the body without opaque state only the provider that minted it accepts
+   * (Anthropic thinking signatures), or undefined when it carries none. Sent instead of the body when
+   * the session was last served by another provider of this format, or once an upstream refused
+   * that state (`refusedProviderBoundState`); see src/relay/session-attempt.ts.
+   */
+  withoutProviderBoundState?(body: Record<string, unknown>): Record<string, unknown> | undefined;
+  /** Whether an upstream error refused the request's provider-bound state. */
+  refusedProviderBoundState?(error: RelayError): boolean;
 }
 
 export interface PassthroughSkimmer {

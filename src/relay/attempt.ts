@@ -5,6 +5,7 @@ import type { IrAssistantBlock } from '../ir/content';
 import type { IrRequest } from '../ir/request';
 import type { Codec, RouteInfo } from '../protocols/codec';
 import type { Candidate } from '../routing/provider';
+import type { RequestSession } from '../routing/session-affinity';
 import type { Delivery } from '../streams/delivery';
 import type { StreamOutcome } from '../streams/usage-tap';
 
@@ -34,6 +35,8 @@ export interface AttemptContext {
    * failed on its own: a client that leaves in between leaves work the upstream did, which is billed.
    */
   upstreamWork?: { sent(outcome: StreamOutcome): void; failed(): void };
+  /** The caller's account and agent session (cache affinity, provider-bound state: see relay/session-attempt.ts). */
+  session?: RequestSession;
 }
 
 /** A response ready for the client, plus what the relay learns about it as it is delivered. */

@@ -8,6 +8,7 @@ import { EncodingFailure } from './encoding-failure';
 import { passthroughAttempt } from './passthrough';
 import { backoff, sameProviderRetryDelay } from './retry-policy';
 import { translateAttempt } from './translate';
+import { attemptInSession } from './session-attempt';
 
 /** How hard the engine worked for one request: same-provider retries, and candidates tried after the first. */
 export interface AttemptCounts {
@@ -69,7 +70,7 @@ const runCandidate = async (context: AttemptContext, candidate: Candidate, deadl
   for (let retriesDone = 0; ; retriesDone++) {
     claimProviderAttempt(provider.id, Date.now());
     try {
-      const attempt = upstreamFormat === context.clientFormat ? await passthroughAttempt(context, candidate) : await translateAttempt(context, candidate);
+      const attempt = await attemptInSession(context, candidate, upstreamFormat === context.clientFormat ? passthroughAttempt : translateAttempt);
       recordProviderSuccess(provider.id, Date.now(), candidate.upstreamModel);
       return { ok: true, attempt };
     } catch (thrown) {

@@ -4,11 +4,12 @@ import { RelayError, toRelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { RouteInfo } from '../protocols/codec';
-import { codecFor, conversationStateOf, costlyFeaturesOf } from '../protocols/registry';
+import { codecFor, conversationStateOf, costlyFeaturesOf, sessionKeyOf } from '../protocols/registry';
 import { applyFeatureScopes, REMOVED_FEATURES_HEADER } from './feature-scopes';
 import { admitRequest, refundRequest, releaseRequest } from '../quota/quota-client';
 import { rateLimitHeaders } from '../quota/headers';
 import { routeModel } from '../routing/resolve-model';
+import { requestSession } from '../routing/session-affinity';
 import { loadRouteTable } from '../routing/route-table';
 import type { AttemptContext } from './attempt';
 import { trackDelivery } from '../streams/delivery';
@@ -47,7 +48,9 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const bodyText = scoped.removed.length === 0 ? received.text : JSON.stringify(parsedBody);
   const removedHeader: Record<string, string> = scoped.removed.length === 0 ? {} : { [REMOVED_FEATURES_HEADER]: scoped.removed.join(', ') };
   // Recent 429s only reorder the candidates: a client is told 429 only by an upstream, for its own request.
-  const { candidates } = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started);
+  // One agent session keeps one provider among equals, so the upstream's prompt cache keeps hitting.
+  const session = requestSession(key.accountId, sessionKeyOf(format, received.value, c.req.raw.headers));
+  const { candidates } = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started, Math.random, session.key);
   if (candidates.length === 0) {
     throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`, {
       code: 'model_not_found',
@@ -84,6 +87,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     ir: () => (ir ??= restored(clientCodec.decodeRequest(body, { ...route, model, stream }))),
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
+    session,
     ...(responsesState?.remember === undefined ? {} : { remember: responsesState.remember }),
     ...(chatReasoning?.remember === undefined ? {} : { rememberAssistant: chatReasoning.remember }),
     upstreamWork: {

@@ -9,6 +9,7 @@ import { encodeAnthropicResponse } from './encode-response';
 import { encodeAnthropicStream, encodeAnthropicStreamStage } from './encode-stream';
 import { decodeAnthropicError, encodeAnthropicError } from './errors';
 import { anthropicMediaUrls } from './media-urls';
+import { refusedThinkingSignature, withoutSignedThinking } from './provider-bound-thinking';
 
 /** The Anthropic Messages codec (`POST /v1/messages`, `POST /v1/messages/count_tokens`). */
 export const anthropicCodec: Codec = {
@@ -29,6 +30,8 @@ export const anthropicCodec: Codec = {
   decodeError: decodeAnthropicError,
   authHeaders: anthropicAuthHeaders,
   rewritePassthrough: rewriteAnthropicPassthrough,
+  withoutProviderBoundState: withoutSignedThinking,
+  refusedProviderBoundState: refusedThinkingSignature,
   encodeCountTokens: encodeAnthropicCountTokens,
   decodeCountTokens: decodeAnthropicCountTokens,
 };

@@ -45,13 +45,42 @@ const spellingsOf = (secrets: readonly string[]): string[] => {
   return [...out].sort((a, b) => b.length - a.length);
 };
 
+/** A word an upstream masked ("sk-abc1****…wxyz", "sk-…wxyz"): a visible head, a run of `*`, `•`, `x` or dots, a visible tail. */
+const MASKED_WORD = /[^\s"'`,;()<>[\]{}]*(?:\*{3,}|•{3,}|x{8,}|\.{3}|…)[^\s"'`,;()<>[\]{}.]*/g;
+/** How much of a secret's end a masked word may show before it counts as that secret (the "last 4" of consoles). */
+const MIN_VISIBLE_TAIL = 3;
+/** How much of a secret's start must show: short prefixes ("sk-") are shared by every key of a vendor and say nothing. */
+const MIN_VISIBLE_HEAD = 6;
+
+/** "sk-proj-abcd" shows part of the key itself; "sk-proj-" only the vendor's prefix. */
+const pastVendorPrefix = (head: string): boolean => head.length - Math.max(head.lastIndexOf('-'), head.lastIndexOf('_')) > 3;
+
+/**
+ * Upstreams often echo a key half-masked: OpenAI's "Incorrect API key provided: sk-proj-****…wxyz"
+ * shows the key's head and its last characters. A masked word whose visible tail ends one of the
+ * secrets, or whose visible head starts one beyond its vendor prefix, is that secret too.
+ */
+const unmaskSecrets = (secrets: readonly string[]) => {
+  const long = secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH);
+  return (word: string): boolean => {
+    const head = /^[^*•.…]*/.exec(word)?.[0].replace(/x{8,}.*$/, '') ?? '';
+    const tail = /[^*•.…x]*$/.exec(word)?.[0] ?? '';
+    return long.some(
+      (secret) =>
+        (tail.length >= MIN_VISIBLE_TAIL && tail.length < secret.length && secret.endsWith(tail)) ||
+        (head.length >= MIN_VISIBLE_HEAD && head.length < secret.length && secret.startsWith(head) && pastVendorPrefix(head)),
+    );
+  };
+};
+
 export const redactorOf = (secrets: readonly string[]): Redactor => {
   const spellings = spellingsOf(secrets);
   if (spellings.length === 0) return NO_SECRETS;
+  const isMaskedSecret = unmaskSecrets(secrets);
   const text = (value: string): string => {
     let out = value;
     for (const secret of spellings) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
+    return out.replace(MASKED_WORD, (word) => (isMaskedSecret(word) ? REDACTED : word));
   };
   return {
     active: true,

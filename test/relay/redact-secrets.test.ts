@@ -33,6 +33,24 @@ describe('redactor', () => {
     expect(redactor.bytes(bytes)).toBe(bytes);
   });
 
+  it('redacts the half-masked forms upstreams echo: a visible head or the last characters of the key', () => {
+    const masked = [
+      `Incorrect API key provided: sk-proj-abcd${'*'.repeat(40)}mnop. You can find your API key at https://platform.example/account/api-keys.`,
+      'Invalid key sk-proj-ab...mnop',
+      `key ending in ${'•'.repeat(8)}lmnop was rejected`,
+      'token sk-proj-abcdefg… is not valid',
+    ];
+    for (const message of masked) {
+      const out = redactor.text(message);
+      expect(out, message).toContain(REDACTED);
+      expect(out, message).not.toMatch(/mnop|abcdefg/);
+    }
+    // Masks that are not this key's stay: the vendor prefix alone, another key's tail, ordinary ellipses.
+    for (const message of [`sk-proj-${'*'.repeat(20)}wxyz is wrong`, 'sk-***', 'Loading... done', 'see https://example.com/a…b']) {
+      expect(redactor.text(message), message).toBe(message);
+    }
+  });
+
   it('is inactive without secrets (the mock, a keyless local model)', () => {
     expect(redactorOf(['']).active).toBe(false);
   });

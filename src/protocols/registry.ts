@@ -11,6 +11,10 @@ import { geminiCostlyFeatures } from './gemini/costly-features';
 import { openaiChatCostlyFeatures } from './openai-chat/costly-features';
 import { openaiResponsesCostlyFeatures } from './openai-responses/costly-features';
 import type { CostlyFeature } from './shared/costly-feature';
+import { anthropicSessionKey } from './anthropic/session-key';
+import { geminiSessionKey } from './gemini/session-key';
+import { chatSessionKey } from './openai-chat/session-key';
+import { responsesSessionKey } from './openai-responses/session-key';
 
 /** Every client request, whatever its format, passes the same sanity checks once decoded. */
 const checked = (codec: Codec): Codec => ({ ...codec, decodeRequest: (body, route) => assertSoundRequest(codec.decodeRequest(body, route)) });
@@ -69,6 +73,24 @@ export const costlyFeaturesOf = (format: WireFormat, body: Record<string, unknow
       return openaiResponsesCostlyFeatures(body);
     case 'gemini':
       return geminiCostlyFeatures(body);
+  }
+};
+
+/**
+ * The agent session a client's request belongs to, for cache affinity (src/routing/session-affinity.ts):
+ * Claude Code's session in `metadata.user_id`, `prompt_cache_key` and Codex's session header,
+ * Gemini's `cachedContent`; undefined when the request names none.
+ */
+export const sessionKeyOf = (format: WireFormat, body: Record<string, unknown>, headers: Headers): string | undefined => {
+  switch (format) {
+    case 'anthropic':
+      return anthropicSessionKey(body, headers);
+    case 'openai-chat':
+      return chatSessionKey(body);
+    case 'openai-responses':
+      return responsesSessionKey(body, headers);
+    case 'gemini':
+      return geminiSessionKey(body);
   }
 };
 

@@ -5,6 +5,7 @@ import type { RouteEntry, RouteTable } from './route-table';
 import { mockFormatFor } from '../protocols/registry';
 import { defaultOutputTokenField } from './model-profile';
 import { isProviderHealthy, routeRateLimitedUntil } from './provider-health';
+import { affinityOrder } from './session-affinity';
 
 const isWireFormat = (protocol: ProviderProtocol): protocol is WireFormat =>
   (WIRE_FORMATS as readonly string[]).includes(protocol);
@@ -45,8 +46,11 @@ const RANK_UNHEALTHY = 2;
  * so a model never becomes unreachable on stale memory: a route (provider and upstream model) that
  * recently answered 429 or said `retry-after` moves behind the others, and a provider whose breaker is
  * open moves to the end. Only providers that speak a chat wire format (or the mock) serve chat.
+ * A request of an agent session (`sessionKey`, see session-affinity.ts) gets its group in the
+ * session's own order instead of a weighted draw, so its upstream prompt cache keeps hitting; the
+ * demotions still apply on top of it.
  */
-export const routeModel = (table: RouteTable, model: string, now: number, random = Math.random): ModelRoute => {
+export const routeModel = (table: RouteTable, model: string, now: number, random = Math.random, sessionKey?: string): ModelRoute => {
   const exact: RouteEntry[] = [];
   const wildcard: RouteEntry[] = [];
   for (const route of table.routes) {
@@ -61,7 +65,9 @@ export const routeModel = (table: RouteTable, model: string, now: number, random
     group.push(route);
     groups.set(route.provider.priority, group);
   }
-  const ordered = [...groups.entries()].sort(([a], [b]) => a - b).flatMap(([, group]) => weightedShuffle(group, random));
+  const ordered = [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([, group]) => (sessionKey === undefined ? weightedShuffle(group, random) : affinityOrder(group, sessionKey)));
   const ranked = ordered.map((route) => {
     const candidate = toCandidate(route, model);
     const limitedUntil = routeRateLimitedUntil(route.provider.id, candidate.upstreamModel, now);

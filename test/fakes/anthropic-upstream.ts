@@ -33,6 +33,11 @@ export interface AnthropicUpstreamOptions {
   replies?: AnthropicReply[];
   /** Fixed answer for /v1/messages/count_tokens (default: a size-based estimate). */
   inputTokens?: number;
+  /**
+   * Signs thinking with this prefix and, like the real API, refuses a request whose thinking blocks
+   * another provider signed (400 "Invalid `signature` in `thinking` block"). Unset: any signature passes.
+   */
+  signaturePrefix?: string;
 }
 
 export type AnthropicUpstream = ((request: Request) => Promise<Response>) & {
@@ -109,12 +114,12 @@ interface HappyBlock {
   deltas: Json[];
 }
 
-const happyBlocks = (body: Json, counter: number): HappyBlock[] => {
+const happyBlocks = (body: Json, counter: number, signaturePrefix = 'ZmFrZS1zaWduYXR1cmU'): HappyBlock[] => {
   const out: HappyBlock[] = [];
   const thinking = isObject(body.thinking) ? body.thinking : undefined;
   if (thinking !== undefined && (thinking.type === 'enabled' || thinking.type === 'adaptive')) {
     const text = thinking.display === 'omitted' ? '' : 'The user wants an answer.';
-    const signature = `ZmFrZS1zaWduYXR1cmU${counter}`;
+    const signature = `${signaturePrefix}${counter}`;
     out.push({
       block: { type: 'thinking', thinking: text, signature },
       deltas: [...(text === '' ? [] : [{ type: 'thinking_delta', thinking: text }]), { type: 'signature_delta', signature }],
@@ -151,8 +156,8 @@ const happyBlocks = (body: Json, counter: number): HappyBlock[] => {
   return out;
 };
 
-const happyReply = (body: Json, counter: number, requestId: string): Response => {
-  const blocks = happyBlocks(body, counter);
+const happyReply = (body: Json, counter: number, requestId: string, signaturePrefix?: string): Response => {
+  const blocks = happyBlocks(body, counter, signaturePrefix);
   const stopReason = blocks.some((entry) => entry.block.type === 'tool_use') ? 'tool_use' : 'end_turn';
   const inputTokens = estimateTokens(body);
   const outputTokens = 5 + blocks.length * 7;
@@ -209,6 +214,18 @@ const happyReply = (body: Json, counter: number, requestId: string): Response =>
   return sseResponse(frames, requestId);
 };
 
+/** The API's check of replayed thinking: the first block another provider signed, by its place in the request. */
+const foreignSignature = (messages: unknown[], prefix: string): string | undefined => {
+  for (const [m, message] of messages.entries()) {
+    if (!isObject(message) || message.role !== 'assistant' || !Array.isArray(message.content)) continue;
+    for (const [b, block] of message.content.entries()) {
+      if (!isObject(block)) continue;
+      if (block.type === 'thinking' && !String(block.signature).startsWith(prefix)) return `messages.${m}.content.${b}: Invalid \`signature\` in \`thinking\` block`;
+    }
+  }
+  return undefined;
+};
+
 const scriptedReply = (reply: AnthropicReply, requestId: string): Response => {
   switch (reply.kind) {
     case 'json':
@@ -263,9 +280,11 @@ export const createAnthropicUpstream = (options: AnthropicUpstreamOptions = {}):
       return jsonResponse(200, { input_tokens: options.inputTokens ?? estimateTokens(body) }, { 'request-id': requestId });
     }
     if (typeof body.max_tokens !== 'number') return invalid('max_tokens: Field required');
+    const foreign = options.signaturePrefix === undefined ? undefined : foreignSignature(body.messages, options.signaturePrefix);
+    if (foreign !== undefined) return invalid(foreign);
 
     const reply = replies.shift();
-    return reply === undefined ? happyReply(body, counter, requestId) : scriptedReply(reply, requestId);
+    return reply === undefined ? happyReply(body, counter, requestId, options.signaturePrefix) : scriptedReply(reply, requestId);
   };
 
   return Object.assign(handle, {

@@ -35,7 +35,7 @@ const hasBlock = (message: JsonRecord | undefined, type: string): boolean =>
  * foreign blocks are gone it may not, and the API's own advice is to send that request with
  * thinking off (as the translating encoder does).
  */
-const toolLoopLostThinking = (messages: unknown[]): boolean => {
+export const toolLoopLostThinking = (messages: unknown[]): boolean => {
   const last = messages.at(-1);
   const assistant = messages.at(-2);
   if (!isRecord(last) || !isRecord(assistant) || last.role !== 'user' || assistant.role !== 'assistant') return false;

@@ -1,7 +1,7 @@
 import { buildApp } from './app';
 import type { Env } from './env';
-import { consumeImageBatch } from './images/consumer';
-import { sweepStuckTasks } from './images/sweep';
+import { consumeImageBatch } from './images/queue/consumer';
+import { sweepStuckTasks } from './images/queue/sweep';
 import { consumeUsageBatch } from './usage/consumer';
 import { consumeUsageDeadLetters } from './usage/dead-letters';
 import type { UsageEvent } from './usage/event';

@@ -6,7 +6,7 @@ import { randomId } from '../protocols/shared/ids';
 import { forgetSpendCache } from '../usage/billing';
 import { accountView, findAccount, insertAccount, ledgerPage, listAccounts, recentAlerts, updateAccountSettings } from '../usage/accounts';
 import { assertPublicUrl } from '../net/url-safety';
-import { rotateWebhookSecret, webhookSecretOf } from '../images/webhook-secret';
+import { rotateWebhookSecret, webhookSecretOf } from '../images/queue/webhook-secret';
 import { applyLedgerEntry, ledgerEntryId, ledgerReference } from '../usage/ledger';
 import { microsOf } from '../usage/money';
 import { parseQuery } from '../usage/usage-filter';

@@ -1,6 +1,6 @@
 import { configOf, type Env } from '../env';
-import { SECRET_VERSION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../images/webhook';
-import { signWebhook, webhookSecretOf } from '../images/webhook-secret';
+import { SECRET_VERSION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../images/queue/webhook';
+import { signWebhook, webhookSecretOf } from '../images/queue/webhook-secret';
 import { isPublicUrl } from '../net/url-safety';
 
 const ALERT_ID_HEADER = 'x-polyrelay-alert-id';

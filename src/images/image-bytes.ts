@@ -1,5 +1,5 @@
 import { isPublicUrl } from '../net/url-safety';
-import { ImageFailure } from './image-failure';
+import { ImageFailure } from './upstreams/image-failure';
 
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 /** All input images of one request together: they are held in memory, then base64-encoded, inside a 128 MB isolate. */

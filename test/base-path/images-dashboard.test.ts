@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { consumeImageBatch } from '../../src/images/consumer';
+import { consumeImageBatch } from '../../src/images/queue/consumer';
 import { csrfOf } from '../dashboard/helpers';
 import { addMockProvider, ADMIN_TOKEN, createKey } from '../setup/seed';
 import { BASE_PATH, callWorker, ORIGIN, postJson, prefixedEnv, rootRelativeLinks } from './helpers';

@@ -1,6 +1,6 @@
 import OpenAI, { toFile } from 'openai';
 import { describe, expect, inject, it } from 'vitest';
-import { encodeMockPng } from '../../src/images/mock-image';
+import { encodeMockPng } from '../../src/images/upstreams/mock';
 import { ONE_PIXEL_PNG } from '../fakes/openai-images-upstream';
 
 const relayUrl = inject('relayUrl');

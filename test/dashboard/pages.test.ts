@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { putTask } from '../../src/images/task-store';
-import type { ImageTask } from '../../src/images/task';
+import { putTask } from '../../src/images/tasks/task-store';
+import type { ImageTask } from '../../src/images/tasks/task';
 import { admin, createKey } from '../setup/seed';
 import { fetchApp, flashOf, formPost, login, unescapeHtml } from './helpers';
 

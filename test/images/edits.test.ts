@@ -3,7 +3,7 @@ import OpenAI, { toFile } from 'openai';
 import { describe, expect, it, vi } from 'vitest';
 import type { Env } from '../../src/env';
 import { MAX_IMAGE_BYTES } from '../../src/images/image-bytes';
-import { encodeMockPng } from '../../src/images/mock-image';
+import { encodeMockPng } from '../../src/images/upstreams/mock';
 import type { UsageEvent } from '../../src/usage/event';
 import { ONE_PIXEL_PNG, fakeOpenAIImagesUpstream } from '../fakes/openai-images-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { sweepStuckTasks } from '../../src/images/sweep';
+import { sweepStuckTasks } from '../../src/images/queue/sweep';
 import { fakeOpenAIImagesUpstream } from '../fakes/openai-images-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { addImageProvider, balanceOf, captureQueue, consume, ledgerRows, postImages, prepaidKey, setImagePrice, take, taskOf } from './helpers';

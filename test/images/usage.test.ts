@@ -1,8 +1,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { announceTerminal } from '../../src/images/finish-task';
-import { getTask } from '../../src/images/task-store';
+import { announceTerminal } from '../../src/images/tasks/end-task';
+import { getTask } from '../../src/images/tasks/task-store';
 import { consumeUsageBatch } from '../../src/usage/consumer';
 import type { UsageEvent } from '../../src/usage/event';
 import { fakeOpenAIImagesUpstream } from '../fakes/openai-images-upstream';

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { getTask, putTask } from '../../src/images/task-store';
-import { sweepStuckTasks, STUCK_AFTER_MS } from '../../src/images/sweep';
-import { MAX_WEBHOOK_ATTEMPTS } from '../../src/images/webhook';
+import { getTask, putTask } from '../../src/images/tasks/task-store';
+import { sweepStuckTasks, STUCK_AFTER_MS } from '../../src/images/queue/sweep';
+import { MAX_WEBHOOK_ATTEMPTS } from '../../src/images/queue/webhook';
 import { fakeOpenAIImagesUpstream } from '../fakes/openai-images-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { addImageProvider, balanceOf, captureQueue, consume, getWithKey, ledgerRows, postImages, prepaidKey, setImagePrice, take, taskOf } from './helpers';

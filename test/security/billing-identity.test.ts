@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { idempotentTaskId } from '../../src/images/ids';
+import { idempotentTaskId } from '../../src/images/tasks/ids';
 import { consumeUsageBatch } from '../../src/usage/consumer';
 import type { UsageEvent } from '../../src/usage/event';
 import { applyLedgerEntry } from '../../src/usage/ledger';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { downloadImage, MAX_IMAGE_BYTES, readCapped } from '../../src/images/image-bytes';
-import { ImageFailure } from '../../src/images/image-failure';
+import { ImageFailure } from '../../src/images/upstreams/image-failure';
 import { ONE_PIXEL_PNG } from '../fakes/openai-images-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
 

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { quotaStatus } from '../../src/quota/quota-client';
-import { sweepStuckTasks, STUCK_AFTER_MS } from '../../src/images/sweep';
+import { sweepStuckTasks, STUCK_AFTER_MS } from '../../src/images/queue/sweep';
 import { fakeOpenAIImagesUpstream } from '../fakes/openai-images-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { addImageProvider, balanceOf, captureQueue, consume, getWithKey, imageKey, postImages, prepaidKey, setImagePrice, take } from '../images/helpers';

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { deriveWebhookSecret, signWebhook } from '../../src/images/webhook-secret';
+import { deriveWebhookSecret, signWebhook } from '../../src/images/queue/webhook-secret';
 import { fakeOpenAIImagesUpstream } from '../fakes/openai-images-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { adminCall } from '../usage/harness';

@@ -1,6 +1,6 @@
-import { invalidRequest, RelayError } from '../errors';
-import { MAX_IMAGE_BYTES, MAX_INPUT_IMAGES_BYTES, readCapped, sniffImageType, type ImageBytes } from './image-bytes';
-import type { StoredUpload } from './task';
+import { invalidRequest, RelayError } from '../../errors';
+import { MAX_IMAGE_BYTES, MAX_INPUT_IMAGES_BYTES, readCapped, sniffImageType, type ImageBytes } from '../image-bytes';
+import type { StoredUpload } from '../tasks/task';
 import { MAX_IMAGE_URLS, validateImageRequest, type ValidatedImageRequest } from './validate-request';
 
 /** The text fields an edit takes: the generations form's, without image_urls (the files are the inputs). */

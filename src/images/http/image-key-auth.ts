@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
-import { apiKeyAuth } from '../auth/middleware';
-import type { AppEnv } from '../env';
-import { RelayError } from '../errors';
+import { apiKeyAuth } from '../../auth/middleware';
+import type { AppEnv } from '../../env';
+import { RelayError } from '../../errors';
 
 const IMAGE_SCOPE_MESSAGE = 'this endpoint needs an image key: the API key lacks the "images" scope (create one with scopes ["images"])';
 

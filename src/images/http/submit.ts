@@ -1,19 +1,19 @@
-import type { AuthenticatedKey } from '../auth/key-record';
-import type { Env } from '../env';
-import { invalidRequest, RelayError } from '../errors';
-import { loadRouteTable } from '../routing/route-table';
-import { admitRequest, refundRequest, taskLeaseOf } from '../quota/quota-client';
-import { assertCanSpendPrice } from '../usage/billing';
-import { accountBalanceMicros } from '../usage/ledger';
-import { chargeTask, imagePriceMicros, isDebited } from './billing';
-import { endTask } from './finish-task';
-import { idempotentTaskId, newTaskId, sha256Hex } from './ids';
-import { enqueueImageMessage } from './messages';
-import { deleteTaskInputs, putTaskInputs } from './input-store';
-import { imageNeedsOf, resolveImageModel } from './resolve-image-model';
-import { deleteTask, getTask, putTask } from './task-store';
-import type { ImageTask } from './task';
-import { deleteTaskRow, inflightChargeMicros, insertTaskRow } from './task-transition';
+import type { AuthenticatedKey } from '../../auth/key-record';
+import type { Env } from '../../env';
+import { invalidRequest, RelayError } from '../../errors';
+import { loadRouteTable } from '../../routing/route-table';
+import { admitRequest, refundRequest, taskLeaseOf } from '../../quota/quota-client';
+import { assertCanSpendPrice } from '../../usage/billing';
+import { accountBalanceMicros } from '../../usage/ledger';
+import { chargeTask, imagePriceMicros, isDebited } from '../tasks/billing';
+import { endTask } from '../tasks/end-task';
+import { idempotentTaskId, newTaskId, sha256Hex } from '../tasks/ids';
+import { enqueueImageMessage } from '../queue/messages';
+import { deleteTaskInputs, putTaskInputs } from '../tasks/input-store';
+import { imageNeedsOf, resolveImageModel } from '../upstreams/resolve-image-model';
+import { deleteTask, getTask, putTask } from '../tasks/task-store';
+import type { ImageTask } from '../tasks/task';
+import { deleteTaskRow, inflightChargeMicros, insertTaskRow } from '../tasks/task-rows';
 import type { ValidatedImageRequest } from './validate-request';
 
 export interface SubmitInput {

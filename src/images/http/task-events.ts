@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { AppEnv } from '../env';
-import { getTask } from './task-store';
-import { isTerminal, taskView, type ImageTask } from './task';
+import type { AppEnv } from '../../env';
+import { getTask } from '../tasks/task-store';
+import { isTerminal, taskView, type ImageTask } from '../tasks/task';
 
 const POLL_MS = 1_000;
 /** Long enough for any task (the sweep ends stuck ones after 15 minutes); clients reconnect after. */

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import '../zod-locale';
-import { invalidRequest } from '../errors';
-import { assertPublicUrl } from '../net/url-safety';
-import type { ImageBytes } from './image-bytes';
-import { ASPECT_RATIOS, RATIOS_WITH_4K, RESOLUTIONS, type AspectRatio, type ImageRequest, type Resolution } from './task';
+import '../../zod-locale';
+import { invalidRequest } from '../../errors';
+import { assertPublicUrl } from '../../net/url-safety';
+import type { ImageBytes } from '../image-bytes';
+import { ASPECT_RATIOS, RATIOS_WITH_4K, RESOLUTIONS, type AspectRatio, type ImageRequest, type Resolution } from '../tasks/task';
 
 export const MAX_IMAGE_URLS = 16;
 const MAX_PROMPT_CHARS = 32_000;

@@ -1,10 +1,10 @@
-import type { Env } from '../env';
-import { RelayError } from '../errors';
-import { bytesToBase64 } from './image-bytes';
-import { enqueueImageMessage } from './messages';
-import { runGenerationAttempt } from './run-attempt';
-import { getFile, getTask } from './task-store';
-import { isTerminal, type ImageTask } from './task';
+import type { Env } from '../../env';
+import { RelayError } from '../../errors';
+import { bytesToBase64 } from '../image-bytes';
+import { enqueueImageMessage } from '../queue/messages';
+import { runGenerationAttempt } from '../queue/run-attempt';
+import { getFile, getTask } from '../tasks/task-store';
+import { isTerminal, type ImageTask } from '../tasks/task';
 
 const DEFAULT_WAIT_SECONDS = 60;
 const MAX_WAIT_SECONDS = 300;

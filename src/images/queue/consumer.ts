@@ -1,4 +1,4 @@
-import type { Env } from '../env';
+import type { Env } from '../../env';
 import { imageQueueMessageSchema } from './messages';
 import { runGenerationAttempt } from './run-attempt';
 import { deliverWebhook } from './webhook';

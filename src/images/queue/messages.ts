@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { Env } from '../env';
+import type { Env } from '../../env';
 
 /** The two message kinds on the polyrelay-images queue; both carry only the task id (state lives in KV). */
 export const imageQueueMessageSchema = z.discriminatedUnion('kind', [

@@ -1,16 +1,16 @@
-import { configOf, type Env } from '../env';
-import { loadRouteTable } from '../routing/route-table';
-import { announceTerminal, endTask } from './finish-task';
-import { newFileId } from './ids';
-import { toImageFailure } from './image-failure';
-import { generateImage } from './image-upstream';
-import { getTaskInputs } from './input-store';
+import { configOf, type Env } from '../../env';
+import { loadRouteTable } from '../../routing/route-table';
+import { announceTerminal, endTask } from '../tasks/end-task';
+import { newFileId } from '../tasks/ids';
+import { toImageFailure } from '../upstreams/image-failure';
+import { generateImage } from '../upstreams/generate-image';
+import { getTaskInputs } from '../tasks/input-store';
 import { backoffSeconds } from './messages';
-import { imageNeedsOf, resolveImageModel } from './resolve-image-model';
-import { getTask, putFile, putTask } from './task-store';
+import { imageNeedsOf, resolveImageModel } from '../upstreams/resolve-image-model';
+import { getTask, putFile } from '../tasks/task-store';
 import { publicTaskError } from './task-error';
-import { transition } from './task-transition';
-import type { ImageTask } from './task';
+import { transition } from '../tasks/transition';
+import type { ImageTask } from '../tasks/task';
 
 /** Upstream calls per task before it fails; below the queue's max_retries (5) so the task, not the DLQ, decides. */
 export const MAX_GENERATION_ATTEMPTS = 3;
@@ -41,22 +41,13 @@ export const runGenerationAttempt = async (env: Env, taskId: string, now: () => 
     await endTask(env, taskId, 'failed', { code: 'model_not_found', message: 'no provider serves this image model any more' }, now(), ['pending']);
     return { kind: 'done' };
   }
-  const running: ImageTask = {
-    ...task,
-    status: 'running',
+  const running = await transition(env, task, 'running', {
     attempts: task.attempts + 1,
     providerId: candidate.provider.id,
     upstreamModel: candidate.upstreamModel,
-    updatedAt: now(),
-  };
-  const claimed = await transition(env, task, 'pending', 'running', {
-    attempts: running.attempts,
-    providerId: candidate.provider.id,
-    upstreamModel: candidate.upstreamModel,
-    now: running.updatedAt,
+    now: now(),
   });
-  if (!claimed) return { kind: 'done' };
-  await putTask(env, running);
+  if (running === null) return { kind: 'done' };
 
   try {
     const inputs = task.request.uploads === undefined ? { images: [], mask: null } : await getTaskInputs(env, taskId, task.request.uploads);
@@ -71,12 +62,9 @@ export const runGenerationAttempt = async (env: Env, taskId: string, now: () => 
     const fileId = newFileId();
     const result = { urls: [fileUrl(task, fileId)] };
     await putFile(env, fileId, image.bytes, { contentType: image.contentType, taskId });
-    const completedAt = now();
     // The file is unreachable until this move publishes its URL; losing the move leaves it to expire.
-    if (!(await transition(env, task, 'running', 'completed', { result, error: null, now: completedAt }))) return { kind: 'done' };
-    const completed: ImageTask = { ...running, status: 'completed', result, error: null, updatedAt: completedAt };
-    await putTask(env, completed);
-    await announceTerminal(env, completed);
+    const completed = await transition(env, running, 'completed', { result, error: null, now: now() });
+    if (completed !== null) await announceTerminal(env, completed);
     return { kind: 'done' };
   } catch (thrown) {
     const failure = toImageFailure(thrown);
@@ -86,9 +74,7 @@ export const runGenerationAttempt = async (env: Env, taskId: string, now: () => 
       return { kind: 'done' };
     }
     // Back to pending while the retry waits, so the task can still be cancelled without an upstream call.
-    const retryAt = now();
-    if (!(await transition(env, task, 'running', 'pending', { error, now: retryAt }))) return { kind: 'done' };
-    await putTask(env, { ...running, status: 'pending', error, updatedAt: retryAt });
+    if ((await transition(env, running, 'pending', { error, now: now() })) === null) return { kind: 'done' };
     return { kind: 'retry', delaySeconds: backoffSeconds(running.attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS) };
   }
 };

@@ -1,6 +1,6 @@
-import type { Env } from '../env';
-import { endTask } from './finish-task';
-import { staleTaskIds } from './task-transition';
+import type { Env } from '../../env';
+import { endTask } from '../tasks/end-task';
+import { staleTaskIds } from '../tasks/task-rows';
 
 /**
  * A task untouched this long is stuck: every attempt is bounded by the upstream timeout (minutes)

@@ -1,5 +1,5 @@
-import type { ImageFailure } from './image-failure';
-import type { TaskError } from './task';
+import type { ImageFailure } from '../upstreams/image-failure';
+import type { TaskError } from '../tasks/task';
 
 /**
  * What a client may read about a failure, per failure code. The upstream's own words (which may name

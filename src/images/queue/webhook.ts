@@ -1,9 +1,9 @@
-import { configOf, type Env } from '../env';
-import { isPublicUrl } from '../net/url-safety';
+import { configOf, type Env } from '../../env';
+import { isPublicUrl } from '../../net/url-safety';
 import { backoffSeconds } from './messages';
-import { getTask, putTask } from './task-store';
+import { getTask, putTask } from '../tasks/task-store';
 import { signWebhook, webhookSecretOf } from './webhook-secret';
-import { isTerminal, taskView, type ImageTask, type WebhookAttempt } from './task';
+import { isTerminal, taskView, type ImageTask, type WebhookAttempt } from '../tasks/task';
 
 /**
  * Deliveries per webhook. Equal to the images queue's max_retries (5) + 1: the last failed delivery

@@ -1,5 +1,5 @@
-import type { Env } from '../env';
-import { applyLedgerEntry, type LedgerOutcome } from '../usage/ledger';
+import type { Env } from '../../env';
+import { applyLedgerEntry, type LedgerOutcome } from '../../usage/ledger';
 import type { ImageTask } from './task';
 
 /** The per-image price of a public model in micro-dollars; 0 when no price is set. */

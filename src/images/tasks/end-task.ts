@@ -1,15 +1,16 @@
-import type { Env } from '../env';
-import { releaseTaskLease } from '../quota/quota-client';
+import type { Env } from '../../env';
+import { releaseTaskLease } from '../../quota/quota-client';
 import { deleteTaskInputs } from './input-store';
-import { enqueueImageMessage } from './messages';
-import { getTask, putTask } from './task-store';
+import { enqueueImageMessage } from '../queue/messages';
+import { getTask } from './task-store';
 import { recordTaskUsage } from './task-usage';
-import { readTaskRow, transitionWithRefund } from './task-transition';
+import { readTaskRow } from './task-rows';
+import { transition } from './transition';
 import { type ImageTask, type TaskError, type TaskStatus } from './task';
 
 /**
  * Ends a task as failed or cancelled from one of the listed states: the D1 move and the refund in
- * one transaction (task-transition.ts), then the KV copy, the lease and the webhook. A writer that
+ * one transaction (transition.ts), then the KV copy, the lease and the webhook. A writer that
  * loses the race (the task completed, or another writer ended it) changes nothing and gets the
  * task as it now stands.
  */
@@ -25,15 +26,14 @@ export const endTask = async (
   if (task === null) {
     // The KV copy expired or never landed: the row alone still decides, refunds and frees the lease.
     const row = await readTaskRow(env, taskId);
-    if (row !== null && from.includes(row.status) && (await transitionWithRefund(env, { id: taskId, accountId: row.account_id }, row.status, status, { error, now }))) {
+    if (row !== null && from.includes(row.status) && (await transition(env, { id: taskId, accountId: row.account_id, status: row.status }, status, { error, now }))) {
       await releaseTaskLease(env, { keyId: row.key_id, leaseId: row.lease_id, admissionId: null });
     }
     return null;
   }
   if (!from.includes(task.status)) return task;
-  if (!(await transitionWithRefund(env, task, task.status, status, { error, now }))) return getTask(env, taskId);
-  const ended: ImageTask = { ...task, status, error, updatedAt: now };
-  await putTask(env, ended);
+  const ended = await transition(env, task, status, { error, now });
+  if (ended === null) return getTask(env, taskId);
   await announceTerminal(env, ended);
   return ended;
 };

@@ -1,6 +1,6 @@
-import type { Env } from '../env';
-import type { ImageBytes } from './image-bytes';
-import { ImageFailure } from './image-failure';
+import type { Env } from '../../env';
+import type { ImageBytes } from '../image-bytes';
+import { ImageFailure } from '../upstreams/image-failure';
 import type { StoredUpload } from './task';
 import { TASK_TTL_SECONDS } from './task-store';
 

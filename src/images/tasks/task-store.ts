@@ -1,6 +1,6 @@
-import type { Env } from '../env';
+import type { Env } from '../../env';
 import type { ImageTask } from './task';
-import { readTaskRow, type TaskRow } from './task-transition';
+import { readTaskRow, type TaskRow } from './task-rows';
 
 /**
  * The image task keys of the TASKS namespace (other features keep their own prefixes there too; the

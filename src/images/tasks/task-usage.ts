@@ -1,6 +1,6 @@
-import type { Env } from '../env';
-import { emptyUsage } from '../ir/usage';
-import type { UsageEvent } from '../usage/event';
+import type { Env } from '../../env';
+import { emptyUsage } from '../../ir/usage';
+import type { UsageEvent } from '../../usage/event';
 import type { ImageTask } from './task';
 
 /** The HTTP-like status a terminal task is reported with in usage: 499 (client closed) for a cancel. */

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import type { Env } from '../env';
-import { base64ToBytes, bytesToBase64, checkedImage, downloadImage, MAX_INPUT_IMAGES_BYTES, type ImageBytes } from './image-bytes';
+import type { Env } from '../../env';
+import { base64ToBytes, bytesToBase64, checkedImage, downloadImage, MAX_INPUT_IMAGES_BYTES, type ImageBytes } from '../image-bytes';
 import { ImageFailure } from './image-failure';
-import type { ImageUpstreamInput } from './image-upstream';
-import { postUpstreamJson } from './upstream-call';
+import type { ImageUpstreamInput } from './generate-image';
+import { postUpstreamJson } from './post-upstream';
 
 const inlineData = z.object({ mimeType: z.nullish(z.string()), data: z.string() });
 const part = z.object({ inlineData: z.nullish(inlineData), inline_data: z.nullish(inlineData), text: z.nullish(z.string()) });

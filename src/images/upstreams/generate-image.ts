@@ -1,12 +1,12 @@
-import type { Env } from '../env';
-import type { ProviderProtocol } from '../routing/provider';
-import { generateWithGemini } from './gemini-image-upstream';
-import type { ImageBytes } from './image-bytes';
+import type { Env } from '../../env';
+import { imageCapabilitiesOf, type ImageApi } from '../../routing/image-capabilities';
+import { generateWithGemini } from './gemini';
+import type { ImageBytes } from '../image-bytes';
 import { ImageFailure } from './image-failure';
-import { generateMockImage } from './mock-image';
-import { generateWithOpenAIImages } from './openai-images-upstream';
+import { generateMockImage } from './mock';
+import { generateWithOpenAIImages } from './openai-images';
 import type { ImageCandidate } from './resolve-image-model';
-import type { ImageRequest } from './task';
+import type { ImageRequest } from '../tasks/task';
 
 export interface ImageUpstreamInput {
   candidate: ImageCandidate;
@@ -20,15 +20,15 @@ export interface ImageUpstreamInput {
 
 type ImageUpstream = (env: Env, input: ImageUpstreamInput) => Promise<ImageBytes>;
 
-/** A provider's protocol picks its image client; chat-only protocols have none. */
-const IMAGE_UPSTREAMS: Partial<Record<ProviderProtocol, ImageUpstream>> = {
-  'openai-images': generateWithOpenAIImages,
-  gemini: generateWithGemini,
+/** One client per image API; a provider's protocol names its API (routing/image-capabilities.ts). */
+const IMAGE_UPSTREAMS: Readonly<Record<ImageApi, ImageUpstream>> = {
+  'images-endpoints': generateWithOpenAIImages,
+  'generate-content': generateWithGemini,
   mock: async (_env, input) => generateMockImage(input.request, input.uploads, input.mask),
 };
 
 export const generateImage = (env: Env, input: ImageUpstreamInput): Promise<ImageBytes> => {
-  const upstream = IMAGE_UPSTREAMS[input.candidate.provider.protocol];
-  if (upstream === undefined) throw new ImageFailure('misconfigured', `provider ${input.candidate.provider.id} cannot generate images`, false);
-  return upstream(env, input);
+  const api = imageCapabilitiesOf(input.candidate.provider.protocol)?.api;
+  if (api === undefined) throw new ImageFailure('misconfigured', `provider ${input.candidate.provider.id} cannot generate images`, false);
+  return IMAGE_UPSTREAMS[api](env, input);
 };

@@ -1,6 +1,6 @@
-import type { ImageBytes } from './image-bytes';
+import type { ImageBytes } from '../image-bytes';
 import { pixelSize } from './pixel-size';
-import type { ImageRequest } from './task';
+import type { ImageRequest } from '../tasks/task';
 
 /**
  * The built-in mock provider's image: a small deterministic PNG (1/16 of the requested size, colours

@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
-import type { Env } from '../env';
-import { base64ToBytes, checkedImage, downloadImage, type ImageBytes } from './image-bytes';
+import type { Env } from '../../env';
+import { base64ToBytes, checkedImage, downloadImage, type ImageBytes } from '../image-bytes';
 import { ImageFailure } from './image-failure';
 import { pixelSize } from './pixel-size';
-import type { ImageUpstreamInput } from './image-upstream';
-import { postUpstreamJson } from './upstream-call';
+import type { ImageUpstreamInput } from './generate-image';
+import { postUpstreamJson } from './post-upstream';
 
 /** @see https://platform.openai.com/docs/api-reference/images/create — lenient: only what we read. */
 const openAIImagesResponse = z.object({

@@ -1,4 +1,4 @@
-import type { AspectRatio, Resolution } from './task';
+import type { AspectRatio, Resolution } from '../tasks/task';
 
 /** Short side per resolution: 1k keeps OpenAI's 1024x1024 / 1536x1024 / 1024x1536, 4k 16:9 is 3840x2160. */
 const SHORT_SIDE: Record<Resolution, number> = { '1k': 1024, '2k': 1536, '4k': 2160 };

@@ -1,8 +1,8 @@
-import { openSecret } from '../crypto/opened-secrets';
-import { apiKeyBinding } from '../crypto/provider-secrets';
-import { fetchWithoutRedirect } from '../net/fetch-without-redirect';
-import type { Env } from '../env';
-import type { ProviderConfig } from '../routing/provider';
+import { openSecret } from '../../crypto/opened-secrets';
+import { apiKeyBinding } from '../../crypto/provider-secrets';
+import { fetchWithoutRedirect } from '../../net/fetch-without-redirect';
+import type { Env } from '../../env';
+import type { ProviderConfig } from '../../routing/provider';
 import { ImageFailure, isRetryableUpstreamStatus } from './image-failure';
 
 /** Image models are slow; a provider's own first-byte timeout wins when set. */

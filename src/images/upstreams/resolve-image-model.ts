@@ -1,15 +1,7 @@
-import type { ProviderConfig, ProviderProtocol } from '../routing/provider';
-import type { RouteTable } from '../routing/route-table';
-import type { ImageRequest } from './task';
-
-/** Provider protocols that can produce images; chat-only formats never serve an image task. */
-const IMAGE_PROTOCOLS: readonly ProviderProtocol[] = ['openai-images', 'gemini', 'mock'];
-/** Protocols whose request can carry input images (image-to-image). */
-const IMAGE_INPUT_PROTOCOLS: readonly ProviderProtocol[] = ['gemini', 'mock'];
-/** Protocols that can edit uploaded files (OpenAI through its multipart edits endpoint). */
-const UPLOAD_PROTOCOLS: readonly ProviderProtocol[] = ['openai-images', 'gemini', 'mock'];
-/** Protocols with a mask parameter; Gemini has none, and a mask is not sent where it would mean nothing. */
-const MASK_PROTOCOLS: readonly ProviderProtocol[] = ['openai-images', 'mock'];
+import { imageCapabilitiesOf } from '../../routing/image-capabilities';
+import type { ProviderConfig, ProviderProtocol } from '../../routing/provider';
+import type { RouteTable } from '../../routing/route-table';
+import type { ImageRequest } from '../tasks/task';
 
 export interface ImageNeeds {
   needsImageInput: boolean;
@@ -24,11 +16,16 @@ export const imageNeedsOf = (request: ImageRequest): Required<ImageNeeds> => ({
   needsMask: request.uploads?.some((upload) => upload.role === 'mask') ?? false,
 });
 
-const serves = (protocol: ProviderProtocol, options: ImageNeeds): boolean =>
-  IMAGE_PROTOCOLS.includes(protocol) &&
-  (!options.needsImageInput || IMAGE_INPUT_PROTOCOLS.includes(protocol)) &&
-  (options.needsUploads !== true || UPLOAD_PROTOCOLS.includes(protocol)) &&
-  (options.needsMask !== true || MASK_PROTOCOLS.includes(protocol));
+/** Whether a provider protocol can serve a request with these needs (routing/image-capabilities.ts says what each can do). */
+const serves = (protocol: ProviderProtocol, options: ImageNeeds): boolean => {
+  const can = imageCapabilitiesOf(protocol);
+  return (
+    can !== null &&
+    (!options.needsImageInput || can.inputImages) &&
+    (options.needsUploads !== true || can.uploads) &&
+    (options.needsMask !== true || can.mask)
+  );
+};
 
 export interface ImageCandidate {
   provider: ProviderConfig;

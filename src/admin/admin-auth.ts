@@ -3,6 +3,7 @@ import { adminTokenState, bearerTokenOf, isAdminToken, WEAK_ADMIN_TOKEN } from '
 import { throttleBucketOf, loginLockedFor, loginRetryMessage, recordLoginFailure } from '../auth/login-throttle';
 import { configOf, type AppEnv } from '../env';
 import { RelayError } from '../errors';
+import { ADMIN_API_ERROR_FORMAT } from '../protocols/registry';
 
 /**
  * `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time. No token configured (or a weak one
@@ -10,7 +11,7 @@ import { RelayError } from '../errors';
  */
 export const adminAuth = (): MiddlewareHandler<AppEnv> =>
   async function adminAuth(c, next) {
-    c.set('clientFormat', 'openai-chat');
+    c.set('clientFormat', ADMIN_API_ERROR_FORMAT);
     const state = adminTokenState(c.env);
     if (state.kind === 'unset') throw new RelayError('permission', 403, 'the admin API is disabled: set the ADMIN_TOKEN secret');
     if (state.kind === 'weak') throw new RelayError('permission', 403, WEAK_ADMIN_TOKEN);

@@ -30,6 +30,12 @@ const CODECS: Record<WireFormat, Codec> = {
 export const codecFor = (format: WireFormat): Codec => CODECS[format];
 
 /**
+ * The error shape of the relay's own operator API (admin, whose clients are scripts and curl):
+ * OpenAI's `{ error: { message, type, code, param } }`, the JSON error most HTTP clients already read.
+ */
+export const ADMIN_API_ERROR_FORMAT: WireFormat = 'openai-chat';
+
+/**
  * Client headers forwarded upstream on same-format passthrough (never when translating): the
  * version and beta flags a native client relies on. Auth headers are always the relay's own.
  */

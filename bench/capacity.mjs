@@ -1,5 +1,5 @@
 // npm run bench:capacity — what one request costs in storage, through the real relay and consumer.
-// Builds bench/capacity/worker.ts (src/index.ts with counting wrappers around D1 and the limiter's SQL),
+// Builds bench/capacity/worker.ts (src/index.ts with counting wrappers around D1 and the Durable Objects' SQL),
 // runs it in one workerd through Miniflare on local D1 / KV / R2 / Durable Objects / Queues, drives
 // CAPACITY_REQUESTS (default 5,000) requests over the four client formats and three kinds of key
 // (subscription without windows, subscription with quota windows, prepaid; CAPACITY_KINDS picks), waits for the usage
@@ -152,9 +152,10 @@ try {
   const balances = await d1
     .prepare(
       `SELECT COUNT(*) AS accounts, SUM(a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id)) AS mismatched,
-         (SELECT COUNT(*) FROM ledger WHERE kind = 'charge') AS charge_rows, (SELECT COUNT(*) FROM ledger WHERE kind = 'hold') AS open_holds FROM accounts a`,
+         (SELECT COUNT(*) FROM ledger WHERE kind = 'charge') AS charge_rows FROM accounts a`,
     )
     .first();
+  const { openHolds } = await (await fetch(`${url}/__bench/open-holds`)).json();
 
   // As the every-minute cron does once the raw window (USAGE_RAW_DAYS, at most 30 days here) has passed.
   const pruned = await (await fetch(`${url}/__bench/prune?now=${Date.now() + 31 * 86_400_000}`)).json();
@@ -175,8 +176,9 @@ try {
     rawRowsBeforeSweep: rawRows,
     sweep: { ...pruned, r2Objects: archived },
     bytes: { usedBefore: bytesBefore, usedInRawWindow: bytesInWindow, perRequestInRawWindow: Math.round((bytesInWindow - bytesBefore) / TOTAL), usedAfterSweep: bytesAfter },
-    ledger: balances,
+    ledger: { ...balances, openHolds },
     quotaLimiter: { admits: traffic.admits, rowsWritten: traffic.doRowsWritten },
+    accountBalance: { reservations: traffic.reservations, rowsWritten: traffic.balanceRowsWritten },
     rowsWrittenByStatement: Object.fromEntries(Object.entries(traffic.breakdown).sort((a, b) => b[1] - a[1])),
   };
   console.log(JSON.stringify(figures, null, 2));
@@ -189,6 +191,9 @@ try {
       )
       .all();
     console.log(`WARNING: ${balances.mismatched} account(s) whose balance is not the sum of their ledger: ${JSON.stringify(detail.results)}`);
+  }
+  if (traffic.reservations > 0) {
+    console.log(`account balance objects: ${(traffic.balanceRowsWritten / traffic.reservations).toFixed(2)} rows written/prepaid request (${traffic.reservations} reservations)`);
   }
   console.log(`capacity: D1 rows written/request ${R.toFixed(2)}, D1 bytes kept/request after the raw window ${B.toFixed(1)}, DO rows written/admit ${Q.toFixed(2)}, events lost ${lost}`);
 } finally {

@@ -184,7 +184,7 @@ export const ledger = sqliteTable(
   {
     id: text('id').primaryKey(),
     accountId: text('account_id').notNull(),
-    kind: text('kind', { enum: ['topup', 'charge', 'refund', 'hold', 'release'] }).notNull(),
+    kind: text('kind', { enum: ['topup', 'charge', 'refund'] }).notNull(),
     amountMicros: integer('amount_micros').notNull(),
     /** Idempotency reference, namespaced `{source}:{account}:{id}` (source usage, image, topup or admin). */
     reference: text('reference').notNull(),

@@ -6,10 +6,10 @@ import { consumeUsageBatch } from './usage/consumer';
 import { consumeUsageDeadLetters } from './usage/dead-letters';
 import type { UsageEvent } from './usage/event';
 import { pruneUsageEvents } from './usage/retention';
-import { releaseStaleHolds } from './usage/spend-hold';
 import { replaySpilledUsage } from './usage/usage-fallback';
 
 export { QuotaLimiter } from './quota/quota-limiter';
+export { AccountBalance } from './usage/account-balance';
 
 const app = buildApp();
 
@@ -26,7 +26,6 @@ export default {
     // The every-minute trigger runs the usage archive sweep alone (one sweep at a time); the rest keeps its 5-minute pace.
     if (controller.cron === '* * * * *') return ctx.waitUntil(pruneUsageEvents(env, controller.scheduledTime));
     ctx.waitUntil(sweepStuckTasks(env, controller.scheduledTime));
-    ctx.waitUntil(releaseStaleHolds(env, controller.scheduledTime));
     ctx.waitUntil(replaySpilledUsage(env));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,11 +1,12 @@
 // The relay as `npm run bench:capacity` runs it: src/index.ts unchanged, with its D1 binding and the
-// QuotaLimiter's SQL storage wrapped to count rows written (D1's meta.rows_written, the Durable Object
-// cursor's rowsWritten), and a /__bench route for the counters. Bench-only: nothing here ships.
-import relay, { QuotaLimiter as RelayQuotaLimiter } from '../../src/index';
+// Durable Objects' SQL storage (QuotaLimiter, AccountBalance) wrapped to count rows written (D1's
+// meta.rows_written, the cursor's rowsWritten), and a /__bench route for the counters. Bench-only:
+// nothing here ships.
+import relay, { AccountBalance as RelayAccountBalance, QuotaLimiter as RelayQuotaLimiter } from '../../src/index';
 import type { Env } from '../../src/env';
 import { pruneUsageEvents } from '../../src/usage/retention';
 
-const counters = { d1RowsWritten: 0, d1Statements: 0, doRowsWritten: 0, admits: 0 };
+const counters = { d1RowsWritten: 0, d1Statements: 0, doRowsWritten: 0, admits: 0, balanceRowsWritten: 0, reservations: 0 };
 /** Rows written per statement shape (its first words), to show where they go. */
 let breakdown: Record<string, number> = {};
 const shapeOf = (sql: string): string => sql.replace(/\s+/g, ' ').trim().slice(0, 70);
@@ -82,22 +83,27 @@ const counted = (env: Env): Env => {
   return wrapped;
 };
 
-/** The real limiter, with its storage's sql.exec counting each statement's rowsWritten once it has run. */
+/** Makes an object's storage sql.exec count each statement's rowsWritten once it has run. */
+const countRowsWritten = (ctx: DurableObjectState, kind: string, add: (rows: number) => void): void => {
+  const sql = ctx.storage.sql;
+  const exec = sql.exec.bind(sql);
+  // The runtime refuses a Proxy for the state, so the one method is replaced on the storage's own sql object.
+  Object.defineProperty(sql, 'exec', {
+    configurable: true,
+    value: (query: string, ...bindings: unknown[]) => {
+      const cursor = exec(query, ...bindings);
+      // Writes without RETURNING run to completion inside exec(); reading rowsWritten now counts them.
+      add(cursor.rowsWritten);
+      tally(kind, query, cursor.rowsWritten);
+      return cursor;
+    },
+  });
+};
+
+/** The real limiter, counting its rows written and its admissions. */
 export class QuotaLimiter extends RelayQuotaLimiter {
   constructor(ctx: DurableObjectState, env: Env) {
-    const sql = ctx.storage.sql;
-    const exec = sql.exec.bind(sql);
-    // The runtime refuses a Proxy for the state, so the one method is replaced on the storage's own sql object.
-    Object.defineProperty(sql, 'exec', {
-      configurable: true,
-      value: (query: string, ...bindings: unknown[]) => {
-        const cursor = exec(query, ...bindings);
-        // Writes without RETURNING run to completion inside exec(); reading rowsWritten now counts them.
-        counters.doRowsWritten += cursor.rowsWritten;
-        tally('DO', query, cursor.rowsWritten);
-        return cursor;
-      },
-    });
+    countRowsWritten(ctx, 'DO', (rows) => (counters.doRowsWritten += rows));
     super(ctx, env);
   }
 
@@ -107,13 +113,33 @@ export class QuotaLimiter extends RelayQuotaLimiter {
   }
 }
 
+/** The real balance object, counting its rows written and its reservations; its D1 reads go through the counting binding too. */
+export class AccountBalance extends RelayAccountBalance {
+  constructor(ctx: DurableObjectState, env: Env) {
+    countRowsWritten(ctx, 'balance DO', (rows) => (counters.balanceRowsWritten += rows));
+    super(ctx, counted(env));
+  }
+
+  override reserve(...args: Parameters<RelayAccountBalance['reserve']>): ReturnType<RelayAccountBalance['reserve']> {
+    counters.reservations += 1;
+    return super.reserve(...args);
+  }
+}
+
 const benchRoute = async (request: Request, env: Env): Promise<Response> => {
   const url = new URL(request.url);
   if (url.pathname === '/__bench/counters') return Response.json({ ...counters, breakdown });
   if (url.pathname === '/__bench/reset') {
-    Object.assign(counters, { d1RowsWritten: 0, d1Statements: 0, doRowsWritten: 0, admits: 0 });
+    Object.assign(counters, { d1RowsWritten: 0, d1Statements: 0, doRowsWritten: 0, admits: 0, balanceRowsWritten: 0, reservations: 0 });
     breakdown = {};
     return Response.json(counters);
+  }
+  // Reservations still open in the accounts' balance objects (each reads D1 first, so settled ones are gone).
+  if (url.pathname === '/__bench/open-holds') {
+    const accounts = await env.DB.prepare("SELECT DISTINCT account_id AS id FROM api_keys WHERE billing = 'prepaid'").all<{ id: string }>();
+    let openHolds = 0;
+    for (const { id } of accounts.results) openHolds += (await env.ACCOUNT_BALANCE.get(env.ACCOUNT_BALANCE.idFromName(id)).status({ accountId: id })).openHolds;
+    return Response.json({ openHolds });
   }
   if (url.pathname === '/__bench/prune') {
     const outcome = await pruneUsageEvents(counted(env), Number(url.searchParams.get('now')), { budgetMs: 600_000 });

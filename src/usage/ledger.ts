@@ -1,7 +1,7 @@
 import type { Env } from '../env';
 
-/** hold / release: a prepaid request's reservation and its return (src/usage/spend-hold.ts). */
-export type LedgerKind = 'topup' | 'charge' | 'refund' | 'hold' | 'release';
+/** A prepaid request's reservation is not a ledger entry: it lives in the account's AccountBalance object (account-balance.ts). */
+export type LedgerKind = 'topup' | 'charge' | 'refund';
 /** Who wrote an entry; part of its reference, so one source can never collide with another's ids. */
 export type LedgerSource = 'usage' | 'image' | 'topup' | 'admin';
 /** `conflict`: an entry with this reference exists but is not the same entry (other amount or account). */
@@ -11,7 +11,7 @@ export interface LedgerEntry {
   accountId: string;
   kind: LedgerKind;
   source: LedgerSource;
-  /** Signed micro-dollars: charges and holds are negative, top-ups, refunds and releases positive. */
+  /** Signed micro-dollars: charges are negative, top-ups and refunds positive. */
   amountMicros: number;
   /** The source's own id (request id, task id, top-up reference); namespaced by ledgerReference. */
   reference: string;
@@ -67,19 +67,4 @@ export const applyLedgerEntry = async (env: Env, entry: LedgerEntry): Promise<Le
 export const accountBalanceMicros = async (env: Env, accountId: string): Promise<number | undefined> => {
   const row = await env.DB.prepare('SELECT balance_micros FROM accounts WHERE id = ?1').bind(accountId).first<{ balance_micros: number }>();
   return row?.balance_micros;
-};
-
-/**
- * Returns a request's reservation (its `hold` row) at most once: the balance gets the held amount back
- * and the row is deleted, in one D1 batch, so the balance stays the sum of the ledger. A hold already
- * settled (by its usage event, see usage-statements.ts) or released is gone, and the pair does nothing.
- */
-export const releaseHoldStatements = (db: D1Database, accountId: string, requestId: string): D1PreparedStatement[] => {
-  const holdId = ledgerEntryId('hold', ledgerReference('usage', accountId, requestId));
-  return [
-    db
-      .prepare('UPDATE accounts SET balance_micros = balance_micros - (SELECT amount_micros FROM ledger WHERE id = ?1) WHERE id = ?2 AND EXISTS (SELECT 1 FROM ledger WHERE id = ?1)')
-      .bind(holdId, accountId),
-    db.prepare('DELETE FROM ledger WHERE id = ?1').bind(holdId),
-  ];
 };

@@ -73,21 +73,13 @@ const groupStatements = (db: D1Database, events: readonly UsageEvent[], prices: 
          ON CONFLICT (id) DO UPDATE SET amount_micros = amount_micros + excluded.amount_micros`,
       )
       .bind(keys, ingest),
-    // The balance moves by exactly what the ledger gained: the charges above, and the reservations returned below.
-    db
-      .prepare(
-        `WITH ${INSERTED}, moves AS (
-           SELECT account_id, -cost_micros AS delta FROM inserted WHERE charged = 1 AND cost_micros > 0
-           UNION ALL
-           SELECT h.account_id, -h.amount_micros FROM inserted e JOIN ledger h ON h.id = 'led_hold_usage:' || e.account_id || ':' || e.request_id)
-         UPDATE accounts SET balance_micros = balance_micros + m.delta
-         FROM (SELECT account_id, SUM(delta) AS delta FROM moves GROUP BY account_id) m WHERE accounts.id = m.account_id`,
-      )
-      .bind(keys, ingest),
+    // The balance moves by exactly what the ledger gained: the charges above.
     db
       .prepare(
         `WITH ${INSERTED}
-         DELETE FROM ledger WHERE id IN (SELECT 'led_hold_usage:' || account_id || ':' || request_id FROM inserted)`,
+         UPDATE accounts SET balance_micros = balance_micros + m.delta
+         FROM (SELECT account_id, -SUM(cost_micros) AS delta FROM inserted WHERE charged = 1 AND cost_micros > 0 GROUP BY account_id) m
+         WHERE accounts.id = m.account_id`,
       )
       .bind(keys, ingest),
   ];
@@ -98,13 +90,13 @@ export const newIngestMark = (): number => 1 + Math.floor(Math.random() * (Numbe
 
 /**
  * Every write a set of usage events causes, as statements for a single D1 batch (one transaction),
- * a fixed five per EVENTS_PER_GROUP events whatever the batch size:
+ * a fixed four per EVENTS_PER_GROUP events whatever the batch size:
  * 1. the event rows, keyed by (created_at, request_id), ON CONFLICT DO NOTHING, each marked `ingest`;
  * 2. the day × key × model rollups, bumped by the rows this write inserted (grouped, so one row written per group);
  * 3. for prepaid events, the account's hourly charge row, `amount += ` their cost;
- * 4. the balance, moved by those charges plus the reservations (`hold` rows) of these requests;
- * 5. those reservations deleted: a settled request leaves nothing behind but its share of the hourly row.
- * A redelivered event's row already exists, so it carries an older mark and counts nowhere: running the
+ * 4. the balance, moved by those charges.
+ * A prepaid request's reservation is not in D1: the account's AccountBalance object sees the event row
+ * written (with the charge, in this same transaction) and stops counting the hold. A redelivered event's row already exists, so it carries an older mark and counts nowhere: running the
  * statements again writes nothing twice. Keys are ids from the relay (never the client's X-Request-Id).
  */
 export const usageWriteStatements = (

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuthenticatedKey } from '../../src/auth/key-record';
 import { consumeUsageBatch } from '../../src/usage/consumer';
 import type { UsageEvent } from '../../src/usage/event';
+import { accountBalanceOf } from '../../src/usage/account-balance';
 import { applyLedgerEntry } from '../../src/usage/ledger';
 import { releaseSpendHold, reserveSpend } from '../../src/usage/spend-hold';
 import { packUsageEvents, PACK_BYTES, type UsageMessageBody } from '../../src/usage/usage-message';
@@ -76,23 +77,24 @@ describe('hourly usage charges', () => {
     expect(await dbCount('SELECT SUM(requests) AS n FROM usage_daily WHERE key_id = ?1', key.id)).toBe(10);
   });
 
-  it('settles a reservation by deleting its hold row in the charge batch, balance = sum(ledger) throughout', async () => {
+  it('settles reservations through the account object: D1 holds none, balance = sum(ledger) throughout', async () => {
     const key = await prepaidKey(1_000_000);
     const authenticated = { id: key.id, accountId: key.accountId, billing: 'prepaid' } as AuthenticatedKey;
+    const balance = accountBalanceOf(env, key.accountId);
     const now = Date.now();
     const holds = await Promise.all(
       Array.from({ length: 5 }, (_, index) => reserveSpend(env, authenticated, { requestId: `req_hold_${key.id}_${index}`, model: MODEL, inputTokens: 1000, now })),
     );
-    const held = await ledgerState(key.accountId);
-    expect(held.balance).toBeLessThan(1_000_000);
-    expect(held.balance).toBe(held.ledgerSum);
+    expect(holds.every((hold) => hold !== undefined)).toBe(true);
+    expect((await balance.status({ accountId: key.accountId })).openHolds).toBe(5);
+    expect(await ledgerState(key.accountId)).toEqual({ balance: 1_000_000, ledgerSum: 1_000_000, charges: 0 });
     // Four requests answer; the fifth ends without a usage event and is released by the relay.
     await consume(holds.slice(0, 4).map((hold) => ({ ...eventFor(key, now), requestId: hold?.requestId ?? '' })));
     await releaseSpendHold(env, holds[4]);
     await releaseSpendHold(env, holds[4]);
     expect(await ledgerState(key.accountId)).toEqual({ balance: 1_000_000 - 4 * EVENT_COST, ledgerSum: 1_000_000 - 4 * EVENT_COST, charges: 1 });
-    expect(await dbCount("SELECT COUNT(*) AS n FROM ledger WHERE account_id = ?1 AND kind IN ('hold', 'release')", key.accountId)).toBe(0);
-    // Whole micro-dollars throughout: a fractional reservation would leave float dust in the balance once settled.
+    expect(await balance.status({ accountId: key.accountId })).toEqual({ balanceMicros: 1_000_000 - 4 * EVENT_COST, heldMicros: 0, openHolds: 0 });
+    expect(await dbCount('SELECT COUNT(*) AS n FROM ledger WHERE account_id = ?1', key.accountId)).toBe(2);
     expect(await dbCount("SELECT COUNT(*) AS n FROM accounts WHERE id = ?1 AND typeof(balance_micros) = 'integer'", key.accountId)).toBe(1);
   });
 });

@@ -10,7 +10,7 @@ import { providerAdminRoutes } from './admin/providers';
 import { dashboardRoutes } from './dashboard/routes';
 import { configOf, type AppEnv } from './env';
 import { RelayError, toRelayError } from './errors';
-import { codecFor } from './protocols/registry';
+import { clientErrorResponse } from './protocols/client-error';
 import { rateLimitHeaders } from './quota/headers';
 import { QuotaExceededError } from './quota/quota-client';
 import { relayRequestId } from './request-id';
@@ -32,11 +32,11 @@ import { clientFormat } from './routes/client-format';
 
 const errorResponse = (c: { req: { raw: Request }; var: Partial<AppEnv['Variables']> }, error: RelayError): Response => {
   const format = c.var.clientFormat ?? guessClientFormat(c.req.raw);
-  const encoded = codecFor(format).encodeError(error, c.var.requestId ?? '');
-  const headers = new Headers({ 'content-type': 'application/json', ...encoded.headers });
+  const encoded = clientErrorResponse(format, error, c.var.requestId ?? '');
+  const headers = new Headers(encoded.headers);
   if (c.var.requestId) headers.set('x-request-id', c.var.requestId);
   if (error instanceof QuotaExceededError) for (const [name, value] of Object.entries(rateLimitHeaders(error.verdict, format))) headers.set(name, value);
-  return new Response(JSON.stringify(encoded.body), { status: encoded.status, headers });
+  return new Response(encoded.body, { status: encoded.status, headers });
 };
 
 export const buildApp = () => {

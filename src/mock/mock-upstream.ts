@@ -3,6 +3,7 @@ import type { WireFormat } from '../ir/format';
 import type { EncodedUpstreamRequest, UpstreamTarget } from '../protocols/codec';
 import { randomId } from '../protocols/shared/ids';
 import { codecFor } from '../protocols/registry';
+import { clientErrorResponse } from '../protocols/client-error';
 import { encodeSseStage } from '../streams/sse-encode';
 import { StageChain } from '../streams/stage-chain';
 import type { IrStreamEvent } from '../ir/stream-event';
@@ -34,7 +35,7 @@ export const mockUpstream = async (format: WireFormat, encoded: EncodedUpstreamR
     const body = source.pipeThrough(StageChain.from(codec.encodeStreamStage(context)).then(encodeSseStage()).toTransformStream());
     return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': requestId } });
   } catch (thrown) {
-    const encodedError = codec.encodeError(toRelayError(thrown), requestId);
-    return Response.json(encodedError.body, { status: encodedError.status, headers: encodedError.headers });
+    const error = clientErrorResponse(format, toRelayError(thrown), requestId);
+    return new Response(error.body, { status: error.status, headers: error.headers });
   }
 };

@@ -4,6 +4,7 @@ import type { WireFormat } from '../ir/format';
 import type { IrAssistantBlock } from '../ir/content';
 import type { IrRequest } from '../ir/request';
 import type { Codec, RouteInfo } from '../protocols/codec';
+import type { ClientErrorResponse } from '../protocols/client-error';
 import type { Candidate } from '../routing/provider';
 import type { RequestSession } from '../routing/session-affinity';
 import type { Delivery } from '../streams/delivery';
@@ -51,13 +52,6 @@ export interface AttemptResult {
   settleOutcome?: () => void;
   upstreamFormat: WireFormat;
   candidate: Candidate;
-}
-
-/** An error response ready for the client. */
-export interface ClientErrorResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
 }
 
 /**

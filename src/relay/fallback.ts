@@ -1,14 +1,16 @@
 import { RelayError, toRelayError } from '../errors';
 import { DEFAULT_MAX_RETRIES, type Candidate } from '../routing/provider';
 import { claimProviderAttempt, isProviderHealthy, recordProviderFailure, recordProviderSuccess } from '../routing/provider-health';
-import { AttemptFailure, type AttemptContext, type AttemptResult, type ClientErrorResponse } from './attempt';
+import { clientErrorResponse, type ClientErrorResponse } from '../protocols/client-error';
+import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
 import { clientSafeFailure } from './client-safe-failure';
 import { REQUEST_RETRY_DEADLINE_MS } from './deadline';
 import { EncodingFailure } from './encoding-failure';
-import { passthroughAttempt } from './passthrough';
+import { passthroughPlan } from './passthrough-plan';
 import { backoff, sameProviderRetryDelay } from './retry-policy';
-import { translateAttempt } from './translate';
+import { runAttempt } from './run-attempt';
 import { attemptInSession } from './session-attempt';
+import { translationPlan } from './translation-plan';
 
 /** How hard the engine worked for one request: same-provider retries, and candidates tried after the first. */
 export interface AttemptCounts {
@@ -70,7 +72,7 @@ const runCandidate = async (context: AttemptContext, candidate: Candidate, deadl
   for (let retriesDone = 0; ; retriesDone++) {
     claimProviderAttempt(provider.id, Date.now());
     try {
-      const attempt = await attemptInSession(context, candidate, upstreamFormat === context.clientFormat ? passthroughAttempt : translateAttempt);
+      const attempt = await attemptInSession(context, candidate, upstreamFormat === context.clientFormat ? passthroughAttempt : translatedAttempt);
       recordProviderSuccess(provider.id, Date.now(), candidate.upstreamModel);
       return { ok: true, attempt };
     } catch (thrown) {
@@ -80,7 +82,7 @@ const runCandidate = async (context: AttemptContext, candidate: Candidate, deadl
       if (raw === undefined) throw thrown;
       const failure = clientSafeFailure(raw, candidate, context.requestId);
       if (failure.retryable && !context.signal.aborted && !(failure instanceof EncodingFailure)) recordFailure(candidate, failure);
-      const last = { error: failure.error, failure: failure.clientResponse ?? encodeForClient(failure.error, context), candidate };
+      const last = { error: failure.error, failure: failure.clientResponse ?? clientErrorResponse(context.clientFormat, failure.error, context.requestId), candidate };
       if (!failure.retryable || context.signal.aborted) return { ok: false, last, next: false };
       const now = Date.now();
       const delay = sameProviderRetryDelay(failure, { retriesDone, maxRetries, now, deadline });
@@ -93,9 +95,15 @@ const runCandidate = async (context: AttemptContext, candidate: Candidate, deadl
   }
 };
 
+/** The upstream speaks the client's format: its answer is relayed as it is (passthrough-plan.ts). */
+const passthroughAttempt = (context: AttemptContext, candidate: Candidate): Promise<AttemptResult> => runAttempt(context, candidate, passthroughPlan(context, candidate));
+
+/** Another format upstream: the request and the answer go through the IR (translation-plan.ts). */
+const translatedAttempt = (context: AttemptContext, candidate: Candidate): Promise<AttemptResult> => runAttempt(context, candidate, translationPlan(context, candidate));
+
 const clientGone = (context: AttemptContext): { error: RelayError; failure: ClientErrorResponse } => {
   const error = new RelayError('api_error', 499, 'client closed the request');
-  return { error, failure: encodeForClient(error, context) };
+  return { error, failure: clientErrorResponse(context.clientFormat, error, context.requestId) };
 };
 
 const recordFailure = (candidate: Candidate, failure: AttemptFailure): void => {
@@ -121,9 +129,4 @@ const asAttemptFailure = (thrown: unknown, context: AttemptContext): AttemptFail
   // An upstream body we could not decode (e.g. invalid JSON on a 200) is the upstream's fault.
   const error = toRelayError(thrown);
   return new AttemptFailure(new RelayError('api_error', 502, 'upstream returned a response the relay could not read', { cause: error.cause }), true);
-};
-
-const encodeForClient = (error: RelayError, context: AttemptContext): ClientErrorResponse => {
-  const encoded = context.clientCodec.encodeError(error, context.requestId);
-  return { status: encoded.status, headers: { 'content-type': 'application/json', ...encoded.headers }, body: JSON.stringify(encoded.body) };
 };

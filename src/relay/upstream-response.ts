@@ -1,7 +1,8 @@
 import { RelayError } from '../errors';
 import type { Codec } from '../protocols/codec';
 import { recordProviderFailure } from '../routing/provider-health';
-import { AttemptFailure, type ClientErrorResponse } from './attempt';
+import type { ClientErrorResponse } from '../protocols/client-error';
+import { AttemptFailure } from './attempt';
 import { retryAfterMsFromHeaders } from './retry-policy';
 import { stageStep } from '../streams/stage-step';
 import { isRetryableKind, isRetryableStatus } from './upstream-fetch';

@@ -13,12 +13,15 @@ export interface StreamOutcome {
   generatedChars: number;
   /** The usage is the relay's estimate, not the upstream's own count (an answer whose usage it could not read). */
   estimated?: boolean;
+  /** The upstream's own id for its answer (a Responses upstream stores the response under it). */
+  upstreamId?: string;
 }
 
 export const newOutcome = (): StreamOutcome => ({ usage: emptyUsage(), finished: false, generatedChars: 0 });
 
 /** What a whole (non-stream) answer says about itself. */
-export const observeAnswer = (outcome: StreamOutcome, decoded: { usage: IrUsage; stopReason: IrStopReason }): void => {
+export const observeAnswer = (outcome: StreamOutcome, decoded: { id?: string; usage: IrUsage; stopReason: IrStopReason }): void => {
+  if (decoded.id !== undefined) outcome.upstreamId = decoded.id;
   outcome.usage = decoded.usage;
   outcome.stopReason = decoded.stopReason;
   outcome.finished = true;
@@ -36,6 +39,7 @@ const mergeUsage = (into: IrUsage, from: Partial<IrUsage> | undefined): void => 
 export const observeIrEvent = (outcome: StreamOutcome, event: IrStreamEvent): void => {
   switch (event.type) {
     case 'start':
+      outcome.upstreamId = event.id;
       mergeUsage(outcome.usage, event.usage);
       break;
     case 'usage':

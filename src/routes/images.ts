@@ -5,6 +5,7 @@ import { RelayError } from '../errors';
 import { endTask } from '../images/tasks/end-task';
 import { FILE_ID_PATTERN, TASK_ID_PATTERN } from '../images/tasks/ids';
 import { imageKeyAuth } from '../images/http/image-key-auth';
+import { taskPollLimit } from '../images/http/poll-limit';
 import { webhookSecretOf } from '../images/queue/webhook-secret';
 import { readIdempotencyKey, submitImageTask } from '../images/http/submit';
 import { streamTaskEvents } from '../images/http/task-events';
@@ -66,7 +67,7 @@ const submit = async (c: Context<AppEnv>, parse: (c: Context<AppEnv>) => Promise
  */
 export const imageRoutes = new Hono<AppEnv>()
   .use('/v1/images/*', clientFormat('openai-chat'), imageKeyAuth())
-  .use('/v1/tasks/*', clientFormat('openai-chat'), imageKeyAuth())
+  .use('/v1/tasks/*', clientFormat('openai-chat'), imageKeyAuth(), taskPollLimit())
   .use('/v1/files/*', clientFormat('openai-chat'))
   .post('/v1/images/generations', (c) => submit(c, jsonRequest('generations')))
   .post('/v1/images/edits', (c) => submit(c, editRequest))

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import { configOf, type AppEnv } from '../env';
-import { RelayError } from '../errors';
+import { invalidRequest, RelayError } from '../errors';
 import { randomId } from '../protocols/shared/ids';
 import { forgetSpendCache } from '../usage/billing';
 import { accountView, findAccount, insertAccount, ledgerPage, listAccounts, recentAlerts, updateAccountSettings } from '../usage/accounts';
@@ -26,13 +26,30 @@ const accountUpdateSchema = z.strictObject({
 
 /** Dollars, at least one micro-dollar, at most a million dollars per entry. */
 const amount = z.number().check(z.gte(0.000001), z.lte(1_000_000));
-const reference = z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, _ . : - (max 128)'));
+const REFERENCE = /^[A-Za-z0-9_.:-]{1,128}$/;
+const REFERENCE_RULE = 'letters, digits, _ . : - (max 128)';
+const reference = z.string().check(z.regex(REFERENCE, REFERENCE_RULE));
 const topupSchema = z.strictObject({ amount, reference: z.optional(reference) });
 const refundSchema = z.strictObject({ amount, reference });
 const pageQuery = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
   cursor: z.optional(z.string().check(z.minLength(1))),
 });
+
+/**
+ * A top-up's reference: the body's `reference` or the `Idempotency-Key` header (the same value when
+ * both are sent). One of them is required: a reference the server made up would credit a retried
+ * call twice, so there is none.
+ */
+const topupReference = (bodyReference: string | undefined, idempotencyKey: string | undefined): string => {
+  if (idempotencyKey !== undefined && !REFERENCE.test(idempotencyKey)) throw invalidRequest(`Idempotency-Key: ${REFERENCE_RULE}`, 'Idempotency-Key');
+  if (bodyReference !== undefined && idempotencyKey !== undefined && bodyReference !== idempotencyKey) {
+    throw invalidRequest('reference: differs from the Idempotency-Key header; send one of them, or the same value in both', 'reference');
+  }
+  const chosen = bodyReference ?? idempotencyKey;
+  if (chosen === undefined) throw invalidRequest('reference: Required: a top-up needs a reference (or an Idempotency-Key header), so that a retried call credits once', 'reference');
+  return chosen;
+};
 
 const requireAccount = async (c: { env: AppEnv['Bindings'] }, id: string) => {
   const account = await findAccount(c.env, id);
@@ -100,7 +117,7 @@ export const accountAdminRoutes = new Hono<AppEnv>()
   })
   .post('/:id/topup', async (c) => {
     const input = await parseAdminBody(c.req.raw, topupSchema);
-    const result = await credit(c, c.req.param('id'), 'topup', input.amount, input.reference ?? `topup_${randomId(20)}`);
+    const result = await credit(c, c.req.param('id'), 'topup', input.amount, topupReference(input.reference, c.req.header('idempotency-key')));
     return c.json(result, result.outcome === 'applied' ? 201 : 200);
   })
   .post('/:id/refund', async (c) => {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { basePathOf, publicPath } from '../base-path';
 import type { Env } from '../env';
+import { randomId } from '../protocols/shared/ids';
 import { accountView, findAccount, ledgerPage, listAccounts } from '../usage/accounts';
 import { callAdmin } from './admin-api';
 import { numberField, readForm, textField } from './form';
@@ -97,6 +98,8 @@ export const accountPages = new Hono<DashboardEnv>()
                 Reference (optional; the same reference twice credits once)
                 <input name="reference" placeholder="invoice-42" />
               </label>
+              {/* One per rendering of this form: a double submit, or a resent POST, credits once. */}
+              <input type="hidden" name="renderReference" value={`dashboard-topup-${randomId(20)}`} />
               <div>
                 <button type="submit">Add credit</button>
               </div>
@@ -132,7 +135,8 @@ export const accountPages = new Hono<DashboardEnv>()
   .post('/:id/topup', async (c) => {
     const id = c.req.param('id');
     const form = await readForm(c);
-    const body = Object.fromEntries(Object.entries({ amount: numberField(form, 'amount'), reference: textField(form, 'reference') }).filter(([, value]) => value !== undefined));
+    const reference = textField(form, 'reference') ?? textField(form, 'renderReference');
+    const body = Object.fromEntries(Object.entries({ amount: numberField(form, 'amount'), reference }).filter(([, value]) => value !== undefined));
     const result = await callAdmin(c, 'POST', `/accounts/${encodeURIComponent(id)}/topup`, body);
     const message = result.ok ? (result.status === 201 ? 'Credit added.' : 'That reference was already applied: nothing changed.') : result.message;
     return c.redirect(withFlash(accountPath(c.env, id), { kind: result.ok ? 'ok' : 'error', message }), 303);

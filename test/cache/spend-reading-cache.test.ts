@@ -9,7 +9,7 @@ import { admin, createKey } from '../setup/seed';
 
 const prepaidKey = async (): Promise<AuthenticatedKey> => {
   const created = await createKey({ billing: 'prepaid' });
-  expect((await admin('POST', `/accounts/${created.accountId}/topup`, { amount: 1 })).status).toBe(201);
+  expect((await admin('POST', `/accounts/${created.accountId}/topup`, { amount: 1, reference: `seed_${created.id}` })).status).toBe(201);
   const found = await lookupKey(env, await hashApiKey(created.key), Date.now());
   if (found === undefined) throw new Error('key not found');
   return found.key;

@@ -67,7 +67,7 @@ describe('admin accounts and ledger', () => {
     const repeat = await adminCall('POST', `/accounts/${account.id}/topup`, { amount: 10.25, reference: 'invoice-1' });
     expect(repeat.status).toBe(200);
     expect(await repeat.json()).toMatchObject({ outcome: 'duplicate', account: { balanceMicros: 10_250_000 } });
-    await Promise.all(Array.from({ length: 20 }, () => adminCall('POST', `/accounts/${account.id}/topup`, { amount: 0.000001 })));
+    await Promise.all(Array.from({ length: 20 }, (_, index) => adminCall('POST', `/accounts/${account.id}/topup`, { amount: 0.000001, reference: `micro-${index}` })));
     expect((await adminCall('POST', `/accounts/${account.id}/refund`, { amount: 1, reference: 'req_refunded' })).status).toBe(201);
 
     const view = await json<AccountBody>(await adminCall('GET', `/accounts/${account.id}`));
@@ -93,7 +93,7 @@ describe('admin accounts and ledger', () => {
     expect((await adminCall('POST', `/accounts/${key.accountId}/topup`, { amount: 0 })).status).toBe(400);
     expect((await adminCall('POST', `/accounts/${key.accountId}/topup`, { amount: '5' })).status).toBe(400);
     expect((await adminCall('POST', `/accounts/${key.accountId}/refund`, { amount: 1 })).status).toBe(400);
-    expect((await adminCall('POST', '/accounts/acct_missing/topup', { amount: 1 })).status).toBe(404);
+    expect((await adminCall('POST', '/accounts/acct_missing/topup', { amount: 1, reference: 'invoice-missing' })).status).toBe(404);
     expect((await adminCall('GET', '/accounts/acct_missing')).status).toBe(404);
     expect(await json<AccountBody>(await adminCall('GET', `/accounts/${key.accountId}`))).toMatchObject({ keys: 1, balance: 0 });
   });

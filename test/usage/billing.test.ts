@@ -53,7 +53,7 @@ describe('assertCanSpend', () => {
     expect(error).toMatchObject({ kind: 'insufficient_quota', status: 402, code: 'insufficient_quota' });
     expect(error.message).toContain('prepaid balance is $0.00');
 
-    const topup = await adminCall('POST', `/accounts/${created.accountId}/topup`, { amount: 5 });
+    const topup = await adminCall('POST', `/accounts/${created.accountId}/topup`, { amount: 5, reference: `seed_${created.id}` });
     expect(topup.status).toBe(201);
     await expect(assertCanSpend(env, key, now + 1)).resolves.toBeUndefined();
   });
@@ -62,7 +62,7 @@ describe('assertCanSpend', () => {
     const created = await createKey({ billing: 'prepaid' });
     const key = keyOf(created.id, created.accountId);
     const now = Date.now();
-    await adminCall('POST', `/accounts/${created.accountId}/topup`, { amount: 1 });
+    await adminCall('POST', `/accounts/${created.accountId}/topup`, { amount: 1, reference: `seed_${created.id}` });
     await assertCanSpend(env, key, now);
     await env.DB.prepare('UPDATE accounts SET balance_micros = -5 WHERE id = ?1').bind(created.accountId).run();
     await expect(assertCanSpend(env, key, now + SPEND_CACHE_TTL_MS - 1)).resolves.toBeUndefined();

@@ -62,7 +62,7 @@ describe('GET /v1/usage', () => {
 
   it('adds the balance in dollars for a prepaid key', async () => {
     const key = await createKey({ billing: 'prepaid' });
-    await adminCall('POST', `/accounts/${key.accountId}/topup`, { amount: 12.5 });
+    await adminCall('POST', `/accounts/${key.accountId}/topup`, { amount: 12.5, reference: `seed_${key.id}` });
     const body = (await (await keyGet('/v1/usage', key.key)).json()) as Record<string, unknown>;
     expect(body).toMatchObject({ balance: 12.5, quota: { mode: 'prepaid' } });
   });

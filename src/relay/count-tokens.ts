@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { configOf, type AppEnv } from '../env';
+import { assertKeyMayUse, modelNotFound } from '../auth/model-access';
 import { RelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { RouteInfo } from '../protocols/codec';
@@ -27,12 +28,10 @@ export const countTokens = async (c: Context<AppEnv>, format: WireFormat, route:
   assertPublicMediaUrls(clientCodec.mediaUrlsOf(body), configOf(c.env).allowPrivateUrls);
   const request = clientCodec.decodeRequest(body, route);
   const model = route.model ?? request.model;
-  if (c.var.apiKey.models !== null && !c.var.apiKey.models.includes(model)) {
-    throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
-  }
+  assertKeyMayUse(c.var.apiKey, model);
   await admitTokenCount(c.env, c.var.apiKey, Date.now());
   const candidates = resolveModel(await loadRouteTable(c.env, Date.now(), c.executionCtx), model, Date.now());
-  if (candidates.length === 0) throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`);
+  if (candidates.length === 0) throw modelNotFound(model);
 
   for (const candidate of candidates) {
     if (candidate.provider.protocol === 'mock') break;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { configOf, type AppEnv } from '../env';
-import { RelayError, toRelayError } from '../errors';
+import { assertKeyMayUse, modelNotFound } from '../auth/model-access';
+import { toRelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { RouteInfo } from '../protocols/codec';
@@ -40,9 +41,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const { model, stream } = clientCodec.peekRequest(received.value, route);
   // Before quota and upstreams, and for passthrough too, which never decodes the body.
   assertPublicMediaUrls(clientCodec.mediaUrlsOf(received.value), configOf(env).allowPrivateUrls);
-  if (key.models !== null && !key.models.includes(model)) {
-    throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
-  }
+  assertKeyMayUse(key, model);
   const scoped = applyFeatureScopes(received.value, costlyFeaturesOf(format, received.value), key.scopes);
   const parsedBody = scoped.body;
   const bodyText = scoped.removed.length === 0 ? received.text : JSON.stringify(parsedBody);
@@ -51,12 +50,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   // One agent session keeps one provider among equals, so the upstream's prompt cache keeps hitting.
   const session = requestSession(key.accountId, sessionKeyOf(format, received.value, c.req.raw.headers));
   const { candidates } = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started, Math.random, session.key);
-  if (candidates.length === 0) {
-    throw new RelayError('model_not_found', 404, `The model "${model}" does not exist or is not served by this relay`, {
-      code: 'model_not_found',
-      param: 'model',
-    });
-  }
+  if (candidates.length === 0) throw modelNotFound(model);
 
   // Responses built on earlier ones this relay stored: the stored turns and items go in their place.
   const conversationState = conversationStateOf(format);

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { RelayError } from '../errors';
+import { modelNotFound } from '../auth/model-access';
 import { listPublicModels } from '../routing/resolve-model';
 import { loadRouteTable, type RouteTable } from '../routing/route-table';
 
@@ -89,7 +89,7 @@ export const modelList = async (c: Context<AppEnv>): Promise<Response> => {
 export const modelOf = async (c: Context<AppEnv>, id: string): Promise<Response> => {
   const model = await findVisible(c, id);
   if (model === undefined) {
-    throw new RelayError('model_not_found', 404, `The model "${id}" does not exist or is not served by this relay`, { code: 'model_not_found' });
+    throw modelNotFound(id);
   }
   return c.json(modelEntry(model));
 };
@@ -111,6 +111,6 @@ export const geminiModelList = async (c: Context<AppEnv>): Promise<Response> => 
 export const geminiModelOf = async (c: Context<AppEnv>, id: string): Promise<Response> => {
   const name = id.startsWith('models/') ? id.slice(7) : id;
   const model = await findVisible(c, name);
-  if (model === undefined) throw new RelayError('model_not_found', 404, `models/${name} is not found`);
+  if (model === undefined) throw modelNotFound(name);
   return c.json(geminiEntry(model));
 };

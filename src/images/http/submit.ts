@@ -1,4 +1,5 @@
 import type { AuthenticatedKey } from '../../auth/key-record';
+import { assertKeyMayUse, modelNotFound } from '../../auth/model-access';
 import type { Env } from '../../env';
 import { invalidRequest, RelayError } from '../../errors';
 import { loadRouteTable } from '../../routing/route-table';
@@ -35,10 +36,10 @@ export interface SubmitResult {
 
 const checkModel = async (env: Env, key: AuthenticatedKey, validated: ValidatedImageRequest): Promise<void> => {
   const { model, request } = validated;
-  if (key.models !== null && !key.models.includes(model)) throw new RelayError('permission', 403, `this API key may not use model "${model}"`);
+  assertKeyMayUse(key, model);
   const table = await loadRouteTable(env);
   if (resolveImageModel(table, model, { needsImageInput: false }).length === 0) {
-    throw new RelayError('model_not_found', 404, `The image model "${model}" does not exist or is not served by this relay`, { code: 'model_not_found', param: 'model' });
+    throw modelNotFound(model);
   }
   if (request.imageUrls.length > 0 && resolveImageModel(table, model, { needsImageInput: true }).length === 0) {
     throw new RelayError('unsupported_feature', 400, `image_urls: the providers of "${model}" cannot take input images`, { param: 'image_urls' });

@@ -1,13 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-/** Request-quota plans. null limits = unlimited. */
+/** Quota plans. null limits = unlimited. */
 export const plans = sqliteTable('plans', {
   id: text('id').primaryKey(),
   requestsPer5h: integer('requests_per_5h'),
   requestsPerWeek: integer('requests_per_week'),
   requestsPerMinute: integer('requests_per_minute'),
   maxConcurrent: integer('max_concurrent'),
+  /** Input plus output tokens per minute and per day; no seeded plan sets them. */
+  tokensPerMinute: integer('tokens_per_minute'),
+  tokensPerDay: integer('tokens_per_day'),
   /** Whether keys on this plan may be agent keys (the /api/v1/agents subscription API). */
   agentAccess: integer('agent_access', { mode: 'boolean' }).notNull().default(false),
 });

@@ -10,7 +10,14 @@ export const BILLING_MODES = ['subscription', 'prepaid'] as const;
 const limit = z.nullable(z.number().check(z.int(), z.gte(0)));
 
 export const quotaOverridesSchema = z.partial(
-  z.strictObject({ requestsPer5h: limit, requestsPerWeek: limit, requestsPerMinute: limit, maxConcurrent: limit }),
+  z.strictObject({
+    requestsPer5h: limit,
+    requestsPerWeek: limit,
+    requestsPerMinute: limit,
+    maxConcurrent: limit,
+    tokensPerMinute: limit,
+    tokensPerDay: limit,
+  }),
 );
 
 const keyFields = {

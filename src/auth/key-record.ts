@@ -1,9 +1,13 @@
-/** Request-quota limits in force for one key: its plan's numbers with the key's overrides applied. null = unlimited. */
+/** Quota limits in force for one key: its plan's numbers with the key's overrides applied. null = unlimited. */
 export interface QuotaLimits {
   requestsPer5h: number | null;
   requestsPerWeek: number | null;
   requestsPerMinute: number | null;
   maxConcurrent: number | null;
+  /** Input plus output tokens per minute, counted when each request's usage is known. */
+  tokensPerMinute: number | null;
+  /** Input plus output tokens per day (a session window of 24 hours, like the others). */
+  tokensPerDay: number | null;
 }
 
 /** `inference`: the /v1 surfaces. `agent`: only the agent API (/api/v1/agents), on its account's shared window. */

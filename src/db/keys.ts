@@ -6,7 +6,7 @@ import { type Db, tables } from './client';
 type KeyRow = typeof tables.apiKeys.$inferSelect;
 type PlanRow = typeof tables.plans.$inferSelect;
 
-const LIMIT_FIELDS = ['requestsPer5h', 'requestsPerWeek', 'requestsPerMinute', 'maxConcurrent'] as const;
+const LIMIT_FIELDS = ['requestsPer5h', 'requestsPerWeek', 'requestsPerMinute', 'maxConcurrent', 'tokensPerMinute', 'tokensPerDay'] as const;
 
 /** The plan's numbers with the key's overrides on top (an override of null means unlimited). */
 const limitsOf = (plan: PlanRow, overrides: KeyRow['quotaOverrides']): QuotaLimits => {
@@ -15,6 +15,8 @@ const limitsOf = (plan: PlanRow, overrides: KeyRow['quotaOverrides']): QuotaLimi
     requestsPerWeek: plan.requestsPerWeek,
     requestsPerMinute: plan.requestsPerMinute,
     maxConcurrent: plan.maxConcurrent,
+    tokensPerMinute: plan.tokensPerMinute,
+    tokensPerDay: plan.tokensPerDay,
   };
   for (const field of LIMIT_FIELDS) {
     if (overrides && field in overrides) limits[field] = overrides[field] ?? null;

@@ -13,9 +13,8 @@ export const formatResetInstant = (epochMs: number): string =>
   new Date(Math.ceil(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
- * OpenAI's `x-ratelimit-reset-requests` is a time until reset in Go's duration notation ("1s",
- * "6m0s", "1h2m3s", "12ms"), not an instant.
- * @see https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
+ * OpenAI's `x-ratelimit-reset-requests` (and `-tokens`) is a time until reset in Go's duration notation ("1s",
+ * "6m0s", "1h2m3s", "12ms"), not an instant (src/protocols/README.md, "Rate-limit headers").
  */
 export const formatResetDuration = (milliseconds: number): string => {
   const ms = Math.max(0, milliseconds);
@@ -35,13 +34,11 @@ const limited = (view: WindowView): LimitedWindow | null =>
   view.limit === null || view.remaining === null ? null : { ...view, limit: view.limit, remaining: view.remaining };
 
 /**
- * The provider-style `requests` triple describes one limit, so it reports the window that binds first:
- * the one with fewer requests left, and on a tie the one that resets sooner.
+ * A provider-style triple describes one limit, so it reports the window that binds first: the one with
+ * less left, and on a tie the one that resets sooner.
  */
-const bindingWindow = (verdict: QuotaVerdict): LimitedWindow | null => {
-  const candidates = [limited(verdict.fiveHour), limited(verdict.week)].filter(
-    (view): view is LimitedWindow => view !== null,
-  );
+const bindingWindow = (views: WindowView[]): LimitedWindow | null => {
+  const candidates = views.map(limited).filter((view): view is LimitedWindow => view !== null);
   return candidates.reduce<LimitedWindow | null>(
     (best, view) =>
       best === null || view.remaining < best.remaining || (view.remaining === best.remaining && view.reset < best.reset)
@@ -61,18 +58,19 @@ const windowHeaders = (view: WindowView, suffix: string): Record<string, string>
   };
 };
 
-type RequestsTriple = (binding: LimitedWindow, decidedAt: number) => Record<string, string>;
+type Triple = (binding: LimitedWindow, decidedAt: number, unit: 'requests' | 'tokens') => Record<string, string>;
 
-const REQUESTS_TRIPLES: Readonly<Record<NonNullable<RateLimitDialect['requests']>, RequestsTriple>> = {
-  'anthropic-requests': (binding) => ({
-    'anthropic-ratelimit-requests-limit': String(binding.limit),
-    'anthropic-ratelimit-requests-remaining': String(binding.remaining),
-    'anthropic-ratelimit-requests-reset': formatResetInstant(binding.reset),
+/** Each dialect names its `requests` and `tokens` triples the same way, with the unit in the name. */
+const TRIPLES: Readonly<Record<NonNullable<RateLimitDialect['requests']>, Triple>> = {
+  'anthropic-requests': (binding, _decidedAt, unit) => ({
+    [`anthropic-ratelimit-${unit}-limit`]: String(binding.limit),
+    [`anthropic-ratelimit-${unit}-remaining`]: String(binding.remaining),
+    [`anthropic-ratelimit-${unit}-reset`]: formatResetInstant(binding.reset),
   }),
-  'openai-requests': (binding, decidedAt) => ({
-    'x-ratelimit-limit-requests': String(binding.limit),
-    'x-ratelimit-remaining-requests': String(binding.remaining),
-    'x-ratelimit-reset-requests': formatResetDuration(binding.reset - decidedAt),
+  'openai-requests': (binding, decidedAt, unit) => ({
+    [`x-ratelimit-limit-${unit}`]: String(binding.limit),
+    [`x-ratelimit-remaining-${unit}`]: String(binding.remaining),
+    [`x-ratelimit-reset-${unit}`]: formatResetDuration(binding.reset - decidedAt),
   }),
 };
 
@@ -83,17 +81,21 @@ const AGENT_WINDOWS: Readonly<Record<NonNullable<RateLimitDialect['agentWindows'
 
 /**
  * Rate-limit headers for a relayed response (or a 429) in the caller's dialect (the registry says
- * which): the generic 5-hour and weekly set, the binding window as a requests triple, and the windows
- * as the caller's agent displays them. An unlimited window (unlimited plan, prepaid key) sends no
+ * which): the generic 5-hour and weekly set, the binding request window as a `requests` triple and the
+ * binding token window (per minute or per day) as a `tokens` triple, and the windows as the caller's
+ * agent displays them. An unlimited window (unlimited plan, prepaid key, no token limit) sends no
  * headers at all rather than a made-up number.
  */
 export const rateLimitHeaders = (verdict: QuotaVerdict, format: WireFormat): Record<string, string> => {
   const dialect = rateLimitDialectFor(format);
-  const binding = bindingWindow(verdict);
+  const requests = bindingWindow([verdict.fiveHour, verdict.week]);
+  const tokens = bindingWindow([verdict.tokenMinute, verdict.tokenDay]);
+  const triple = dialect.requests === null ? null : TRIPLES[dialect.requests];
   return {
     ...windowHeaders(verdict.fiveHour, ''),
     ...windowHeaders(verdict.week, '-week'),
-    ...(binding === null || dialect.requests === null ? {} : REQUESTS_TRIPLES[dialect.requests](binding, verdict.decidedAt)),
+    ...(requests === null || triple === null ? {} : triple(requests, verdict.decidedAt, 'requests')),
+    ...(tokens === null || triple === null ? {} : triple(tokens, verdict.decidedAt, 'tokens')),
     ...(dialect.agentWindows === null ? {} : AGENT_WINDOWS[dialect.agentWindows](verdict)),
   };
 };

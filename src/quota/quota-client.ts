@@ -7,9 +7,10 @@ import { RelayError } from '../errors';
 import { formatResetInstant } from './headers';
 import { limiterNameOf } from './limiter-name';
 import type { QuotaLimiter } from './quota-limiter';
-import type { QuotaSnapshot, QuotaVerdict } from './verdict';
+import type { QuotaSnapshot, QuotaVerdict, QuotaWindows, TokenCharge } from './verdict';
 import { WINDOW_LENGTH_MS } from './windows';
 import type { WindowName, WindowView } from './windows';
+import type { IrUsage } from '../ir/usage';
 
 /** What the pipeline keeps between admission and the end of the response. */
 export interface QuotaAdmission {
@@ -48,11 +49,25 @@ export const PREPAID_DEFAULT_MAX_CONCURRENT = 8;
 export const effectiveLimits = (key: AuthenticatedKey): QuotaLimits =>
   key.billing === 'prepaid' && key.limits.maxConcurrent === null ? { ...key.limits, maxConcurrent: PREPAID_DEFAULT_MAX_CONCURRENT } : key.limits;
 
+const hasTokenLimits = (limits: QuotaLimits): boolean => limits.tokensPerMinute !== null || limits.tokensPerDay !== null;
+
 /** Whether the limiter has anything to enforce for this key; when not, the hot path skips the Durable Object. */
 const hasLimits = (key: AuthenticatedKey): boolean => {
-  const { requestsPer5h, requestsPerWeek, requestsPerMinute, maxConcurrent } = effectiveLimits(key);
-  const windows = countsTowardQuota(key) && (requestsPer5h !== null || requestsPerWeek !== null);
-  return windows || requestsPerMinute !== null || maxConcurrent !== null;
+  const limits = effectiveLimits(key);
+  const windows = countsTowardQuota(key) && (limits.requestsPer5h !== null || limits.requestsPerWeek !== null);
+  return windows || limits.requestsPerMinute !== null || limits.maxConcurrent !== null || hasTokenLimits(limits);
+};
+
+/**
+ * What a finished request adds to its key's token windows: its input plus output tokens (input includes
+ * cached tokens, output includes reasoning). Nothing for a key without token limits, so its limiter
+ * writes nothing more than before.
+ */
+const tokenChargeOf = (key: AuthenticatedKey, usage: IrUsage | undefined, now: number): TokenCharge | undefined => {
+  const limits = effectiveLimits(key);
+  if (usage === undefined || !hasTokenLimits(limits)) return undefined;
+  const tokens = usage.inputTokens + usage.outputTokens;
+  return tokens > 0 ? { tokens, limits: { tokensPerMinute: limits.tokensPerMinute, tokensPerDay: limits.tokensPerDay }, now } : undefined;
 };
 
 const limiterFor = (env: Env, name: string): DurableObjectStub<QuotaLimiter> =>
@@ -66,22 +81,30 @@ const unlimitedWindow = (name: WindowName, now: number): WindowView => ({
   open: false,
 });
 
-const WINDOW_WORDING: Readonly<Record<WindowName, string>> = {
-  '5h': '5-hour request quota of {limit} requests exhausted',
-  week: 'weekly request quota of {limit} requests exhausted',
-  minute: 'per-minute limit of {limit} requests reached',
+const unlimitedWindows = (now: number): QuotaWindows => ({
+  fiveHour: unlimitedWindow('5h', now),
+  week: unlimitedWindow('week', now),
+  minute: unlimitedWindow('minute', now),
+  tokenMinute: unlimitedWindow('tokenMinute', now),
+  tokenDay: unlimitedWindow('tokenDay', now),
+});
+
+const WINDOW_WORDING: Readonly<Record<WindowName, [keyof QuotaWindows, string]>> = {
+  '5h': ['fiveHour', '5-hour request quota of {limit} requests exhausted'],
+  week: ['week', 'weekly request quota of {limit} requests exhausted'],
+  minute: ['minute', 'per-minute limit of {limit} requests reached'],
+  tokenMinute: ['tokenMinute', 'per-minute limit of {limit} tokens reached'],
+  tokenDay: ['tokenDay', 'daily limit of {limit} tokens reached'],
 };
 
 const refusalMessage = (verdict: QuotaVerdict, key: AuthenticatedKey): string => {
-  const window: WindowName | null =
-    verdict.reason === '5h' || verdict.reason === 'week' || verdict.reason === 'minute' ? verdict.reason : null;
-  if (window === null) {
+  if (verdict.reason === undefined || verdict.reason === 'concurrency') {
     const wait = `retry in ${verdict.retryAfterSeconds}s, when an in-flight request has finished`;
     return `limit of ${effectiveLimits(key).maxConcurrent} concurrent requests reached; ${wait}`;
   }
-  const view = window === '5h' ? verdict.fiveHour : verdict[window];
-  const exhausted = WINDOW_WORDING[window].replace('{limit}', String(view.limit));
-  return `${exhausted}; it resets at ${formatResetInstant(view.reset)}`;
+  const [viewKey, wording] = WINDOW_WORDING[verdict.reason];
+  const view = verdict[viewKey];
+  return `${wording.replace('{limit}', String(view.limit))}; it resets at ${formatResetInstant(view.reset)}`;
 };
 
 /**
@@ -92,9 +115,7 @@ export const admitRequest = async (env: Env, key: AuthenticatedKey, now: number)
   if (!hasLimits(key)) {
     const verdict: QuotaVerdict = {
       allowed: true,
-      fiveHour: unlimitedWindow('5h', now),
-      week: unlimitedWindow('week', now),
-      minute: unlimitedWindow('minute', now),
+      ...unlimitedWindows(now),
       retryAfterSeconds: 0,
       admissionId: crypto.randomUUID(),
       decidedAt: now,
@@ -110,24 +131,33 @@ export const admitRequest = async (env: Env, key: AuthenticatedKey, now: number)
 
 /**
  * Gives the request back when the relay failed before any upstream answered successfully; also ends its
- * concurrency lease. Idempotent: true only the first time a counted admission is refunded.
+ * concurrency lease. Tokens an upstream spent before failing (`usage`) still count toward the key's token
+ * limits. Idempotent: true only the first time a counted admission is refunded.
  */
 export const refundRequest = async (
   env: Env,
   key: AuthenticatedKey,
   admission: QuotaAdmission,
   now: number,
+  usage?: IrUsage,
 ): Promise<boolean> => {
   const { verdict } = admission;
   if (!admission.tracked || !verdict.allowed) return false;
-  return limiterFor(env, limiterNameOf(key)).refund({ admissionId: verdict.admissionId, leaseId: verdict.leaseId, now });
+  const charge = tokenChargeOf(key, usage, now);
+  return limiterFor(env, limiterNameOf(key)).refund({ admissionId: verdict.admissionId, leaseId: verdict.leaseId, now, ...(charge === undefined ? {} : { charge }) });
 };
 
-/** Ends the admission's concurrency lease when the response or stream is over. Idempotent. */
-export const releaseRequest = async (env: Env, key: AuthenticatedKey, admission: QuotaAdmission): Promise<void> => {
+/**
+ * Settles the admission when the response or stream is over: ends its concurrency lease and adds the
+ * request's tokens (`usage`) to the key's token windows. Releasing twice is harmless, but the tokens are
+ * added each time, so callers pass them once. No limiter call when there is nothing to do.
+ */
+export const releaseRequest = async (env: Env, key: AuthenticatedKey, admission: QuotaAdmission, usage?: IrUsage): Promise<void> => {
   const { leaseId } = admission.verdict;
-  if (!admission.tracked || leaseId === undefined) return;
-  await limiterFor(env, limiterNameOf(key)).release({ leaseId });
+  if (!admission.tracked || !admission.verdict.allowed) return;
+  const charge = tokenChargeOf(key, usage, Date.now());
+  if (leaseId === undefined && charge === undefined) return;
+  await limiterFor(env, limiterNameOf(key)).release({ ...(leaseId === undefined ? {} : { leaseId }), ...(charge === undefined ? {} : { charge }) });
 };
 
 /**
@@ -162,13 +192,7 @@ export const quotaStatus = async (env: Env, key: AuthenticatedKey, now: number):
       ? 'unlimited'
       : 'subscription';
   if (!hasLimits(key)) {
-    return {
-      mode,
-      fiveHour: unlimitedWindow('5h', now),
-      week: unlimitedWindow('week', now),
-      minute: unlimitedWindow('minute', now),
-      concurrency: { limit: maxConcurrent, active: 0 },
-    };
+    return { mode, ...unlimitedWindows(now), concurrency: { limit: maxConcurrent, active: 0 } };
   }
   const limiter = limiterFor(env, limiterNameOf(key));
   const snapshot = await limiter.status({ limits: effectiveLimits(key), now, countsTowardQuota: countsTowardQuota(key) });

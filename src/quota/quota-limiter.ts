@@ -1,109 +1,115 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { QuotaLimits } from '../auth/key-record';
 import type { Env } from '../env';
+import { countedAdmissionId, parseCountedAdmission } from './admission-id';
+import {
+  clearRefunds,
+  deleteLease,
+  noWindows,
+  openStorage,
+  pruneChunk,
+  recordRefund,
+  storeLease,
+  writeState,
+  type Windows,
+} from './limiter-storage';
 import type {
   AdmitInput,
   QuotaRefusalReason,
   QuotaSnapshot,
   QuotaVerdict,
+  QuotaWindows,
   RefundInput,
+  ReleaseInput,
   StatusInput,
+  TokenCharge,
 } from './verdict';
 import {
   CONCURRENCY_RETRY_SECONDS,
   LEASE_TTL_MS,
+  REQUEST_WINDOWS,
+  TOKEN_WINDOWS,
   WINDOW_LENGTH_MS,
   WINDOW_NAMES,
   consume,
-  currentWindow,
   giveBack,
   hasRoom,
   secondsUntil,
   viewWindow,
 } from './windows';
-import type { WindowName, WindowState, WindowView } from './windows';
+import type { WindowName } from './windows';
 
-type StateRow = {
-  five_hour_start: number | null;
-  five_hour_count: number;
-  week_start: number | null;
-  week_count: number;
-  minute_start: number | null;
-  minute_count: number;
-};
-type AdmissionRow = { five_hour_start: number | null; week_start: number | null };
-type LeaseRow = { id: string; lease_expires_at: number };
-type Windows = Record<WindowName, WindowState | null>;
 type WindowLimits = Record<WindowName, number | null>;
 
 /**
- * One row holds every window, so an admission writes at most two rows: this one and its admission row
- * (which also carries its concurrency lease; WITHOUT ROWID, so its key is the table and no index row is
- * written beside it). Live leases are read once per load into memory, so no index on them is kept.
- * Dead admissions are pruned by the alarm in bounded chunks, never inside admit().
+ * How long the window counts may stay in memory only. The state row is written this long after the
+ * first change that is not yet stored (one alarm), so a busy key writes it about once a second whatever
+ * its rate. A restart (deploy, crash) within that time forgets what changed since the last write.
  */
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS quota_state (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    five_hour_start INTEGER, five_hour_count INTEGER NOT NULL DEFAULT 0,
-    week_start INTEGER, week_count INTEGER NOT NULL DEFAULT 0,
-    minute_start INTEGER, minute_count INTEGER NOT NULL DEFAULT 0
-  );
-  CREATE TABLE IF NOT EXISTS admission (
-    id TEXT PRIMARY KEY,
-    five_hour_start INTEGER,
-    week_start INTEGER,
-    lease_expires_at INTEGER
-  ) WITHOUT ROWID;
-`;
+export const WRITE_BEHIND_MS = 1_000;
 
-/** Rows deleted per alarm run: small enough that admissions queued behind it wait well under a millisecond or so. */
+/** Rows deleted per table per alarm run: small enough that admissions queued behind it barely wait. */
 const PRUNE_CHUNK = 500;
 
-const STATE_COLUMNS: Record<WindowName, [string, string]> = {
-  '5h': ['five_hour_start', 'five_hour_count'],
-  week: ['week_start', 'week_count'],
-  minute: ['minute_start', 'minute_count'],
-};
-
-const isWindowName = (name: string): name is WindowName => (WINDOW_NAMES as readonly string[]).includes(name);
-
-/** Prepaid keys are billed by balance, so the sold request windows do not apply to them. */
+/** Prepaid keys are billed by balance, so the sold request windows do not apply to them; everything else does. */
 const windowLimits = (limits: QuotaLimits, countsTowardQuota: boolean): WindowLimits => ({
   '5h': countsTowardQuota ? limits.requestsPer5h : null,
   week: countsTowardQuota ? limits.requestsPerWeek : null,
   minute: limits.requestsPerMinute,
+  tokenMinute: limits.tokensPerMinute,
+  tokenDay: limits.tokensPerDay,
 });
+
+const REFUSAL_REASON: Readonly<Record<WindowName, QuotaRefusalReason>> = {
+  '5h': '5h',
+  week: 'week',
+  minute: 'minute',
+  tokenMinute: 'tokenMinute',
+  tokenDay: 'tokenDay',
+};
+
+/** A window that opened afresh or just reached its limit: worth storing at once rather than behind. */
+const landmark = (before: Windows, after: Windows, name: WindowName, limit: number | null): boolean => {
+  const next = after[name];
+  if (next === null || next === before[name]) return false;
+  if (next.startedAt !== before[name]?.startedAt) return true;
+  return limit !== null && next.count >= limit && (before[name]?.count ?? 0) < limit;
+};
 
 /**
  * One instance per inference key, and one per account for all its agent keys (limiterNameOf). Every
- * decision is a single synchronous run over in-memory window state plus local SQLite, with no await
- * in between, so concurrent requests to the same limiter are serialised by the object itself and
- * admission is exact. Live leases are kept in memory too (loaded once), so admit() never scans a table.
+ * decision is a single synchronous run over in-memory state with no await in between, so concurrent
+ * requests to the same limiter are serialised by the object itself and admission is exact.
+ *
+ * Writes: an admission writes no row. The windows live in memory and their one state row is written
+ * behind (WRITE_BEHIND_MS), except when a window opens or reaches its limit, which is written at once
+ * so a restart can neither reopen a window early nor forget that it was full. A lease is stored only
+ * if it is still held when the state is written; a refund writes one row so it gives back once.
  */
 export class QuotaLimiter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private windows: Windows = { '5h': null, week: null, minute: null };
-  /** Live concurrency leases: admission id → expiry. Mirrors admission.lease_expires_at. */
-  private readonly leases = new Map<string, number>();
+  private windows: Windows = noWindows();
+  /** Bumped by reset(): admissions from before it give nothing back. */
+  private epoch = 0;
+  /** Live concurrency leases: admission id → expiry, and whether the lease table holds it. */
+  private readonly leases = new Map<string, { expires: number; stored: boolean }>();
+  /** The windows changed since the state row was last written. */
+  private dirty = false;
+  /** Refund or lease rows may have outlived their use: the next alarm prunes a chunk. */
+  private pruneDue = true;
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     void ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(SCHEMA);
-      this.upgradeStorage();
-      const state = this.sql.exec<StateRow>('SELECT * FROM quota_state WHERE id = 1').toArray()[0];
-      if (state !== undefined) {
-        for (const name of WINDOW_NAMES) {
-          const [startColumn, countColumn] = STATE_COLUMNS[name];
-          const startedAt = state[startColumn as keyof StateRow];
-          if (startedAt !== null) this.windows[name] = { startedAt, count: state[countColumn as keyof StateRow] ?? 0 };
-        }
-      }
-      for (const row of this.sql.exec<LeaseRow>('SELECT id, lease_expires_at FROM admission WHERE lease_expires_at IS NOT NULL')) {
-        this.leases.set(row.id, row.lease_expires_at);
-      }
+      const stored = openStorage(this.sql);
+      this.windows = stored.windows;
+      this.epoch = stored.epoch;
+      for (const [id, expires] of stored.leases) this.leases.set(id, { expires, stored: true });
+      this.alarmAt = await ctx.storage.getAlarm();
+      // A previous run may have left rows to prune; one alarm soon looks.
+      if (stored.leases.length > 0) this.scheduleAlarm(Date.now());
     });
   }
 
@@ -111,16 +117,11 @@ export class QuotaLimiter extends DurableObject<Env> {
     const { now } = input;
     const limits = windowLimits(input.limits, input.countsTowardQuota);
     const before = this.views(limits, now);
-    const admissionId = crypto.randomUUID();
 
     const refusals: { reason: QuotaRefusalReason; retryAfterSeconds: number }[] = [];
-    const windowChecks: [QuotaRefusalReason, WindowView][] = [
-      ['5h', before.fiveHour],
-      ['week', before.week],
-      ['minute', before.minute],
-    ];
-    for (const [reason, view] of windowChecks) {
-      if (!hasRoom(view)) refusals.push({ reason, retryAfterSeconds: secondsUntil(view.reset, now) });
+    for (const name of WINDOW_NAMES) {
+      const view = before[VIEW_KEY[name]];
+      if (!hasRoom(view)) refusals.push({ reason: REFUSAL_REASON[name], retryAfterSeconds: secondsUntil(view.reset, now) });
     }
     const maxConcurrent = input.limits.maxConcurrent;
     if (maxConcurrent !== null && this.activeLeases(now) >= maxConcurrent) {
@@ -128,77 +129,78 @@ export class QuotaLimiter extends DurableObject<Env> {
     }
     if (refusals.length > 0) {
       // Report the limit that keeps the request out longest: waiting for any shorter one would not help.
-      const binding = refusals.reduce((worst, next) =>
-        next.retryAfterSeconds > worst.retryAfterSeconds ? next : worst,
-      );
-      return { allowed: false, ...before, ...binding, admissionId, decidedAt: now };
+      const binding = refusals.reduce((worst, next) => (next.retryAfterSeconds > worst.retryAfterSeconds ? next : worst));
+      return { allowed: false, ...before, ...binding, admissionId: crypto.randomUUID(), decidedAt: now };
     }
 
-    const next: Windows = { ...this.windows };
-    let changed = false;
-    for (const name of WINDOW_NAMES) {
-      if (limits[name] === null) continue;
-      next[name] = consume(this.windows[name], now, WINDOW_LENGTH_MS[name]);
-      changed = true;
+    const previous = this.windows;
+    const next: Windows = { ...previous };
+    for (const name of REQUEST_WINDOWS) {
+      if (limits[name] !== null) next[name] = consume(previous[name], now, WINDOW_LENGTH_MS[name]);
     }
-    const leaseExpires = maxConcurrent === null ? null : now + LEASE_TTL_MS;
+    // A token window opens with the first request it limits; that request's tokens are added on release.
+    for (const name of TOKEN_WINDOWS) {
+      const opened = limits[name] === null ? null : consume(previous[name], now, WINDOW_LENGTH_MS[name], 0);
+      if (opened !== null && opened.startedAt !== previous[name]?.startedAt) next[name] = opened;
+    }
+    this.windows = next;
     const fiveHourStart = limits['5h'] === null ? null : (next['5h']?.startedAt ?? null);
     const weekStart = limits.week === null ? null : (next.week?.startedAt ?? null);
-    const opensQuotaWindow = this.opensQuotaWindow(limits, now);
+    const admissionId =
+      fiveHourStart === null && weekStart === null ? crypto.randomUUID() : countedAdmissionId({ epoch: this.epoch, fiveHourStart, weekStart });
+    if (maxConcurrent !== null) this.leases.set(admissionId, { expires: now + LEASE_TTL_MS, stored: false });
 
-    this.ctx.storage.transactionSync(() => {
-      if (changed) this.writeState(next);
-      if (fiveHourStart !== null || weekStart !== null || leaseExpires !== null) {
-        this.sql.exec(
-          'INSERT INTO admission (id, five_hour_start, week_start, lease_expires_at) VALUES (?, ?, ?, ?)',
-          admissionId,
-          fiveHourStart,
-          weekStart,
-          leaseExpires,
-        );
-      }
-    });
-    this.windows = next;
-    if (leaseExpires !== null) this.leases.set(admissionId, leaseExpires);
-    // Admissions counted in a window that just ended can no longer be refunded: the alarm clears them.
-    if (opensQuotaWindow) void this.ctx.storage.setAlarm(Date.now());
+    const changed = WINDOW_NAMES.some((name) => next[name] !== previous[name]);
+    const windowOpened = (['5h', 'week'] as const).some((name) => next[name] !== null && next[name]?.startedAt !== previous[name]?.startedAt);
+    if (windowOpened) this.pruneDue = true;
+    this.afterChange(changed, WINDOW_NAMES.some((name) => landmark(previous, next, name, limits[name])), maxConcurrent !== null);
 
     const after = this.views(limits, now);
-    return leaseExpires === null
+    return maxConcurrent === null
       ? { allowed: true, ...after, retryAfterSeconds: 0, admissionId, decidedAt: now }
       : { allowed: true, ...after, retryAfterSeconds: 0, leaseId: admissionId, admissionId, decidedAt: now };
   }
 
-  /** Gives an admitted request back to the windows it was counted in, once; also ends its lease. */
+  /**
+   * Gives an admitted request back to the windows it was counted in, once; also ends its lease and adds
+   * the tokens it spent. true when it gave something back.
+   */
   refund(input: RefundInput): boolean {
     const { admissionId, leaseId, now } = input;
+    if (leaseId !== undefined) this.endLease(leaseId);
+    this.endLease(admissionId);
+    if (input.charge !== undefined) this.charge(input.charge);
+    const counted = parseCountedAdmission(admissionId);
+    if (counted === undefined || counted.epoch !== this.epoch) return false;
     const next: Windows = { ...this.windows };
-    let stateChanged = false;
+    const countedIn = [
+      ['5h', counted.fiveHourStart],
+      ['week', counted.weekStart],
+    ] as const;
+    for (const [name, startedAt] of countedIn) {
+      if (startedAt === null) continue;
+      const restored = giveBack(this.windows[name], startedAt, now, WINDOW_LENGTH_MS[name]);
+      if (restored !== null) next[name] = restored;
+    }
+    if (next['5h'] === this.windows['5h'] && next.week === this.windows.week) return false;
+    // Rare (the relay failed the request): the refund and the state it changes are written together, at once.
     const refunded = this.ctx.storage.transactionSync(() => {
-      if (leaseId !== undefined && leaseId !== admissionId) this.endLease(leaseId);
-      const row = this.sql
-        .exec<AdmissionRow>('DELETE FROM admission WHERE id = ? RETURNING five_hour_start, week_start', admissionId)
-        .toArray()[0];
-      this.leases.delete(admissionId);
-      if (row === undefined) return false;
-      const countedIn: [WindowName, number | null][] = [['5h', row.five_hour_start], ['week', row.week_start]];
-      for (const [name, startedAt] of countedIn) {
-        if (startedAt === null) continue;
-        const restored = giveBack(this.windows[name], startedAt, now, WINDOW_LENGTH_MS[name]);
-        if (restored === null) continue;
-        next[name] = restored;
-        stateChanged = true;
-      }
-      if (stateChanged) this.writeState(next);
+      if (!recordRefund(this.sql, admissionId, counted.fiveHourStart, counted.weekStart)) return false;
+      writeState(this.sql, next, this.epoch);
       return true;
     });
-    this.windows = next;
+    if (refunded) {
+      this.windows = next;
+      this.dirty = false;
+    }
     return refunded;
   }
 
-  /** Ends a concurrency lease; true when the lease was still held. Releasing twice is harmless. */
-  release(input: { leaseId: string }): boolean {
-    return this.endLease(input.leaseId);
+  /** Ends a concurrency lease and adds the request's tokens; true when the lease was still held. Releasing twice is harmless. */
+  release(input: ReleaseInput): boolean {
+    const held = input.leaseId === undefined ? false : this.endLease(input.leaseId);
+    if (input.charge !== undefined) this.charge(input.charge);
+    return held;
   }
 
   status(input: StatusInput): QuotaSnapshot {
@@ -211,105 +213,102 @@ export class QuotaLimiter extends DurableObject<Env> {
 
   /** Admin reset: every window starts afresh at the next request. In-flight leases stay held until released. */
   reset(): void {
+    this.epoch += 1;
+    this.windows = noWindows();
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec('DELETE FROM quota_state');
-      this.sql.exec('UPDATE admission SET five_hour_start = NULL, week_start = NULL');
-      this.sql.exec('DELETE FROM admission WHERE lease_expires_at IS NULL');
+      writeState(this.sql, this.windows, this.epoch);
+      clearRefunds(this.sql);
     });
-    this.windows = { '5h': null, week: null, minute: null };
+    this.dirty = false;
   }
 
-  /**
-   * Deletes, one bounded chunk per run, admissions that can no longer be refunded (counted in no window
-   * in force) and hold no live lease; re-arms itself while more remain, so a week of rows never stalls
-   * the key's admissions behind one long statement.
-   */
+  /** Writes what is held behind, then prunes one bounded chunk and re-arms itself while more remain. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
-    const deleted = this.sql.exec(
-      `DELETE FROM admission WHERE id IN (
-         SELECT id FROM admission
-         WHERE (five_hour_start IS NULL OR five_hour_start IS NOT ?)
-           AND (week_start IS NULL OR week_start IS NOT ?)
-           AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
-         LIMIT ?)`,
-      this.windows['5h']?.startedAt ?? null,
-      this.windows.week?.startedAt ?? null,
-      now,
-      PRUNE_CHUNK,
-    ).rowsWritten;
-    if (deleted >= PRUNE_CHUNK) await this.ctx.storage.setAlarm(Date.now());
+    this.alarmAt = null;
+    this.store();
+    if (!this.pruneDue) return;
+    const deleted = pruneChunk(this.sql, this.windows, Date.now(), PRUNE_CHUNK);
+    if (deleted >= PRUNE_CHUNK) this.scheduleAlarm(Date.now());
+    else this.pruneDue = false;
   }
 
-  private views(limits: WindowLimits, now: number): { fiveHour: WindowView; week: WindowView; minute: WindowView } {
-    return {
-      fiveHour: viewWindow(this.windows['5h'], limits['5h'], now, WINDOW_LENGTH_MS['5h']),
-      week: viewWindow(this.windows.week, limits.week, now, WINDOW_LENGTH_MS.week),
-      minute: viewWindow(this.windows.minute, limits.minute, now, WINDOW_LENGTH_MS.minute),
+  /** Adds a finished request's tokens to the token windows its key limits. */
+  private charge(charge: TokenCharge): void {
+    if (charge.tokens <= 0) return;
+    const limits: Record<(typeof TOKEN_WINDOWS)[number], number | null> = {
+      tokenMinute: charge.limits.tokensPerMinute,
+      tokenDay: charge.limits.tokensPerDay,
     };
+    const previous = this.windows;
+    const next: Windows = { ...previous };
+    for (const name of TOKEN_WINDOWS) {
+      if (limits[name] !== null) next[name] = consume(previous[name], charge.now, WINDOW_LENGTH_MS[name], charge.tokens);
+    }
+    this.windows = next;
+    const changed = TOKEN_WINDOWS.some((name) => next[name] !== previous[name]);
+    this.afterChange(changed, TOKEN_WINDOWS.some((name) => landmark(previous, next, name, limits[name])), false);
   }
 
-  /** Live leases at `now`; expired ones are forgotten here (their rows go with the next prune). */
+  /** Stores a change at once when it matters across a restart, else marks it for the next write behind. */
+  private afterChange(changed: boolean, storeNow: boolean, leaseTaken: boolean): void {
+    if (changed && storeNow) {
+      writeState(this.sql, this.windows, this.epoch);
+      this.dirty = false;
+    } else if (changed) {
+      this.dirty = true;
+    }
+    if (this.dirty || leaseTaken || this.pruneDue) this.scheduleAlarm(Date.now() + WRITE_BEHIND_MS);
+  }
+
+  private store(): void {
+    this.ctx.storage.transactionSync(() => {
+      if (this.dirty) writeState(this.sql, this.windows, this.epoch);
+      for (const [id, lease] of this.leases) {
+        if (lease.stored) continue;
+        storeLease(this.sql, id, lease.expires);
+        lease.stored = true;
+      }
+    });
+    this.dirty = false;
+  }
+
+  private scheduleAlarm(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  private views(limits: WindowLimits, now: number): QuotaWindows {
+    const view = (name: WindowName) => viewWindow(this.windows[name], limits[name], now, WINDOW_LENGTH_MS[name]);
+    return { fiveHour: view('5h'), week: view('week'), minute: view('minute'), tokenMinute: view('tokenMinute'), tokenDay: view('tokenDay') };
+  }
+
+  /** Live leases at `now`; expired ones are forgotten here (a stored one's row goes with the next prune). */
   private activeLeases(now: number): number {
     let active = 0;
-    for (const [id, expires] of this.leases) {
-      if (expires > now) active++;
-      else this.leases.delete(id);
+    for (const [id, lease] of this.leases) {
+      if (lease.expires > now) active++;
+      else {
+        this.leases.delete(id);
+        if (lease.stored) this.pruneDue = true;
+      }
     }
     return active;
   }
 
   private endLease(leaseId: string): boolean {
-    const held = this.leases.delete(leaseId);
-    // A lease whose admission counts in no window has nothing left to refund: the row goes with it.
-    this.sql.exec('DELETE FROM admission WHERE id = ? AND five_hour_start IS NULL AND week_start IS NULL', leaseId);
-    this.sql.exec('UPDATE admission SET lease_expires_at = NULL WHERE id = ?', leaseId);
-    return held;
-  }
-
-  private writeState(windows: Windows): void {
-    this.sql.exec(
-      `INSERT INTO quota_state (id, five_hour_start, five_hour_count, week_start, week_count, minute_start, minute_count)
-       VALUES (1, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET five_hour_start = excluded.five_hour_start, five_hour_count = excluded.five_hour_count,
-         week_start = excluded.week_start, week_count = excluded.week_count,
-         minute_start = excluded.minute_start, minute_count = excluded.minute_count`,
-      windows['5h']?.startedAt ?? null,
-      windows['5h']?.count ?? 0,
-      windows.week?.startedAt ?? null,
-      windows.week?.count ?? 0,
-      windows.minute?.startedAt ?? null,
-      windows.minute?.count ?? 0,
-    );
-  }
-
-  private opensQuotaWindow(limits: WindowLimits, now: number): boolean {
-    const opens = (name: '5h' | 'week'): boolean =>
-      limits[name] !== null && this.windows[name] !== null && currentWindow(this.windows[name], now, WINDOW_LENGTH_MS[name]) === null;
-    return opens('5h') || opens('week');
-  }
-
-  /**
-   * Objects created before the one-row state kept a row per window (quota_window) and leases in their
-   * own table: both move into the current layout once, on first load.
-   */
-  private upgradeStorage(): void {
-    const columns = this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('admission')").toArray();
-    if (!columns.some((column) => column.name === 'lease_expires_at')) {
-      this.sql.exec('ALTER TABLE admission ADD COLUMN lease_expires_at INTEGER');
-    }
-    const tables = new Set(this.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name));
-    if (tables.has('quota_window')) {
-      const windows: Windows = { '5h': null, week: null, minute: null };
-      for (const row of this.sql.exec<{ name: string; started_at: number; count: number }>('SELECT name, started_at, count FROM quota_window')) {
-        if (isWindowName(row.name)) windows[row.name] = { startedAt: row.started_at, count: row.count };
-      }
-      this.writeState(windows);
-      this.sql.exec('DROP TABLE quota_window');
-    }
-    if (tables.has('lease')) {
-      this.sql.exec('INSERT OR IGNORE INTO admission (id, lease_expires_at) SELECT id, expires_at FROM lease');
-      this.sql.exec('DROP TABLE lease');
-    }
+    const lease = this.leases.get(leaseId);
+    if (lease === undefined) return false;
+    this.leases.delete(leaseId);
+    if (lease.stored) deleteLease(this.sql, leaseId);
+    return true;
   }
 }
+
+const VIEW_KEY: Readonly<Record<WindowName, keyof QuotaWindows>> = {
+  '5h': 'fiveHour',
+  week: 'week',
+  minute: 'minute',
+  tokenMinute: 'tokenMinute',
+  tokenDay: 'tokenDay',
+};

@@ -1,12 +1,13 @@
 /**
- * Pure window maths for the request quotas. Every window is a session window: it opens at the first
- * counted request after the previous one ended and lasts a fixed length from that request, the way
+ * Pure window maths for the request and token quotas. Every window is a session window: it opens at the
+ * first counted request after the previous one ended and lasts a fixed length from that request, the way
  * subscription plans meter usage. Times are epoch milliseconds supplied by the caller.
  */
 
 export const MINUTE_MS = 60_000;
 export const FIVE_HOURS_MS = 5 * 60 * MINUTE_MS;
-export const WEEK_MS = 7 * 24 * 60 * MINUTE_MS;
+export const DAY_MS = 24 * 60 * MINUTE_MS;
+export const WEEK_MS = 7 * DAY_MS;
 
 /** A concurrency lease expires on its own after this long if the relay never releases it. */
 export const LEASE_TTL_MS = 10 * MINUTE_MS;
@@ -14,16 +15,24 @@ export const LEASE_TTL_MS = 10 * MINUTE_MS;
 /** Retry hint for a concurrency refusal: a slot frees when any in-flight request ends. */
 export const CONCURRENCY_RETRY_SECONDS = 1;
 
-export const WINDOW_NAMES = ['5h', 'week', 'minute'] as const;
+/** Windows that count requests, one per admission. */
+export const REQUEST_WINDOWS = ['5h', 'week', 'minute'] as const;
+/** Windows that count tokens, added when a request's usage is known. */
+export const TOKEN_WINDOWS = ['tokenMinute', 'tokenDay'] as const;
+export const WINDOW_NAMES = [...REQUEST_WINDOWS, ...TOKEN_WINDOWS] as const;
+export type RequestWindowName = (typeof REQUEST_WINDOWS)[number];
+export type TokenWindowName = (typeof TOKEN_WINDOWS)[number];
 export type WindowName = (typeof WINDOW_NAMES)[number];
 
 export const WINDOW_LENGTH_MS: Readonly<Record<WindowName, number>> = {
   '5h': FIVE_HOURS_MS,
   week: WEEK_MS,
   minute: MINUTE_MS,
+  tokenMinute: MINUTE_MS,
+  tokenDay: DAY_MS,
 };
 
-/** What storage remembers about one window: when it opened and how many requests it has counted. */
+/** What storage remembers about one window: when it opened and how much (requests or tokens) it has counted. */
 export interface WindowState {
   startedAt: number;
   count: number;
@@ -70,10 +79,13 @@ export const viewWindow = (
 
 export const hasRoom = (view: WindowView): boolean => view.remaining === null || view.remaining > 0;
 
-/** Counts one request, opening a fresh window at `now` when none is in force. */
-export const consume = (state: WindowState | null, now: number, lengthMs: number): WindowState => {
+/**
+ * Counts `amount` (one request by default, or a request's tokens), opening a fresh window at `now` when
+ * none is in force. An amount of 0 only opens the window.
+ */
+export const consume = (state: WindowState | null, now: number, lengthMs: number, amount = 1): WindowState => {
   const open = currentWindow(state, now, lengthMs);
-  return open === null ? { startedAt: now, count: 1 } : { startedAt: open.startedAt, count: open.count + 1 };
+  return open === null ? { startedAt: now, count: amount } : { startedAt: open.startedAt, count: open.count + amount };
 };
 
 /**

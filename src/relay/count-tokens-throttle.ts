@@ -12,5 +12,5 @@ const COUNT_TOKENS_PER_MINUTE = 120;
  */
 export const admitTokenCount = async (env: Env, key: AuthenticatedKey, now: number): Promise<void> => {
   const requestsPerMinute = key.limits.requestsPerMinute ?? COUNT_TOKENS_PER_MINUTE;
-  await admitRequest(env, { ...key, limits: { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute, maxConcurrent: null } }, now);
+  await admitRequest(env, { ...key, limits: { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute, maxConcurrent: null, tokensPerMinute: null, tokensPerDay: null } }, now);
 };

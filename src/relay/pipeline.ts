@@ -140,8 +140,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   // upstream's own figures where it gave them so far, else an estimate (settledStreamUsage).
   const abandoned = !result.ok && context.signal.aborted ? inFlight : undefined;
   if (!result.ok && abandoned !== undefined) {
-    c.executionCtx.waitUntil(releaseRequest(env, key, admission));
     const usage = settledStreamUsage(abandoned, decodedRequest, context.bodyText.length);
+    c.executionCtx.waitUntil(releaseRequest(env, key, admission, usage.usage));
     const attempt = { ...result.lastAttempt, outcome: abandoned };
     recordUsage(c, { ...usageBase, status: result.failure.status, error: result.error, attempt, aborted: true, usage, counts: result.counts });
     return new Response(result.failure.body, { status: result.failure.status, headers: headersOf(result.failure.headers) });
@@ -159,7 +159,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     afterResponse(c.executionCtx, c.var.requestId, async () => {
       attempt.settleOutcome?.();
       recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, counts: result.counts });
-      await Promise.all([releaseRequest(env, key, admission), keepRemembered()]);
+      await Promise.all([releaseRequest(env, key, admission, attempt.outcome.usage), keepRemembered()]);
     });
     return new Response(attempt.body, { status: attempt.status, headers: headersOf(attempt.headers) });
   }
@@ -172,8 +172,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
       // An upstream that died mid-stream is our failure too: the partial answer's tokens are recorded, the request is given back.
       // A client that left is never given it back: the upstream worked for it until then.
       const upstreamFailed = delivery !== 'aborted' && error !== undefined && isRetryableKind(error.kind);
-      await (upstreamFailed ? refundRequest(env, key, admission, Date.now()) : releaseRequest(env, key, admission));
       const usage = settledStreamUsage(attempt.outcome, decodedRequest, context.bodyText.length);
+      await (upstreamFailed ? refundRequest(env, key, admission, Date.now(), usage.usage) : releaseRequest(env, key, admission, usage.usage));
       recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error, usage, counts: result.counts });
       if (delivery === 'complete') await keepRemembered();
     }),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { anthropicUnifiedHeaders, codexWindowHeaders } from '../../src/quota/agent-window-headers';
 import { rateLimitHeaders } from '../../src/quota/headers';
 import type { QuotaVerdict } from '../../src/quota/verdict';
-import { FIVE_HOURS_MS, MINUTE_MS, WEEK_MS, type WindowView } from '../../src/quota/windows';
+import { DAY_MS, FIVE_HOURS_MS, MINUTE_MS, WEEK_MS, type WindowView } from '../../src/quota/windows';
 
 const NOW = Date.UTC(2026, 0, 5, 9, 0, 0);
 const FIVE_HOUR_RESET = NOW + FIVE_HOURS_MS - 30 * MINUTE_MS;
@@ -22,6 +22,8 @@ const verdict = (fiveHour: WindowView, week: WindowView, refusal?: QuotaVerdict[
   fiveHour,
   week,
   minute: view(null, 0, NOW + MINUTE_MS),
+  tokenMinute: view(null, 0, NOW + MINUTE_MS),
+  tokenDay: view(null, 0, NOW + DAY_MS),
   retryAfterSeconds: refusal === undefined ? 0 : 60,
   admissionId: 'adm_1',
   decidedAt: NOW,

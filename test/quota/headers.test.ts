@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatResetDuration, formatResetInstant, rateLimitHeaders } from '../../src/quota/headers';
 import type { QuotaVerdict } from '../../src/quota/verdict';
-import { FIVE_HOURS_MS, MINUTE_MS, WEEK_MS } from '../../src/quota/windows';
+import { DAY_MS, FIVE_HOURS_MS, MINUTE_MS, WEEK_MS } from '../../src/quota/windows';
 import type { WindowView } from '../../src/quota/windows';
 
 const NOW = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -19,6 +19,8 @@ const verdictWith = (fiveHour: WindowView, week: WindowView): QuotaVerdict => ({
   fiveHour,
   week,
   minute: view(null, 0, NOW + MINUTE_MS),
+  tokenMinute: view(null, 0, NOW + MINUTE_MS),
+  tokenDay: view(null, 0, NOW + DAY_MS),
   retryAfterSeconds: 0,
   admissionId: 'adm_1',
   decidedAt: NOW,

@@ -16,8 +16,8 @@ import {
 import { FIVE_HOURS_MS, WEEK_MS } from '../../src/quota/windows';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
-const FREE: QuotaLimits = { requestsPer5h: 40, requestsPerWeek: 200, requestsPerMinute: null, maxConcurrent: null };
-const UNLIMITED: QuotaLimits = { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute: null, maxConcurrent: null };
+const FREE: QuotaLimits = { requestsPer5h: 40, requestsPerWeek: 200, requestsPerMinute: null, maxConcurrent: null, tokensPerMinute: null, tokensPerDay: null };
+const UNLIMITED: QuotaLimits = { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute: null, maxConcurrent: null, tokensPerMinute: null, tokensPerDay: null };
 
 const keyWith = (limits: QuotaLimits, billing: AuthenticatedKey['billing'] = 'subscription'): AuthenticatedKey => ({
   id: `key_${crypto.randomUUID()}`,

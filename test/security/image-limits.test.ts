@@ -30,7 +30,7 @@ const activeLeases = async (keyId: string, accountId: string, maxConcurrent: num
     billing: 'subscription',
     scopes: ['images'],
     models: null,
-    limits: { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute: null, maxConcurrent },
+    limits: { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute: null, maxConcurrent, tokensPerMinute: null, tokensPerDay: null },
     monthlySpendCapMicros: null,
     expiresAt: null,
   };

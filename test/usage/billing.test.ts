@@ -21,7 +21,7 @@ const keyOf = (id: string, accountId: string, overrides: Partial<AuthenticatedKe
   billing: 'prepaid',
   scopes: ['chat'],
   models: null,
-  limits: { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute: null, maxConcurrent: null },
+  limits: { requestsPer5h: null, requestsPerWeek: null, requestsPerMinute: null, maxConcurrent: null, tokensPerMinute: null, tokensPerDay: null },
   monthlySpendCapMicros: null,
   expiresAt: null,
   ...overrides,

@@ -173,6 +173,7 @@ try {
     statuses: Object.fromEntries(statuses),
     requestsPerSecond: Math.round((TOTAL / driveMs) * 1000),
     d1: { rowsWritten: traffic.d1RowsWritten, statements: traffic.d1Statements, rowsWrittenByArchiveSweep: afterPrune.d1RowsWritten - traffic.d1RowsWritten },
+    usageConsumer: { batches: traffic.usageBatches, eventsPerBatch: traffic.usageBatches === 0 ? 0 : Math.round(seen / traffic.usageBatches) },
     rawRowsBeforeSweep: rawRows,
     sweep: { ...pruned, r2Objects: archived },
     bytes: { usedBefore: bytesBefore, usedInRawWindow: bytesInWindow, perRequestInRawWindow: Math.round((bytesInWindow - bytesBefore) / TOTAL), usedAfterSweep: bytesAfter },
@@ -192,6 +193,7 @@ try {
       .all();
     console.log(`WARNING: ${balances.mismatched} account(s) whose balance is not the sum of their ledger: ${JSON.stringify(detail.results)}`);
   }
+  console.log(`usage consumer: ${traffic.usageBatches} batches, ${figures.usageConsumer.eventsPerBatch} events each on average (rows a batch shares weigh less per request in larger batches)`);
   if (traffic.reservations > 0) {
     console.log(`account balance objects: ${(traffic.balanceRowsWritten / traffic.reservations).toFixed(2)} rows written/prepaid request (${traffic.reservations} reservations)`);
   }

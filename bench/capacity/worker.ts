@@ -6,7 +6,7 @@ import relay, { AccountBalance as RelayAccountBalance, QuotaLimiter as RelayQuot
 import type { Env } from '../../src/env';
 import { pruneUsageEvents } from '../../src/usage/retention';
 
-const counters = { d1RowsWritten: 0, d1Statements: 0, doRowsWritten: 0, admits: 0, balanceRowsWritten: 0, reservations: 0 };
+const counters = { d1RowsWritten: 0, d1Statements: 0, doRowsWritten: 0, admits: 0, balanceRowsWritten: 0, reservations: 0, usageBatches: 0 };
 /** Rows written per statement shape (its first words), to show where they go. */
 let breakdown: Record<string, number> = {};
 const shapeOf = (sql: string): string => sql.replace(/\s+/g, ' ').trim().slice(0, 70);
@@ -130,7 +130,7 @@ const benchRoute = async (request: Request, env: Env): Promise<Response> => {
   const url = new URL(request.url);
   if (url.pathname === '/__bench/counters') return Response.json({ ...counters, breakdown });
   if (url.pathname === '/__bench/reset') {
-    Object.assign(counters, { d1RowsWritten: 0, d1Statements: 0, doRowsWritten: 0, admits: 0, balanceRowsWritten: 0, reservations: 0 });
+    Object.assign(counters, { d1RowsWritten: 0, d1Statements: 0, doRowsWritten: 0, admits: 0, balanceRowsWritten: 0, reservations: 0, usageBatches: 0 });
     breakdown = {};
     return Response.json(counters);
   }
@@ -150,6 +150,10 @@ const benchRoute = async (request: Request, env: Env): Promise<Response> => {
 
 export default {
   fetch: (request, env, ctx) => (new URL(request.url).pathname.startsWith('/__bench/') ? benchRoute(request, env) : relay.fetch(request, counted(env), ctx)),
-  queue: (batch, env, ctx) => relay.queue(batch, counted(env), ctx),
+  queue: (batch, env, ctx) => {
+    // Rows shared by a batch (rollups, an account's charge and balance) weigh per request by the batch's size, which follows the load.
+    if (batch.queue === 'polyrelay-usage') counters.usageBatches += 1;
+    return relay.queue(batch, counted(env), ctx);
+  },
   scheduled: (controller, env, ctx) => relay.scheduled(controller, counted(env), ctx),
 } satisfies ExportedHandler<Env>;

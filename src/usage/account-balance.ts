@@ -3,9 +3,9 @@ import type { Env } from '../env';
 import { BalanceReadings } from './balance-readings';
 
 /** A reading older than this is refreshed in the background while requests are answered from it. */
-export const BALANCE_FRESH_MS = 2_000;
+const BALANCE_FRESH_MS = 2_000;
 /** A reading older than this is not used: the reservation waits for a new one. */
-export const BALANCE_MAX_STALE_MS = 30_000;
+const BALANCE_MAX_STALE_MS = 30_000;
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS hold (
   request_id TEXT PRIMARY KEY,
@@ -13,7 +13,7 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS hold (
   amount_micros INTEGER NOT NULL
 ) WITHOUT ROWID`;
 
-export interface ReserveInput {
+interface ReserveInput {
   accountId: string;
   requestId: string;
   /** The request's start: its usage event is stored under (created_at, request_id), which is how the hold finds it settled. */
@@ -23,9 +23,9 @@ export interface ReserveInput {
 }
 
 /** heldMicros: what was reserved (0 when nothing needed holding). refused: the money left once every open hold is counted. */
-export type ReserveOutcome = { heldMicros: number } | { refusedAvailableMicros: number };
+type ReserveOutcome = { heldMicros: number } | { refusedAvailableMicros: number };
 
-export interface BalanceStatus {
+interface BalanceStatus {
   /** The account's balance as D1's ledger says (settled charges only). */
   balanceMicros: number;
   /** Money reserved by requests whose usage events D1 has not written yet. */

@@ -16,7 +16,7 @@ import { formatDollars } from './money';
  * read, plus the usage queue's lag: max_batch_timeout 2 s + the consumer's write), and a quiet one
  * admits at most the requests that arrive while its one refresh runs; no reading older than
  * SPEND_MAX_STALE_MS is used. Requests already admitted finish and are charged in full (a balance may go
- * negative); a prepaid request's money is reserved exactly by its D1 hold anyway (spend-hold.ts).
+ * negative); a prepaid request's money is reserved exactly in its account's AccountBalance object anyway (spend-hold.ts).
  */
 export const SPEND_CACHE_TTL_MS = 5_000;
 export const SPEND_MAX_STALE_MS = 30_000;
@@ -46,7 +46,7 @@ const querySpend = async (db: D1Database, key: AuthenticatedKey, month: string):
   return { accountId: key.accountId, balanceMicros: balance?.results[0]?.value ?? 0, monthSpendMicros: spend?.results[0]?.value ?? 0 };
 };
 
-/** The cheap first look reads any replica: the exact decisions (holds, charges) are writes at the primary. */
+/** The cheap first look reads any replica: the exact decisions are the account object's (holds) and the primary's (charges). */
 const readSpend = (env: Env, key: AuthenticatedKey, now: number, background?: BackgroundContext): Promise<SpendReading> => {
   const month = monthOf(now).firstDay;
   return readings.get(readingKey(key, month), now, async () => ({ value: await querySpend(readSessionOf(env.DB), key, month), readAt: now }), background);

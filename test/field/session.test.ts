@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WireFormat } from '../../src/ir/format';
+import { accountBalanceOf } from '../../src/usage/account-balance';
 import type { FakeHandler } from '../setup/fake-network';
 import { admin, callRelay, createKey, type CreatedKey } from '../setup/seed';
 import { eventually } from '../usage/harness';
@@ -365,14 +366,13 @@ describe('a relay through one session, no reset between steps', () => {
       const row = await env.DB.prepare(
         `SELECT a.balance_micros AS balance, (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger WHERE account_id = a.id) AS ledgerSum,
            (SELECT COALESCE(SUM(cost_micros), 0) FROM usage_events WHERE key_id = ?2) AS spent,
-           (SELECT COUNT(*) FROM usage_events WHERE key_id = ?2) AS events,
-           (SELECT COUNT(*) FROM ledger h WHERE h.account_id = a.id AND h.kind = 'hold'
-              AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.kind = 'release' AND r.reference = h.reference)) AS open
+           (SELECT COUNT(*) FROM usage_events WHERE key_id = ?2) AS events
          FROM accounts a WHERE a.id = ?1`,
       )
         .bind(prepaid.accountId, prepaid.id)
-        .first<{ balance: number; ledgerSum: number; spent: number; events: number; open: number }>();
-      return row !== null && row.events === served.length && row.open === 0 && row.balance === 50_000 - row.spent ? row : undefined;
+        .first<{ balance: number; ledgerSum: number; spent: number; events: number }>();
+      const { openHolds } = await accountBalanceOf(env, prepaid.accountId).status({ accountId: prepaid.accountId });
+      return row !== null && row.events === served.length && openHolds === 0 && row.balance === 50_000 - row.spent ? row : undefined;
     });
     expect(state.balance).toBe(state.ledgerSum);
     expect(state.balance).toBeGreaterThan(-10_000);

@@ -19,6 +19,7 @@ keys       list | get <id> | revoke <id> | reset-quota <id>
            update <id> [--name N] [--kind K] [--plan P] [--scopes ..] [--models a,b|all] [--billing B] [--cap USD|none] [--expires ISO|never]
            limits (create and update; a number overrides the plan, none = unlimited, plan = back to the plan's):
                   [--per-5h N] [--per-week N] [--per-minute N] [--max-concurrent N]
+                  [--tokens-per-minute N] [--tokens-per-day N]   (input + output tokens)
 providers  list | get <id> | enable <id> | disable <id> | delete <id>
            add --id ID --protocol P --base-url URL (--models a,public=upstream | --models-file FILE)
                [--api-key-env VAR | --api-key-stdin] [--priority N] [--weight N] [--max-retries N] [--disabled]
@@ -74,6 +75,8 @@ const OPTIONS = {
   'per-week': { type: 'string' },
   'per-minute': { type: 'string' },
   'max-concurrent': { type: 'string' },
+  'tokens-per-minute': { type: 'string' },
+  'tokens-per-day': { type: 'string' },
   'alert-webhook-url': { type: 'string' },
   'monthly-budget': { type: 'string' },
 };
@@ -131,7 +134,14 @@ const keyBody = (values, mode) =>
     expiresAt: values.expires === 'never' ? null : values.expires,
   });
 
-const LIMIT_FLAGS = { 'per-5h': 'requestsPer5h', 'per-week': 'requestsPerWeek', 'per-minute': 'requestsPerMinute', 'max-concurrent': 'maxConcurrent' };
+const LIMIT_FLAGS = {
+  'per-5h': 'requestsPer5h',
+  'per-week': 'requestsPerWeek',
+  'per-minute': 'requestsPerMinute',
+  'max-concurrent': 'maxConcurrent',
+  'tokens-per-minute': 'tokensPerMinute',
+  'tokens-per-day': 'tokensPerDay',
+};
 
 /** The limit flags as `quotaOverrides` changes: a number, null (none = unlimited) or undefined (plan = drop the override). */
 const limitChanges = (values) => {

@@ -22,6 +22,8 @@ export const QuotaSummary: FC<{ quota: QuotaStatus | null }> = ({ quota }) => {
     { name: '5h', view: quota.fiveHour },
     { name: 'week', view: quota.week },
     { name: 'minute', view: quota.minute },
+    { name: 'tokens/minute', view: quota.tokenMinute },
+    { name: 'tokens/day', view: quota.tokenDay },
   ].filter((entry) => entry.view.limit !== null);
   return (
     <div>
@@ -129,6 +131,8 @@ export const QUOTA_OVERRIDE_FIELDS = [
   ['requestsPerWeek', 'Requests per week'],
   ['requestsPerMinute', 'Requests per minute (burst)'],
   ['maxConcurrent', 'Concurrent requests'],
+  ['tokensPerMinute', 'Tokens per minute (input + output)'],
+  ['tokensPerDay', 'Tokens per day (input + output)'],
 ] as const;
 
 const overrideText = (overrides: Record<string, number | null> | null, field: string): string => {

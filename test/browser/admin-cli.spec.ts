@@ -41,14 +41,14 @@ describe('npm run admin', () => {
     expect(revoked.revokedAt).not.toBeNull();
   });
 
-  it('sets burst and concurrency limits on keys, and alert settings on accounts', async () => {
-    const created = await cli(['keys', 'create', '--name', 'cli-limits', '--plan', 'pro', '--per-minute', '30', '--max-concurrent', '2']);
+  it('sets burst, concurrency and token limits on keys, and alert settings on accounts', async () => {
+    const created = await cli(['keys', 'create', '--name', 'cli-limits', '--plan', 'pro', '--per-minute', '30', '--max-concurrent', '2', '--tokens-per-minute', '20000']);
     expect(created.code, created.stderr).toBe(0);
     const key = JSON.parse(created.stdout) as { id: string; accountId: string; quotaOverrides: Record<string, number | null> };
-    expect(key.quotaOverrides).toEqual({ requestsPerMinute: 30, maxConcurrent: 2 });
+    expect(key.quotaOverrides).toEqual({ requestsPerMinute: 30, maxConcurrent: 2, tokensPerMinute: 20_000 });
     // Only the flags given change: the other overrides are kept, `none` is unlimited, `plan` drops the override.
-    const updated = await cli(['keys', 'update', key.id, '--per-5h', 'none', '--max-concurrent', 'plan']);
-    expect(JSON.parse(updated.stdout).quotaOverrides).toEqual({ requestsPerMinute: 30, requestsPer5h: null });
+    const updated = await cli(['keys', 'update', key.id, '--per-5h', 'none', '--max-concurrent', 'plan', '--tokens-per-day', '1000000', '--tokens-per-minute', 'plan']);
+    expect(JSON.parse(updated.stdout).quotaOverrides).toEqual({ requestsPerMinute: 30, requestsPer5h: null, tokensPerDay: 1_000_000 });
     const account = await cli(['accounts', 'update', key.accountId, '--alert-webhook-url', 'https://hooks.example.com/budget', '--monthly-budget', '40']);
     expect(account.code, account.stderr).toBe(0);
     expect(JSON.parse(account.stdout)).toMatchObject({ alertWebhookUrl: 'https://hooks.example.com/budget', monthlyBudget: 40 });

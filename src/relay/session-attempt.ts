@@ -24,8 +24,8 @@ const mintedElsewhere = (context: AttemptContext, candidate: Candidate): boolean
  */
 const passthroughWithBoundState = async (context: AttemptContext, candidate: Candidate, attempt: Attempt): Promise<AttemptResult> => {
   const codec = context.clientCodec;
-  const drop = codec.withoutProviderBoundState;
-  if (drop === undefined) return attempt(context, candidate);
+  if (codec.withoutProviderBoundState === undefined) return attempt(context, candidate);
+  const drop = (body: Record<string, unknown>) => codec.withoutProviderBoundState?.(body);
   if (mintedElsewhere(context, candidate)) {
     const body = drop(context.body);
     return attempt(body === undefined ? context : withBody(context, body), candidate);

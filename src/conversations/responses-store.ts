@@ -182,7 +182,7 @@ export interface ResponsesState {
   body: JsonRecord;
   /** The body differs from what the client sent. */
   changed: boolean;
-  /** Takes the answer the relay encoded (AttemptContext.remember); absent with `store: false`. */
+  /** Takes the answer the relay encoded (through responses-session.ts); absent with `store: false`. */
   remember?: (response: unknown) => void;
   /** Writes the remembered answer; called once the client has it. */
   keep(): Promise<void>;

@@ -11,6 +11,9 @@ import { geminiCostlyFeatures } from './gemini/costly-features';
 import { openaiChatCostlyFeatures } from './openai-chat/costly-features';
 import { openaiResponsesCostlyFeatures } from './openai-responses/costly-features';
 import type { CostlyFeature } from './shared/costly-feature';
+import type { OpenConversation } from '../conversations/session';
+import { openChatReasoningSession } from '../conversations/chat-reasoning-session';
+import { openResponsesSession } from '../conversations/responses-session';
 import { anthropicSessionKey } from './anthropic/session-key';
 import { geminiSessionKey } from './gemini/session-key';
 import { chatSessionKey } from './openai-chat/session-key';
@@ -108,8 +111,24 @@ export const sessionKeyOf = (format: WireFormat, body: Record<string, unknown>, 
 export const mockFormatFor = (clientFormat: WireFormat): WireFormat => (clientFormat === 'openai-responses' ? 'openai-chat' : clientFormat);
 
 /**
- * The conversation state a client format keeps through the relay: Responses clients chain stored
- * answers (`previous_response_id`), Chat clients get reasoning state back through tool loops.
+ * The conversation session a client format keeps through the relay, if any: Responses clients chain
+ * stored answers (`previous_response_id`), Chat clients get reasoning state back through tool loops.
+ */
+export const conversationSessionFor = (format: WireFormat): OpenConversation | undefined => {
+  switch (format) {
+    case 'openai-responses':
+      return openResponsesSession;
+    case 'openai-chat':
+      return openChatReasoningSession;
+    case 'anthropic':
+    case 'gemini':
+      return undefined;
+  }
+};
+
+/**
+ * The kind of conversation state a client format keeps through the relay (see conversationSessionFor):
+ * `responses-chain` also means the format's upstreams store answers under their own ids.
  */
 export const conversationStateOf = (format: WireFormat): 'responses-chain' | 'chat-reasoning' | undefined => {
   switch (format) {

@@ -1,7 +1,7 @@
+import type { AnswerObserver } from '../conversations/session';
 import type { Env } from '../env';
 import type { RelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
-import type { IrAssistantBlock } from '../ir/content';
 import type { IrRequest } from '../ir/request';
 import type { Codec, RouteInfo } from '../protocols/codec';
 import type { ClientErrorResponse } from '../protocols/client-error';
@@ -27,10 +27,8 @@ export interface AttemptContext {
   ir: () => IrRequest;
   created: number;
   signal: AbortSignal;
-  /** Keeps a response the relay encoded itself (Responses clients with `store`: see conversations/responses-store). */
-  remember?: (response: unknown) => void;
-  /** Takes the translated answer's assistant content (Chat clients: see conversations/chat-reasoning-store). */
-  rememberAssistant?: (content: () => IrAssistantBlock[]) => void;
+  /** Sees the answers the relay encodes itself, for the client's conversation session (conversations/session.ts). */
+  observe?: AnswerObserver;
   /**
    * Told when a request goes upstream (with the outcome that attempt fills) and when that upstream then
    * failed on its own: a client that leaves in between leaves work the upstream did, which is billed.

@@ -5,7 +5,7 @@ import { toRelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { RouteInfo } from '../protocols/codec';
-import { codecFor, conversationStateOf, costlyFeaturesOf, sessionKeyOf } from '../protocols/registry';
+import { codecFor, conversationSessionFor, costlyFeaturesOf, sessionKeyOf } from '../protocols/registry';
 import { applyFeatureScopes, REMOVED_FEATURES_HEADER } from './feature-scopes';
 import { admitRequest, refundRequest, releaseRequest } from '../quota/quota-client';
 import { rateLimitHeaders } from '../quota/headers';
@@ -23,8 +23,6 @@ import { afterResponse } from './after-response';
 import { settledStreamUsage, tokensOfChars } from './token-estimate';
 import type { StreamOutcome } from '../streams/usage-tap';
 import { releaseSpendHold, reserveSpend } from '../usage/spend-hold';
-import { openResponsesState } from '../conversations/responses-store';
-import { openChatReasoningState } from '../conversations/chat-reasoning-store';
 import { assertPublicMediaUrls } from '../net/url-safety';
 
 /**
@@ -52,22 +50,22 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   const { candidates } = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started, Math.random, session.key);
   if (candidates.length === 0) throw modelNotFound(model);
 
-  // Responses built on earlier ones this relay stored: the stored turns and items go in their place.
-  const conversationState = conversationStateOf(format);
-  const responsesState = conversationState === 'responses-chain' ? await openResponsesState(env, key.accountId, c.var.requestId, parsedBody) : undefined;
-  const body = responsesState?.body ?? parsedBody;
-  // Chat clients answered by an upstream with reasoning state get that state back on their next tool step.
-  const chatReasoning =
-    conversationState === 'chat-reasoning' && candidates.some((candidate) => candidate.formatFor(format) !== format && candidate.provider.protocol !== 'mock')
-      ? await openChatReasoningState(env, key.accountId, c.var.requestId, parsedBody)
-      : undefined;
+  // What the client's format keeps between its requests: kept state goes into the body and the request, the answer is kept.
+  const conversation = await conversationSessionFor(format)?.({
+    env,
+    accountId: key.accountId,
+    requestId: c.var.requestId,
+    body: parsedBody,
+    mayTranslate: candidates.some((candidate) => candidate.formatFor(format) !== format && candidate.provider.protocol !== 'mock'),
+  });
+  const body = conversation?.body ?? parsedBody;
   const keepRemembered = async () => {
-    await Promise.all([responsesState?.keep(), chatReasoning?.keep()]);
+    await conversation?.keep();
   };
   let ir: IrRequest | undefined;
   /** The outcome of the attempt whose request is upstream now (cleared when that upstream failed on its own). */
   let inFlight: StreamOutcome | undefined;
-  const restored = (request: IrRequest): IrRequest => chatReasoning?.restore(request) ?? request;
+  const restored = (request: IrRequest): IrRequest => conversation?.restore(request) ?? request;
   const context: AttemptContext = {
     env,
     requestId: c.var.requestId,
@@ -75,15 +73,14 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     clientCodec,
     route,
     body,
-    bodyText: responsesState?.changed === true ? JSON.stringify(body) : bodyText,
+    bodyText: conversation?.changed === true ? JSON.stringify(body) : bodyText,
     stream,
     clientHeaders: c.req.raw.headers,
     ir: () => (ir ??= restored(clientCodec.decodeRequest(body, { ...route, model, stream }))),
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
     session,
-    ...(responsesState?.remember === undefined ? {} : { remember: responsesState.remember }),
-    ...(chatReasoning?.remember === undefined ? {} : { rememberAssistant: chatReasoning.remember }),
+    ...(conversation?.observe === undefined ? {} : { observe: conversation.observe }),
     upstreamWork: {
       sent: (outcome) => {
         inFlight = outcome;

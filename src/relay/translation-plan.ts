@@ -9,16 +9,6 @@ import { observeAnswer } from '../streams/usage-tap';
 import { AttemptFailure, type AttemptContext } from './attempt';
 import type { AttemptPlan } from './attempt-plan';
 import { encodeFor } from './encoding-failure';
-import { assistantContentCollector } from '../conversations/chat-reasoning-store';
-
-/** The Responses object of a stream's final `response.completed` / `response.incomplete` event, for `remember`. */
-const finalResponseWatcher = (remember: ((response: unknown) => void) | undefined) =>
-  remember === undefined
-    ? undefined
-    : (event: SseEvent) => {
-        if (event.event !== 'response.completed' && event.event !== 'response.incomplete') return;
-        remember((JSON.parse(event.data) as { response?: unknown }).response);
-      };
 
 /** The client encoder, also showing `see` each IR event it encodes. */
 const watchedEncoder = (encoder: Transformer<IrStreamEvent, SseEvent>, see: ((event: IrStreamEvent) => void) | undefined): Transformer<IrStreamEvent, SseEvent> =>
@@ -38,6 +28,7 @@ const watchedEncoder = (encoder: Transformer<IrStreamEvent, SseEvent>, see: ((ev
  * stream → IR → client format, always with status 200. Streams go one upstream chunk at a time
  * through the upstream decoder and the client encoder (see StreamRelay); a cut upstream becomes the
  * client format's in-stream error. An upstream's error reaches the client in the client's own shape.
+ * The client's conversation session, if it keeps anything, sees the answer (context.observe).
  */
 export const translationPlan = (context: AttemptContext, candidate: Candidate): AttemptPlan => {
   const { provider } = candidate;
@@ -61,15 +52,13 @@ export const translationPlan = (context: AttemptContext, candidate: Candidate): 
       }
       observeAnswer(outcome, decoded);
       const encodedResponse = context.clientCodec.encodeResponse(decoded, clientContext);
-      context.remember?.(encodedResponse);
-      context.rememberAssistant?.(() => decoded.content);
+      context.observe?.answer(decoded, encodedResponse);
       return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(encodedResponse) };
     },
     stream: () => {
-      const collector = context.rememberAssistant === undefined ? undefined : assistantContentCollector();
-      if (collector !== undefined) context.rememberAssistant?.(collector.content);
-      const clientEncoder = watchedEncoder(context.clientCodec.encodeStreamStage(clientContext), collector?.push);
-      return { renderer: (framing) => translatedRenderer(clientEncoder, framing, finalResponseWatcher(context.remember)) };
+      const watch = context.observe?.stream();
+      const clientEncoder = watchedEncoder(context.clientCodec.encodeStreamStage(clientContext), watch?.irEvent);
+      return { renderer: (framing) => translatedRenderer(clientEncoder, framing, watch?.clientEvent) };
     },
   };
 };

@@ -1,7 +1,7 @@
 // Micro-benchmark entry, bundled by esbuild (bench/run.mjs) and run in Node 22: CPU time per
 // upstream stream event for every codec pair, through the same TransformStream chain the relay
-// builds (src/relay/translate.ts), and for same-format passthrough the usage tap's work
-// (src/relay/passthrough.ts: SSE decode + the format's stream decoder, off the client's path)
+// builds (src/relay/translation-plan.ts), and for same-format passthrough the usage tap's work
+// (src/relay/passthrough-plan.ts: SSE decode + the format's stream decoder, off the client's path)
 // plus, for openai-chat, the passthrough filter chain. Inputs are the fake upstream's
 // pre-serialized streams. Prints one JSON line.
 import { codecFor } from '../../src/protocols/registry';

@@ -52,16 +52,15 @@ export const unitHash = (text: string): number => {
  * Weighted rendezvous score: -weight / ln(u) with u uniform in (0, 1). The provider with the highest
  * score wins a session with probability weight / total weight; weight 0 only ever wins among weight 0.
  */
-const scoreOf = (sessionKey: string, providerId: string, weight: number): number => -Math.max(weight, 0) / Math.log(unitHash(`${sessionKey}\u0000${providerId}`));
+const scoreOf = (weight: number, hash: number): number => -Math.max(weight, 0) / Math.log(hash);
 
 /** A priority group in the order a session prefers it (stable across isolates; weight-0 providers last, by hash). */
 export const rendezvousOrder = <T extends { provider: { id: string; weight: number } }>(group: T[], sessionKey: string): T[] => {
-  const scored = group.map((item) => ({
-    item,
-    score: scoreOf(sessionKey, item.provider.id, item.provider.weight),
-    tie: unitHash(`${sessionKey}\u0000${item.provider.id}`),
-  }));
-  scored.sort((a, b) => b.score - a.score || b.tie - a.tie);
+  const scored = group.map((item) => {
+    const hash = unitHash(`${sessionKey}\u0000${item.provider.id}`);
+    return { item, score: scoreOf(item.provider.weight, hash), hash };
+  });
+  scored.sort((a, b) => b.score - a.score || b.hash - a.hash);
   return scored.map((entry) => entry.item);
 };
 

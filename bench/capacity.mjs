@@ -93,7 +93,7 @@ try {
       key: (await admin('POST', '/keys', { name: `quota ${index}`, plan: 'pro', quotaOverrides: { requestsPer5h: 1_000_000_000, requestsPerWeek: 1_000_000_000, maxConcurrent: null } })).key,
     });
     const prepaid = await admin('POST', '/keys', { name: `prepaid ${index}`, plan: 'unlimited', billing: 'prepaid' });
-    await admin('POST', `/accounts/${prepaid.accountId}/topup`, { amount: 100 });
+    await admin('POST', `/accounts/${prepaid.accountId}/topup`, { amount: 100, reference: `bench_${prepaid.accountId}` });
     keys.push({ kind: 'prepaid', key: prepaid.key });
   }
   const trafficKeys = keys.filter((entry) => KINDS.includes(entry.kind));

@@ -8,54 +8,58 @@ import type { SseEvent } from './sse-event';
 export const decodeSseStage = (): Transformer<Uint8Array, SseEvent> => {
   const decoder = new TextDecoder();
   let buffer = '';
-  let data: string[] = [];
+  /** The event's data lines joined by \n; undefined until its first data line. */
+  let data: string | undefined;
   let eventName: string | undefined;
   let id: string | undefined;
-  let sawField = false;
 
   const dispatch = (controller: TransformStreamDefaultController<SseEvent>) => {
-    if (sawField && data.length > 0) {
-      const event: SseEvent = { data: data.join('\n') };
+    if (data !== undefined) {
+      const event: SseEvent = { data };
       if (eventName !== undefined) event.event = eventName;
       if (id !== undefined) event.id = id;
       controller.enqueue(event);
     }
-    data = [];
+    data = undefined;
     eventName = undefined;
-    sawField = false;
+  };
+
+  const addData = (value: string) => {
+    data = data === undefined ? value : `${data}\n${value}`;
   };
 
   const processLine = (line: string, controller: TransformStreamDefaultController<SseEvent>) => {
     if (line === '') return dispatch(controller);
-    if (line.charCodeAt(0) === 58 /* ':' */) return;
+    const first = line.charCodeAt(0);
+    if (first === 58 /* ':' */) return;
+    // Nearly every line is `data: …`: its value is cut out without cutting out the field name first.
+    if (first === 100 /* 'd' */ && line.startsWith('data:')) return addData(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    sawField = true;
-    if (field === 'data') data.push(value);
+    if (field === 'data') addData(value);
     else if (field === 'event') eventName = value;
     else if (field === 'id') id = value;
   };
 
   const drain = (controller: TransformStreamDefaultController<SseEvent>, final: boolean) => {
     let start = 0;
-    if (buffer.indexOf('\r') === -1) {
-      // The common case (every major upstream ends lines with \n alone): jump from line to line.
-      for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n', start)) {
-        processLine(buffer.slice(start, end), controller);
-        start = end + 1;
-      }
-    } else {
-      for (let i = 0; i < buffer.length; i++) {
-        const code = buffer.charCodeAt(i);
-        if (code !== 10 && code !== 13) continue;
+    let lf = buffer.indexOf('\n');
+    let cr = buffer.indexOf('\r');
+    // Jumps from line end to line end (\n, \r\n or \r) with native searches, not character by character.
+    while (lf !== -1 || cr !== -1) {
+      if (cr === -1 || (lf !== -1 && lf < cr)) {
+        processLine(buffer.slice(start, lf), controller);
+        start = lf + 1;
+      } else {
         // A \r at the very end may be the first half of \r\n: wait for more bytes.
-        if (code === 13 && i === buffer.length - 1 && !final) break;
-        processLine(buffer.slice(start, i), controller);
-        if (code === 13 && buffer.charCodeAt(i + 1) === 10) i++;
-        start = i + 1;
+        if (cr === buffer.length - 1 && !final) break;
+        processLine(buffer.slice(start, cr), controller);
+        start = buffer.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
       }
+      if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
     }
     buffer = start === 0 ? buffer : buffer.slice(start);
   };

@@ -5,6 +5,7 @@ import type { IrUsage } from '../../ir/usage';
 import type { SseEvent } from '../../streams/sse-event';
 import { jsonEvent } from '../../streams/sse-encode';
 import type { ClientContext } from '../codec';
+import { type JsonFrame2, jsonFrame2 } from '../shared/json-template';
 import { wrapSignature } from '../signature';
 import { anthropicMessageId } from './encode-response';
 import { anthropicStreamErrorPayload } from './errors';
@@ -38,6 +39,13 @@ type Controller = TransformStreamDefaultController<SseEvent>;
 
 const send = (controller: Controller, payload: { type: string } & Record<string, unknown>) =>
   controller.enqueue(jsonEvent(payload, payload.type));
+
+/** `content_block_delta` JSON around its index and its text, built once (see json-template.ts). */
+const deltaFrame = (type: string, field: string): JsonFrame2 =>
+  jsonFrame2((index, text) => ({ type: 'content_block_delta', index, delta: { type, [field]: text } }));
+const TEXT_DELTA = deltaFrame('text_delta', 'text');
+const THINKING_DELTA = deltaFrame('thinking_delta', 'thinking');
+const ARGUMENTS_DELTA = deltaFrame('input_json_delta', 'partial_json');
 
 export const encodeAnthropicStreamStage = (context: ClientContext): Transformer<IrStreamEvent, SseEvent> => {
   const hideThinking = context.request.reasoning?.visible === false;
@@ -78,6 +86,10 @@ export const encodeAnthropicStreamStage = (context: ClientContext): Transformer<
 
   const delta = (controller: Controller, index: number, payload: Record<string, unknown>) =>
     send(controller, { type: 'content_block_delta', index, delta: payload });
+
+  /** The same bytes as `delta(…, {type, [field]: text})`, without an object serialized per event. */
+  const textDelta = (controller: Controller, index: number, frame: JsonFrame2, text: string) =>
+    controller.enqueue({ event: 'content_block_delta', data: `${frame.head}${index}${frame.middle}${JSON.stringify(text)}${frame.tail}` });
 
   const stopBlock = (controller: Controller, state: BlockState) => {
     const index = state.clientIndex;
@@ -127,14 +139,14 @@ export const encodeAnthropicStreamStage = (context: ClientContext): Transformer<
         const change = event.delta;
         if (change.type === 'text' && state.kind === 'text' && change.text !== '') {
           if (state.clientIndex === undefined) openBlock(controller, state, { type: 'text', text: '' });
-          delta(controller, state.clientIndex ?? 0, { type: 'text_delta', text: change.text });
+          textDelta(controller, state.clientIndex ?? 0, TEXT_DELTA, change.text);
         } else if (change.type === 'thinking' && state.kind === 'thinking' && change.text !== '' && !hideThinking) {
-          delta(controller, state.clientIndex ?? 0, { type: 'thinking_delta', thinking: change.text });
+          textDelta(controller, state.clientIndex ?? 0, THINKING_DELTA, change.text);
         } else if (change.type === 'signature' && state.kind === 'thinking') {
           state.signature = change.signature;
         } else if (change.type === 'arguments' && state.kind === 'tool_call' && change.json !== '') {
           state.sentArguments = true;
-          delta(controller, state.clientIndex ?? 0, { type: 'input_json_delta', partial_json: change.json });
+          textDelta(controller, state.clientIndex ?? 0, ARGUMENTS_DELTA, change.json);
         }
         return;
       }

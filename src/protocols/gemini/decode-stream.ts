@@ -18,6 +18,14 @@ import { decodeGeminiUsage, decodeGeminiUsagePartial } from './usage';
  * the normal end, EOF before one means the upstream was cut off. A data line that is not JSON is an
  * error, as it is for js-genai (it throws on it).
  */
+const USAGE_FIELDS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens'] as const;
+
+/** Every chunk repeats the cumulative usage: a `usage` event goes out only when a figure changed. */
+const sameUsage = (a: Partial<IrUsage>, b: Partial<IrUsage> | undefined): boolean => {
+  for (const field of USAGE_FIELDS) if (a[field] !== b?.[field]) return false;
+  return true;
+};
+
 const truncated = (): RelayError => new RelayError('api_error', 502, 'upstream stream ended before completion');
 
 export const decodeGeminiStreamStage = (): Transformer<SseEvent, IrStreamEvent> => {
@@ -26,7 +34,7 @@ export const decodeGeminiStreamStage = (): Transformer<SseEvent, IrStreamEvent> 
   let finishReason: string | undefined;
   let blocked = false;
   let usageMetadata: GeminiUsageMetadata | undefined;
-  let lastUsage = '';
+  let lastUsage: Partial<IrUsage> | undefined;
   let reader: GeminiPartReader | undefined;
 
   const fail = (controller: TransformStreamDefaultController<IrStreamEvent>, error: RelayError) => {
@@ -52,17 +60,16 @@ export const decodeGeminiStreamStage = (): Transformer<SseEvent, IrStreamEvent> 
       if (usage !== undefined && chunk.usageMetadata !== null && chunk.usageMetadata !== undefined) {
         usageMetadata = chunk.usageMetadata;
       }
-      const usageKey = JSON.stringify(usage ?? {});
       if (!started) {
         started = true;
         const id = chunk.responseId ?? randomId();
         const start: IrStreamEvent = { type: 'start', id, model: chunk.modelVersion ?? '' };
         if (usage !== undefined) start.usage = usage;
         controller.enqueue(start);
-        lastUsage = usageKey;
+        lastUsage = usage;
         reader = new GeminiPartReader((irEvent) => controller.enqueue(irEvent), (ordinal) => mintGeminiResponseCallId(id, ordinal));
-      } else if (usage !== undefined && usageKey !== lastUsage) {
-        lastUsage = usageKey;
+      } else if (usage !== undefined && !sameUsage(usage, lastUsage)) {
+        lastUsage = usage;
         controller.enqueue({ type: 'usage', usage });
       }
 

@@ -5,6 +5,7 @@ import type { SseEvent } from '../../streams/sse-event';
 import { jsonEvent } from '../../streams/sse-encode';
 import type { ClientContext } from '../codec';
 import { wrapSignature } from '../signature';
+import { type JsonFrame2, jsonFrame2 } from '../shared/json-template';
 import { parseToolArguments } from '../shared/tool-arguments';
 import type { GeminiClientChunk, GeminiClientPart } from './encode-response';
 import { geminiErrorBody } from './errors';
@@ -43,6 +44,31 @@ export const encodeGeminiStreamStage = (context: ClientContext): Transformer<IrS
     return jsonEvent(body);
   };
 
+  /** `chunk(parts)` cut around its parts and usage, and the usage's JSON: rebuilt only when they change. */
+  let frame: { responseId: string; json: JsonFrame2 } | undefined;
+  let usageJson: string | undefined;
+  /** The same bytes as `chunk(parts)` for parts given as JSON text, without serializing the envelope per event. */
+  const partsChunk = (partsJson: string): SseEvent => {
+    if (frame?.responseId !== responseId) {
+      frame = {
+        responseId,
+        json: jsonFrame2((parts, usageMetadata) => ({
+          candidates: [{ content: { role: 'model', parts }, index: 0 }],
+          usageMetadata,
+          modelVersion: context.request.model,
+          responseId,
+        })),
+      };
+    }
+    usageJson ??= JSON.stringify(encodeGeminiUsage(usage));
+    const { head, middle, tail } = frame.json;
+    return { data: `${head}${partsJson}${middle}${usageJson}${tail}` };
+  };
+  const setUsage = (next: IrUsage) => {
+    usage = next;
+    usageJson = undefined;
+  };
+
   const signatureParts = (signature: IrSignature): GeminiClientPart[] => {
     if (signature.origin !== 'gemini') return [{ text: '', thought: true, thoughtSignature: wrapSignature(signature, 'gemini') }];
     if (signature.placement === 'tx') return [{ text: '', thoughtSignature: signature.value }];
@@ -57,10 +83,10 @@ export const encodeGeminiStreamStage = (context: ClientContext): Transformer<IrS
       switch (event.type) {
         case 'start':
           responseId = event.id;
-          usage = mergeGeminiUsage(usage, event.usage);
+          setUsage(mergeGeminiUsage(usage, event.usage));
           return;
         case 'usage':
-          usage = mergeGeminiUsage(usage, event.usage);
+          setUsage(mergeGeminiUsage(usage, event.usage));
           return;
         case 'block_start': {
           const block = event.block;
@@ -76,8 +102,10 @@ export const encodeGeminiStreamStage = (context: ClientContext): Transformer<IrS
           const block = blocks.get(event.index);
           const delta = event.delta;
           if (block === undefined) return;
-          if (delta.type === 'text' && delta.text !== '') controller.enqueue(chunk([{ text: delta.text }]));
-          else if (delta.type === 'thinking' && delta.text !== '') controller.enqueue(chunk([{ text: delta.text, thought: true }]));
+          if (delta.type === 'text' && delta.text !== '') controller.enqueue(partsChunk(`[{"text":${JSON.stringify(delta.text)}}]`));
+          else if (delta.type === 'thinking' && delta.text !== '') {
+            controller.enqueue(partsChunk(`[{"text":${JSON.stringify(delta.text)},"thought":true}]`));
+          }
           else if (delta.type === 'arguments' && block.kind === 'tool') block.args += delta.json;
           else if (delta.type === 'signature' && block.kind === 'tool' && delta.signature.origin === 'gemini') {
             block.signature = delta.signature.value;
@@ -103,7 +131,7 @@ export const encodeGeminiStreamStage = (context: ClientContext): Transformer<IrS
           return;
         }
         case 'finish': {
-          usage = event.usage;
+          setUsage(event.usage);
           const last: GeminiClientPart = forCall === undefined ? { text: '' } : { text: '', thoughtSignature: forCall };
           forCall = undefined;
           ended = true;

@@ -2,6 +2,7 @@ import type { IrStreamEvent } from '../../ir/stream-event';
 import type { SseEvent } from '../../streams/sse-event';
 import type { ClientContext } from '../codec';
 import { randomId } from '../shared/ids';
+import { type JsonFrame, jsonFrame } from '../shared/json-template';
 import { openAIChatCompletionId, openAIChatShowsThinking } from './encode-response';
 import { openAIChatErrorBody } from './errors';
 import { toOpenAIChatFinishReason } from './stop-reason';
@@ -23,6 +24,8 @@ interface ToolSlot {
   name: string;
   opened: boolean;
 }
+
+type Controller = TransformStreamDefaultController<SseEvent>;
 
 const isCompleteJson = (text: string): boolean => {
   try {
@@ -49,58 +52,77 @@ export const encodeOpenAIChatStreamStage = (context: ClientContext): Transformer
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     }),
   });
+  /** What surrounds the delta of every mid-stream chunk (the id is fixed once the role chunk is out). */
+  let deltaFrame: JsonFrame | undefined;
+  /** The same bytes as `chunk(delta)`, for a delta given as JSON text: no object serialized per event. */
+  const deltaChunk = (deltaJson: string): SseEvent => {
+    deltaFrame ??= jsonFrame((delta) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created: context.created,
+      model: context.request.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
+    }));
+    return { data: deltaFrame.head + deltaJson + deltaFrame.tail };
+  };
+  const argumentsChunk = (slot: ToolSlot, json: string): SseEvent =>
+    deltaChunk(`{"tool_calls":[{"index":${slot.k},"function":{"arguments":${JSON.stringify(json)}}}]}`);
+
+  const ensureStarted = (controller: Controller, upstreamId?: string) => {
+    if (id !== undefined) return;
+    id = openAIChatCompletionId(upstreamId ?? randomId());
+    controller.enqueue(chunk({ role: 'assistant', content: '' }));
+  };
+
+  const openTool = (controller: Controller, slot: ToolSlot, args: string) => {
+    slot.opened = true;
+    const call = { index: slot.k, id: slot.id, type: 'function', function: { name: slot.name, arguments: args } };
+    controller.enqueue(chunk({ tool_calls: [call] }));
+  };
 
   return {
     transform(event, controller) {
       if (done) return;
-      const ensureStarted = (upstreamId?: string) => {
-        if (id !== undefined) return;
-        id = openAIChatCompletionId(upstreamId ?? randomId());
-        controller.enqueue(chunk({ role: 'assistant', content: '' }));
-      };
-
-      const openTool = (slot: ToolSlot, args: string) => {
-        slot.opened = true;
-        const call = { index: slot.k, id: slot.id, type: 'function', function: { name: slot.name, arguments: args } };
-        controller.enqueue(chunk({ tool_calls: [call] }));
-      };
-
       switch (event.type) {
         case 'start':
-          ensureStarted(event.id);
+          ensureStarted(controller, event.id);
           return;
         case 'block_start':
-          ensureStarted();
+          ensureStarted(controller);
           if (event.block.type === 'tool_call') {
             tools.set(event.index, { k: nextK++, id: event.block.id, name: event.block.name, opened: false });
           }
           return;
         case 'block_delta': {
-          ensureStarted();
+          ensureStarted(controller);
           const delta = event.delta;
-          if (delta.type === 'text' && delta.text !== '') controller.enqueue(chunk({ content: delta.text }));
-          if (delta.type === 'thinking' && delta.text !== '' && showThinking) {
-            controller.enqueue(chunk({ reasoning_content: delta.text }));
+          if (delta.type === 'text') {
+            if (delta.text !== '') controller.enqueue(deltaChunk(`{"content":${JSON.stringify(delta.text)}}`));
+            return;
+          }
+          if (delta.type === 'thinking') {
+            if (delta.text !== '' && showThinking) controller.enqueue(deltaChunk(`{"reasoning_content":${JSON.stringify(delta.text)}}`));
+            return;
           }
           const slot = tools.get(event.index);
           if (delta.type !== 'arguments' || delta.json === '' || !slot) return;
           if (slot.opened) {
-            controller.enqueue(chunk({ tool_calls: [{ index: slot.k, function: { arguments: delta.json } }] }));
+            controller.enqueue(argumentsChunk(slot, delta.json));
           } else if (isCompleteJson(delta.json)) {
-            openTool(slot, delta.json);
+            openTool(controller, slot, delta.json);
           } else {
-            openTool(slot, '');
-            controller.enqueue(chunk({ tool_calls: [{ index: slot.k, function: { arguments: delta.json } }] }));
+            openTool(controller, slot, '');
+            controller.enqueue(argumentsChunk(slot, delta.json));
           }
           return;
         }
         case 'block_stop': {
           const slot = tools.get(event.index);
-          if (slot && !slot.opened) openTool(slot, '{}');
+          if (slot && !slot.opened) openTool(controller, slot, '{}');
           return;
         }
         case 'finish': {
-          ensureStarted();
+          ensureStarted(controller);
           done = true;
           const stopReason = nextK > 0 ? 'tool_use' : event.stopReason;
           controller.enqueue(chunk({}, toOpenAIChatFinishReason(stopReason)));

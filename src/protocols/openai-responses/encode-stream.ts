@@ -5,6 +5,7 @@ import type { IrUsage } from '../../ir/usage';
 import { RelayError } from '../../errors';
 import type { SseEvent } from '../../streams/sse-event';
 import type { ClientContext } from '../codec';
+import { type JsonFrame2, jsonFrame2 } from '../shared/json-template';
 import { responsesErrorBody, responsesFailureCode } from './errors';
 import {
   completeToolCallItem,
@@ -33,11 +34,25 @@ import { encodeResponsesUsage } from './usage';
  * end of the block (one `custom_tool_call_input.delta` + `.done`, as Codex reads them).
  */
 type Current =
-  | { kind: 'text'; message?: ResponsesMessageItem; contentIndex?: number }
-  | { kind: 'thinking'; item: ResponsesReasoningItem; outputIndex: number; text: string; partOpen: boolean; signature?: IrSignature }
+  | { kind: 'text'; message?: ResponsesMessageItem; contentIndex?: number; frame?: DeltaFrame }
+  | { kind: 'thinking'; item: ResponsesReasoningItem; outputIndex: number; text: string; partOpen: boolean; signature?: IrSignature; frame?: DeltaFrame }
   /** `args` collects the arguments of custom and local_shell calls, which are sent whole at the end. */
-  | { kind: 'tool'; item: ResponsesToolCallItem; outputIndex: number; args: string }
+  | { kind: 'tool'; item: ResponsesToolCallItem; outputIndex: number; args: string; frame?: DeltaFrame }
   | { kind: 'skip' };
+
+/**
+ * A delta event of one block, cut around its sequence number and its delta (see json-template.ts):
+ * `{type, sequence_number, ...at, delta, ...after}`, the bytes `send(type, {...at, delta, ...after})` writes.
+ */
+interface DeltaFrame {
+  type: string;
+  json: JsonFrame2;
+}
+
+const deltaFrame = (type: string, at: Record<string, unknown>, after: Record<string, unknown> = {}): DeltaFrame => ({
+  type,
+  json: jsonFrame2((sequence, delta) => ({ type, sequence_number: sequence, ...at, delta, ...after })),
+});
 
 const TRUNCATED = 'upstream stream ended before completion';
 
@@ -93,6 +108,11 @@ class ResponsesStreamEncoder {
 
   private send(type: string, payload: Record<string, unknown>): void {
     this.enqueue({ event: type, data: JSON.stringify({ type, sequence_number: this.sequence++, ...payload }) });
+  }
+
+  private sendDelta(frame: DeltaFrame, delta: string): void {
+    const { head, middle, tail } = frame.json;
+    this.enqueue({ event: frame.type, data: `${head}${this.sequence++}${middle}${JSON.stringify(delta)}${tail}` });
   }
 
   private response(state: ResponsesObjectState) {
@@ -158,13 +178,12 @@ class ResponsesStreamEncoder {
     const part = item.content[current.contentIndex];
     if (part === undefined) return;
     part.text += delta;
-    this.send('response.output_text.delta', {
-      item_id: item.id,
-      output_index: outputIndex,
-      content_index: current.contentIndex,
-      delta,
-      logprobs: [],
-    });
+    current.frame ??= deltaFrame(
+      'response.output_text.delta',
+      { item_id: item.id, output_index: outputIndex, content_index: current.contentIndex },
+      { logprobs: [] },
+    );
+    this.sendDelta(current.frame, delta);
   }
 
   private thinking(delta: string): void {
@@ -176,7 +195,8 @@ class ResponsesStreamEncoder {
       this.send('response.reasoning_summary_part.added', { ...at, part: { type: 'summary_text', text: '' } });
     }
     current.text += delta;
-    this.send('response.reasoning_summary_text.delta', { ...at, delta });
+    current.frame ??= deltaFrame('response.reasoning_summary_text.delta', at);
+    this.sendDelta(current.frame, delta);
   }
 
   private args(delta: string): void {
@@ -185,7 +205,8 @@ class ResponsesStreamEncoder {
     current.args += delta;
     if (current.item.type !== 'function_call') return;
     current.item.arguments += delta;
-    this.send('response.function_call_arguments.delta', { item_id: current.item.id, output_index: current.outputIndex, delta });
+    current.frame ??= deltaFrame('response.function_call_arguments.delta', { item_id: current.item.id, output_index: current.outputIndex });
+    this.sendDelta(current.frame, delta);
   }
 
   private blockStop(): void {

@@ -38,7 +38,8 @@ export const runAttempt = async (context: AttemptContext, candidate: Candidate, 
   const opened = await openClientStream({
     context,
     provider,
-    body: response.body,
+    // The runtime types a fetch body's chunks loosely; they are bytes.
+    body: response.body as ReadableStream<Uint8Array>,
     decoder: codec.decodeStreamStage(),
     ...plan.stream(),
     outcome,

@@ -58,10 +58,13 @@ export class BalanceReadings {
     return this.queued;
   }
 
-  /** Waits for a read when there is none or it is older than maxStaleMs; past freshMs, refreshes it in the background. */
+  /**
+   * Waits for a read when there is none or it is older than maxStaleMs (one already running will do);
+   * past freshMs, refreshes it in the background.
+   */
   async ensure(accountId: string, now: number, freshMs: number, maxStaleMs: number): Promise<void> {
     const age = this.reading === undefined ? Infinity : now - this.reading.readAt;
-    if (age > maxStaleMs) return this.atLeast(accountId, this.nextGeneration());
+    if (age > maxStaleMs) return this.atLeast(accountId, this.completed + 1);
     if (age > freshMs && this.running === undefined) {
       this.begin(accountId).catch((error: unknown) => console.error(JSON.stringify({ message: 'balance refresh failed', accountId, error: String(error) })));
     }

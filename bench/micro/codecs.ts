@@ -58,14 +58,14 @@ const translation = (upstream: WireFormat, client: WireFormat): Pipeline => {
     drain(
       source(frames)
         .pipeThrough(decodeSse())
-        .pipeThrough(codecFor(upstream).decodeStream())
-        .pipeThrough(codecFor(client).encodeStream({ requestId: 'req_bench', request, created: 1700000000 }))
+        .pipeThrough(new TransformStream(codecFor(upstream).decodeStreamStage()))
+        .pipeThrough(new TransformStream(codecFor(client).encodeStreamStage({ requestId: 'req_bench', request, created: 1700000000 })))
         .pipeThrough(encodeSse()),
     );
 };
 
 const passthroughTap = (format: WireFormat): Pipeline => (frames) =>
-  drain(source(frames).pipeThrough(decodeSse()).pipeThrough(codecFor(format).decodeStream()));
+  drain(source(frames).pipeThrough(decodeSse()).pipeThrough(new TransformStream(codecFor(format).decodeStreamStage())));
 
 const chatFilter = (): Pipeline => {
   const { body } = clientRequestBody('openai-chat');

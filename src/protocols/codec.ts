@@ -67,9 +67,8 @@ export interface Codec {
   /** Every media URL in the client's parsed body, without a decode: the URL-safety check runs on passthrough too. */
   mediaUrlsOf(body: Record<string, unknown>): MediaUrl[];
   encodeResponse(response: IrResponse, context: ClientContext): unknown;
-  encodeStream(context: ClientContext): TransformStream<IrStreamEvent, SseEvent>;
   /**
-   * The same encoder as a plain synchronous transformer. The relay drives the SSE decoder, the
+   * The stream encoder as a plain synchronous transformer. The relay drives the SSE decoder, the
    * upstream decoder and this encoder by plain calls, chunk by chunk (src/streams/stage-step.ts,
    * from src/streams/stream-relay.ts), instead of piping one TransformStream per stage: every JS stream
    * hop costs a promise round per chunk, and a step tells which upstream chunk produced which events.
@@ -82,8 +81,7 @@ export interface Codec {
   // ── upstream side (egress) ─────────────────────────────────────────────────────────────
   encodeRequest(request: IrRequest, target: UpstreamTarget): EncodedUpstreamRequest;
   decodeResponse(body: unknown): IrResponse;
-  decodeStream(): TransformStream<SseEvent, IrStreamEvent>;
-  /** The decoder as a plain synchronous transformer, driven step by step (see encodeStreamStage). */
+  /** The stream decoder as a plain synchronous transformer, driven step by step (see encodeStreamStage). */
   decodeStreamStage(): Transformer<SseEvent, IrStreamEvent>;
   decodeError(status: number, body: string, headers: Headers): RelayError;
   authHeaders(apiKey: string): Record<string, string>;

@@ -1,39 +1,17 @@
 import { RelayError } from '../errors';
 import type { IrStreamEvent } from '../ir/stream-event';
 import type { PassthroughSkimmer } from '../protocols/codec';
-import { decodeSseStage } from './sse-decode';
 import type { SseEvent } from './sse-event';
-import { AttemptFailure } from '../relay/attempt';
-import { stageStep, type StageStep } from './stage-step';
-import { isRetryableKind } from '../relay/upstream-fetch';
 import type { Delivery } from './delivery';
 import { observeIrEvent, type StreamOutcome } from './usage-tap';
-import { Deadline } from '../relay/deadline';
 import { nativeClientStream, type UpstreamReader } from './native-passthrough';
+import { firstError, type ChunkFacts, type Step, type StreamRenderer } from './relay-step';
+import { UpstreamDecode } from './upstream-decode';
+import { ReadAhead } from './read-ahead';
+import { passFirstContentGate } from './first-content-gate';
+import { coalescingClientStream, concatBytes, type Keepalive } from './coalescing-pull';
 
-/** What one upstream chunk turned into on the relay's side. */
-export interface ChunkFacts {
-  bytes: Uint8Array;
-  sse: SseEvent[];
-  ir: IrStreamEvent[];
-  /** Index in `sse` of the event whose decode produced the first error, or -1 (the common case). */
-  failedAt: number;
-}
-
-/** How client bytes are made from what the upstream sent (passthrough: the bytes; translation: re-encoded IR). */
-export interface StreamRenderer {
-  chunk(facts: ChunkFacts): Uint8Array[];
-  /** The upstream is over; `ir` is what the decoder emitted at EOF (its truncation error, when the stream was cut). */
-  end(ir: IrStreamEvent[]): Uint8Array[];
-  cancel(reason: unknown): void;
-  /** False while the bytes sent so far end inside an event (a keepalive must wait); absent: always at a boundary. */
-  atEventBoundary?(): boolean;
-  /**
-   * Asked after rendering a chunk whose decode failed (`failedAt >= 0`): true when the client's stream
-   * ends there (`end([])` then writes the error's close), so the upstream's rest is not read.
-   */
-  endsAtFailure(facts: ChunkFacts): boolean;
-}
+export type { ChunkFacts, StreamRenderer } from './relay-step';
 
 export interface StreamRelayOptions {
   body: ReadableStream<Uint8Array>;
@@ -50,7 +28,7 @@ export interface StreamRelayOptions {
   /** The upstream failed after the client got bytes (reset, idle timeout, truncation, in-stream error). */
   onMidStreamFailure(error: RelayError): void;
   /** Sent to the client when the upstream has been silent this long after the first content (clients and proxies drop idle connections). */
-  keepalive?: { bytes: Uint8Array; afterMs: number };
+  keepalive?: Keepalive;
   /**
    * The longest the client's response is held for the first content (0/absent: until it comes). A
    * model that reasons silently before answering would otherwise leave the client without headers
@@ -58,7 +36,11 @@ export interface StreamRelayOptions {
    * can no longer fall back (its failures are in-stream from then on).
    */
   holdMs?: number;
-  /** The client's request signal: the runtime aborts it when the client disconnects, even while nothing is being written. */
+  /**
+   * The client's request signal: the runtime aborts it when the client disconnects, even while
+   * nothing is being written. The relay alone decides what a client's leaving does to the upstream
+   * (see `clientLeft`), so the upstream's fetch must not follow this signal by itself.
+   */
   clientSignal?: AbortSignal;
   /** Passthrough: after the first content, the events the decoder need not see (the client gets the upstream's bytes). */
   skimmer?: PassthroughSkimmer;
@@ -70,84 +52,62 @@ export interface StreamRelayOptions {
   nativePipe?: { sent?(facts: ChunkFacts): void };
 }
 
-/** What `open()` races the upstream's next step against once the hold is over. */
-const HOLD_OVER = Symbol('hold over');
-
-type Step = { kind: 'chunk'; facts: ChunkFacts } | { kind: 'end'; ir: IrStreamEvent[] };
-
-/** A block, a delta or a finish: proof the upstream is really answering. start/ping/usage are not. */
-const isContent = (event: IrStreamEvent): boolean =>
-  event.type === 'block_start' || event.type === 'block_delta' || event.type === 'block_stop' || event.type === 'finish';
-
-const firstError = (events: IrStreamEvent[]): RelayError | undefined => {
-  for (const event of events) if (event.type === 'error') return event.error;
-  return undefined;
-};
-
-/** At most this much is merged into one client write when upstream chunks are already waiting. */
-const COALESCE_MAX_CHUNKS = 16;
-const COALESCE_MAX_BYTES = 32 * 1024;
 /**
- * Upstream chunks that render to nothing (comments, pings, usage) still earn the client a keepalive
- * once this long has passed without a write: the runtime learns that a client left only when a
- * write to it fails, so without one an upstream that sends only comments would run on unnoticed.
+ * holding: nothing reached the client yet, so a failure is an AttemptFailure and the fallback loop
+ * may try another candidate (first-content-gate.ts). streaming: bytes may have reached the client;
+ * failures end its stream in-stream. ended: the client's stream is over (complete, cancelled, or
+ * the client left and the upstream is read only for its final usage).
  */
-const NOTICE_MS = 500;
+export type StreamPhase = 'holding' | 'streaming' | 'ended';
 
 /**
- * Reads an upstream event stream chunk by chunk, decoding each chunk synchronously, and holds the
- * client's response until the first content event (`open()`): a stream that answers 200 and then
- * fails, stalls or sends only an error before any content is an AttemptFailure, so the fallback
- * loop can still try the next candidate. The held bytes are released with the chunk that carried
- * the content, so the client's time to first token is the upstream's; or, when the upstream is
- * alive but silent for `holdMs`, without it (the attempt is then committed). After that, each upstream
- * chunk goes out as soon as it is rendered, and a failure (reset, idle timeout, truncation) ends the
- * stream with the renderer's in-stream error.
- *
- * The next upstream read is always issued before the current chunk goes out. When it has already
- * settled by then (the upstream sent faster than the client reads), its bytes join the same client
- * write: nothing ever waits for data that has not arrived, but a burst costs one write, not one per
- * upstream chunk. One timer (Deadline) covers idle and first-content timeouts for the whole stream.
+ * After a client leaves mid-stream, the upstream is read on (nothing rendered) this long for the
+ * event that carries the final usage, which most formats send last: found, the request is billed
+ * exactly; not found, the upstream is cancelled and the usage estimated. Short enough that the
+ * upstream still stops within 1 s of the client leaving.
+ */
+const FINAL_USAGE_WAIT_MS = 750;
+
+/**
+ * Reads an upstream event stream chunk by chunk, decoding each chunk synchronously, and makes the
+ * client's stream of it: held until the first content (first-content-gate.ts), then written as it
+ * is rendered (coalescing-pull.ts), or in a native pipe (native-passthrough.ts). One timer covers
+ * the idle and first-content timeouts for the whole stream (read-ahead.ts).
  */
 export class StreamRelay {
-  /** The upstream body's reader; in a native pipe, the reader of the relay's tee branch. */
-  private reader: UpstreamReader;
+  private phase: StreamPhase = 'holding';
+  private readonly reads: ReadAhead;
+  private readonly decoding: UpstreamDecode;
   /** Aborted to make a native pipe let go of the upstream. */
   private pipeAbort: AbortController | undefined;
-  private readonly sse: StageStep<Uint8Array, SseEvent> = stageStep(decodeSseStage());
-  private readonly decoder: StageStep<SseEvent, IrStreamEvent>;
-  private readonly deadline = new Deadline(() => this.expire());
-  private keepaliveTimer: Deadline | undefined;
-  private decoderBroken = false;
-  /** Index of the SSE event whose decode emitted the first error, in the events `decode()` was last given. */
-  private failedAt = -1;
-  /** The last event skimmed since the last decoded one, when the format repeats cumulative usage on each. */
-  private lastSkimmed: SseEvent | undefined;
-  private readonly clientGone = (): void => {
-    this.settleDelivery('aborted');
-    this.cancel(this.options.clientSignal?.reason);
-  };
-  /** Bytes may have reached the client: failures from here on are mid-stream. */
-  private committed = false;
-  private failed = false;
-  private cancelled = false;
+  private stopKeepalive: (() => void) | undefined;
   private timedOut: RelayError | undefined;
-  /** The deadline now running is the first-content one (it is shorter than the idle timeout). */
-  private waitingForFirstContent = false;
-  /** The upstream read in flight (issued ahead of need) and whether it has settled yet. */
-  private pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
-  private pendingSettled = false;
-  /** A step `open()` started but left to the client stream when the hold ran out. */
+  /** Which timeout the read deadline now running is: the first-content one is shorter than the idle one. */
+  private deadlineFor: 'first content' | 'idle' = 'idle';
+  /** A step the gate started but left to the client stream when the hold ran out. */
   private carried: Promise<Step> | undefined;
+  /** The client stream's step in flight: reading for the final usage starts after it. */
+  private current: Promise<Step> | undefined;
+  private upstreamEnded = false;
+  /** Set while reading for the final usage after the client left: ends that wait. */
+  private usageWaitOver: (() => void) | undefined;
+  private readonly reportFailure: (error: RelayError) => void;
   private settleDelivery: (delivery: Delivery) => void = () => {};
   /** How the client's side of the stream ended; the pipeline accounts for the request from it. */
   readonly delivered = new Promise<Delivery>((resolve) => {
     this.settleDelivery = resolve;
   });
+  private readonly clientGone = (): void => this.clientLeft(this.options.clientSignal?.reason);
 
   constructor(private readonly options: StreamRelayOptions) {
-    this.reader = options.body.getReader();
-    this.decoder = stageStep(options.decoder);
+    this.reads = new ReadAhead(options.body.getReader(), () => this.readTimeoutMs(), () => this.expire());
+    this.decoding = new UpstreamDecode(options.decoder, options.label, options.skimmer, (chars) => (options.outcome.generatedChars += chars));
+    let reported = false;
+    this.reportFailure = (error) => {
+      if (reported || this.phase !== 'streaming') return;
+      reported = true;
+      options.onMidStreamFailure(error);
+    };
     options.clientSignal?.addEventListener('abort', this.clientGone, { once: true });
   }
 
@@ -156,126 +116,67 @@ export class StreamRelay {
    * Also resolves, committed, when the hold is over while the upstream is alive but silent.
    */
   async open(): Promise<ReadableStream<Uint8Array>> {
-    const held: Uint8Array[] = [];
-    const hold = holdTimer(this.options.holdMs);
+    let gate;
     try {
-      for (;;) {
-        const next = this.step();
-        const step = hold === undefined ? await next : await Promise.race([next, hold.over]);
-        if (step === HOLD_OVER) {
-          this.commit([]);
-          this.carried = next;
-          return this.clientStream(held, false);
-        }
-        const events = step.kind === 'chunk' ? step.facts.ir : step.ir;
-        const contentAt = events.findIndex(isContent);
-        const error = firstError(contentAt < 0 ? events : events.slice(0, contentAt));
-        if (error !== undefined) throw new AttemptFailure(error, isRetryableKind(error.kind));
-        if (step.kind === 'end') {
-          this.commit(events);
-          held.push(...this.options.renderer.end(step.ir));
-          return this.clientStream(held, true);
-        }
-        if (contentAt >= 0) this.commit(events.slice(contentAt));
-        held.push(...this.options.renderer.chunk(step.facts));
-        if (this.endsHere(step.facts)) {
-          held.push(...this.options.renderer.end([]));
-          return this.clientStream(held, true);
-        }
-        if (contentAt >= 0) return this.options.nativePipe === undefined ? this.clientStream(held, false) : this.nativeStream(held);
-      }
+      gate = await passFirstContentGate(
+        { step: () => this.step(), commit: (sinceContent) => this.commit(sinceContent), endsHere: (facts) => this.endsHere(facts) },
+        this.options.renderer,
+        this.options.holdMs,
+      );
     } catch (thrown) {
       this.cancel(thrown);
       throw thrown;
-    } finally {
-      hold?.clear();
     }
+    this.carried = gate.carried;
+    if (gate.until === 'content' && this.options.nativePipe !== undefined) return this.nativeStream(gate.held);
+    return this.clientStream(gate.held, gate.until === 'ended');
   }
 
   /** A chunk whose decode failed ends the client's stream when the renderer says so; the upstream's rest is let go. */
   private endsHere(facts: ChunkFacts): boolean {
     if (facts.failedAt < 0 || !this.options.renderer.endsAtFailure(facts)) return false;
-    this.deadline.clear();
-    this.reader.cancel('stream ended at a malformed event').catch(() => {});
+    this.reads.stop();
+    this.reads.reader.cancel('stream ended at a malformed event').catch(() => {});
     this.options.abortUpstream(new RelayError('api_error', 502, `${this.options.label}: stream ended at a malformed event`));
     return true;
   }
 
   private commit(sinceContent: IrStreamEvent[]): void {
-    this.committed = true;
+    if (this.phase === 'holding') this.phase = 'streaming';
     const error = firstError(sinceContent);
     if (error !== undefined) this.reportFailure(error);
   }
 
   private clientStream(held: Uint8Array[], ended: boolean): ReadableStream<Uint8Array> {
-    let done = ended;
-    // The first content goes out alone, at once; later writes may merge what is already waiting.
-    let first = true;
-    let current: ReadableStreamDefaultController<Uint8Array> | undefined;
-    let lastWriteAt = Date.now();
-    const { keepalive, renderer } = this.options;
-    const keepaliveTimer =
-      keepalive === undefined
-        ? undefined
-        : new Deadline(() => {
-            if (renderer.atEventBoundary?.() !== false) {
-              current?.enqueue(keepalive.bytes);
-              lastWriteAt = Date.now();
-            }
-            keepaliveTimer?.set(keepalive.afterMs);
-          });
-    this.keepaliveTimer = keepaliveTimer;
-    return new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        current = controller;
-        const out = held.splice(0);
-        let bytes = byteLength(out);
-        try {
-          for (let merged = 0; !done; merged++) {
-            if (out.length > 0 && (first || merged >= COALESCE_MAX_CHUNKS || bytes >= COALESCE_MAX_BYTES || !this.nextReadReady())) break;
-            // Nothing to send yet: the client hears from us if the upstream stays silent.
-            if (out.length === 0 && keepalive !== undefined) keepaliveTimer?.set(keepalive.afterMs);
-            const step = await this.nextStep();
-            keepaliveTimer?.pause();
-            const rendered = step.kind === 'chunk' ? renderer.chunk(step.facts) : renderer.end(step.ir);
-            if (step.kind === 'end') done = true;
-            else if (this.endsHere(step.facts)) {
-              rendered.push(...renderer.end([]));
-              done = true;
-            } else if (rendered.length === 0 && out.length === 0 && keepalive !== undefined && Date.now() - lastWriteAt >= NOTICE_MS && renderer.atEventBoundary?.() !== false) {
-              rendered.push(keepalive.bytes);
-            }
-            out.push(...rendered);
-            bytes += byteLength(rendered);
-          }
-        } catch (error) {
-          // A renderer that throws (a client encoder refusing an event) must not leave the upstream running.
+    const { stream, stopKeepalive } = coalescingClientStream(
+      {
+        nextStep: () => this.nextStep(),
+        nextReadSettled: () => this.carried === undefined && this.reads.settledOnAnEarlierTurn(),
+        endsHere: (facts) => this.endsHere(facts),
+        serving: () => this.phase !== 'ended',
+        complete: () => {
+          this.phase = 'ended';
+          this.options.clientSignal?.removeEventListener('abort', this.clientGone);
+          this.settleDelivery('complete');
+        },
+        fail: (error) => {
           this.cancel(error);
           this.settleDelivery('errored');
-          throw error;
-        }
-        first = false;
-        if (out.length > 0) {
-          controller.enqueue(concatBytes(out));
-          lastWriteAt = Date.now();
-        }
-        if (done) {
-          keepaliveTimer?.clear();
-          this.options.clientSignal?.removeEventListener('abort', this.clientGone);
-          controller.close();
-          this.settleDelivery('complete');
-        }
+        },
+        leave: (reason) => this.clientLeft(reason),
       },
-      cancel: (reason) => {
-        this.settleDelivery('aborted');
-        this.cancel(reason);
-      },
-    });
+      this.options.renderer,
+      this.options.keepalive,
+      held,
+      ended,
+    );
+    this.stopKeepalive = stopKeepalive;
+    return stream;
   }
 
   /** The client's body once the first content is in, in a native pipe: held bytes, then the upstream's rest unread by JS. */
   private nativeStream(held: Uint8Array[]): ReadableStream<Uint8Array> {
-    this.reader.releaseLock();
+    this.reads.reader.releaseLock();
     this.pipeAbort = new AbortController();
     return nativeClientStream({
       head: concatBytes(held),
@@ -283,16 +184,22 @@ export class StreamRelay {
       signal: this.pipeAbort.signal,
       tap: (reader) => this.tap(reader),
       settle: (delivery, reason) => {
-        if (delivery === 'complete') this.options.clientSignal?.removeEventListener('abort', this.clientGone);
-        this.settleDelivery(delivery);
-        if (delivery !== 'complete') this.cancel(reason);
+        if (delivery === 'complete') {
+          this.phase = 'ended';
+          this.options.clientSignal?.removeEventListener('abort', this.clientGone);
+          this.settleDelivery(delivery);
+        } else if (delivery === 'aborted') this.clientLeft(reason);
+        else {
+          this.settleDelivery(delivery);
+          this.cancel(reason);
+        }
       },
     });
   }
 
   /** The usage tap of a native pipe: the same decode as the JS path (idle timeout, skimmer, failures), minus the writes. */
   private async tap(reader: UpstreamReader): Promise<Uint8Array[]> {
-    this.reader = reader;
+    this.reads.reader = reader;
     const { renderer, nativePipe } = this.options;
     let broken = false;
     for (;;) {
@@ -310,9 +217,10 @@ export class StreamRelay {
   }
 
   private nextStep(): Promise<Step> {
-    const carried = this.carried;
+    const next = this.carried ?? this.step();
     this.carried = undefined;
-    return carried ?? this.step();
+    this.current = next;
+    return next;
   }
 
   /** One upstream read: a chunk and what it decoded to, or the end (clean, cut, or timed out). */
@@ -320,173 +228,108 @@ export class StreamRelay {
     let failure: RelayError | undefined;
     let result: ReadableStreamReadResult<Uint8Array> | undefined;
     try {
-      result = await this.takeRead();
+      result = await this.reads.take();
     } catch (error) {
       failure = error instanceof RelayError ? error : new RelayError('api_error', 502, `${this.options.label}: upstream connection lost mid-stream`, { cause: error, upstreamStatus: 502 });
     }
     if (this.timedOut !== undefined) failure = this.timedOut;
     if (failure === undefined && result !== undefined && !result.done) {
       const bytes = result.value;
-      const sse = this.sse.push(bytes);
-      const ir = this.decode(sse);
-      return { kind: 'chunk', facts: { bytes, sse, ir, failedAt: this.failedAt } };
+      const { sse, ir, failedAt } = this.decoding.chunk(bytes, this.phase !== 'holding');
+      this.observe(ir);
+      return { kind: 'chunk', facts: { bytes, sse, ir, failedAt } };
     }
-    this.deadline.clear();
+    this.reads.stop();
     if (failure !== undefined && failure !== this.timedOut) {
-      this.reader.cancel(failure).catch(() => {});
+      this.reads.reader.cancel(failure).catch(() => {});
       this.options.abortUpstream(failure);
     }
-    const ir = this.decode(this.sse.end(), true);
-    if (!this.decoderBroken) ir.push(...this.endDecoder());
+    const ir = this.decoding.end(this.phase !== 'holding');
     // The decoder only knows the stream stopped early; the read knows why (timeout, reset).
     const tail = failure === undefined ? ir : ir.map((event): IrStreamEvent => (event.type === 'error' ? { type: 'error', error: failure } : event));
-    for (const event of tail) observeIrEvent(this.options.outcome, event);
-    const error = firstError(tail);
-    if (error !== undefined && this.committed) this.reportFailure(error);
+    this.upstreamEnded = true;
+    this.observe(tail);
     return { kind: 'end', ir: tail };
   }
 
-  private endDecoder(): IrStreamEvent[] {
-    try {
-      return this.decoder.end();
-    } catch {
-      return [];
-    }
-  }
-
-  /** `final`: no event follows (EOF or cancel), so a skimmed event held for its usage is decoded now. */
-  private decode(events: SseEvent[], final = false): IrStreamEvent[] {
-    const out: IrStreamEvent[] = [];
-    this.failedAt = -1;
-    const { skimmer } = this.options;
-    for (let i = 0; i < events.length && !this.decoderBroken; i++) {
-      const event = events[i]!;
-      const chars = this.committed ? skimmer?.skim(event) : undefined;
-      if (chars !== undefined) {
-        this.options.outcome.generatedChars += chars;
-        if (skimmer?.cumulativeUsage === true) this.lastSkimmed = event;
-        continue;
-      }
-      this.catchUp(out);
-      this.decodeOne(event, out);
-      // Nothing follows an error in the IR: the first one found is the event that broke the stream.
-      if (this.failedAt < 0 && out.length > 0 && out[out.length - 1]!.type === 'error') this.failedAt = i;
-    }
-    if (final) this.catchUp(out);
-    for (const event of out) {
+  /** Usage, stop reason and errors off the decoded events; an error once bytes went out is a mid-stream failure. */
+  private observe(events: IrStreamEvent[]): void {
+    for (const event of events) {
       observeIrEvent(this.options.outcome, event);
-      if (event.type === 'error' && this.committed) this.reportFailure(event.error);
+      if (event.type === 'error') this.reportFailure(event.error);
     }
-    return out;
+    if (this.usageWaitOver !== undefined && this.finalUsageKnown()) this.usageWaitOver();
   }
 
-  private decodeOne(event: SseEvent, out: IrStreamEvent[]): void {
-    if (this.decoderBroken) return;
-    try {
-      out.push(...this.decoder.push(event));
-    } catch (cause) {
-      // A decoder that throws cannot be trusted with the rest; this is an unreadable upstream stream.
-      this.decoderBroken = true;
-      out.push({ type: 'error', error: new RelayError('api_error', 502, `${this.options.label}: unreadable upstream stream`, { cause }) });
-    }
+  private finalUsageKnown(): boolean {
+    return this.upstreamEnded || this.options.outcome.finished;
   }
 
-  /** Decodes the skimmed event held for its cumulative usage (its content already went out). */
-  private catchUp(out: IrStreamEvent[]): void {
-    const held = this.lastSkimmed;
-    this.lastSkimmed = undefined;
-    if (held !== undefined) this.decodeOne(held, out);
-  }
-
-  private reportFailure(error: RelayError): void {
-    if (this.failed || this.cancelled) return;
-    this.failed = true;
-    this.options.onMidStreamFailure(error);
-  }
-
-  /** Issues the next upstream read if none is in flight; the deadline runs only while a read is awaited. */
-  private issueRead(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    if (this.pending !== undefined) return this.pending;
+  private readTimeoutMs(): number {
     const { idleMs, firstContentBy } = this.options;
     const untilFirstContent = firstContentBy - Date.now();
-    this.waitingForFirstContent = !this.committed && untilFirstContent < idleMs;
-    this.deadline.set(this.waitingForFirstContent ? Math.max(untilFirstContent, 0) : idleMs);
-    const read = this.reader.read();
-    this.pending = read;
-    this.pendingSettled = false;
-    const settled = () => {
-      if (this.pending === read) this.pendingSettled = true;
-      this.deadline.pause();
-    };
-    read.then(settled, settled);
-    return read;
-  }
-
-  private takeRead(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    const read = this.issueRead();
-    this.pending = undefined;
-    return read;
-  }
-
-  /**
-   * Issues the next read (if none is in flight) and says whether it has already settled, so its bytes
-   * join this write. It does not wait: in workerd a read of a fetch body settles only on a later turn
-   * of the event loop, never within microtasks, and awaiting a few cost ~40% of the relay's CPU per
-   * chunk (bench/profile.mjs, 200-event streams) for no merge at all.
-   */
-  private nextReadReady(): boolean {
-    if (this.carried !== undefined) return false;
-    this.issueRead();
-    return this.pendingSettled;
+    this.deadlineFor = this.phase === 'holding' && untilFirstContent < idleMs ? 'first content' : 'idle';
+    return this.deadlineFor === 'first content' ? Math.max(untilFirstContent, 0) : idleMs;
   }
 
   private expire(): void {
     const { label, idleMs } = this.options;
-    const message = this.waitingForFirstContent ? `${label}: no content within the first-byte timeout` : `${label}: upstream sent nothing for ${idleMs} ms`;
+    const message = this.deadlineFor === 'first content' ? `${label}: no content within the first-byte timeout` : `${label}: upstream sent nothing for ${idleMs} ms`;
     this.timedOut = new RelayError('timeout', 504, message);
-    this.reader.cancel(this.timedOut).catch(() => {});
+    this.reads.reader.cancel(this.timedOut).catch(() => {});
     this.pipeAbort?.abort(this.timedOut);
     this.options.abortUpstream(this.timedOut);
   }
 
-  private cancel(reason: unknown): void {
-    this.cancelled = true;
+  /**
+   * The client disconnected (its request signal aborted, or it cancelled the body). Before the first
+   * content the upstream is stopped at once; after it, the upstream is read on for its final usage
+   * (FINAL_USAGE_WAIT_MS), then stopped, and only then is the delivery settled, so the pipeline
+   * records the usage that came.
+   */
+  private clientLeft(reason: unknown): void {
+    if (this.phase === 'holding') {
+      this.settleDelivery('aborted');
+      this.cancel(reason);
+      return;
+    }
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
     this.options.clientSignal?.removeEventListener('abort', this.clientGone);
-    this.deadline.clear();
-    this.keepaliveTimer?.clear();
+    this.stopKeepalive?.();
+    if (this.finalUsageKnown()) {
+      this.cancel(reason);
+      this.settleDelivery('aborted');
+      return;
+    }
+    const over = (): void => {
+      if (this.usageWaitOver !== over) return;
+      this.usageWaitOver = undefined;
+      clearTimeout(timer);
+      this.cancel(reason);
+      this.settleDelivery('aborted');
+    };
+    const timer = setTimeout(over, FINAL_USAGE_WAIT_MS);
+    this.usageWaitOver = over;
+    // A native pipe's tap reads on by itself; the JS path's reads were the client's pulls.
+    if (this.pipeAbort === undefined) void this.readForFinalUsage();
+  }
+
+  private async readForFinalUsage(): Promise<void> {
+    await this.current?.catch(() => {});
+    while (this.usageWaitOver !== undefined && !this.upstreamEnded) await this.nextStep().catch(() => {});
+  }
+
+  private cancel(reason: unknown): void {
+    this.phase = 'ended';
+    this.options.clientSignal?.removeEventListener('abort', this.clientGone);
+    this.reads.stop();
+    this.stopKeepalive?.();
     this.options.abortUpstream(reason);
-    this.reader.cancel(reason).catch(() => {});
+    this.reads.reader.cancel(reason).catch(() => {});
     this.pipeAbort?.abort(reason);
-    this.sse.abort(reason);
-    // The usage of a skimmed event still counts when the client leaves (cancelled: nothing is reported as a failure).
-    if (this.lastSkimmed !== undefined) this.decode([], true);
-    this.decoder.abort(reason);
+    // The usage of a skimmed event still counts when the client leaves (ended: nothing is reported as a failure).
+    this.observe(this.decoding.abort(reason));
     this.options.renderer.cancel(reason);
   }
 }
-
-const holdTimer = (ms: number | undefined): { over: Promise<typeof HOLD_OVER>; clear(): void } | undefined => {
-  if (ms === undefined || ms <= 0) return undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const over = new Promise<typeof HOLD_OVER>((resolve) => {
-    timer = setTimeout(() => resolve(HOLD_OVER), ms);
-  });
-  return { over, clear: () => clearTimeout(timer) };
-};
-
-const byteLength = (chunks: Uint8Array[]): number => {
-  let total = 0;
-  for (const chunk of chunks) total += chunk.byteLength;
-  return total;
-};
-
-const concatBytes = (chunks: Uint8Array[]): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(byteLength(chunks));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-};

@@ -3,6 +3,7 @@ import { codecFor } from '../../src/protocols/registry';
 import { decodeSseStage } from '../../src/streams/sse-decode';
 import { encodeSseStage } from '../../src/streams/sse-encode';
 import { StageChain } from '../../src/streams/stage-chain';
+import { decodeStreamOf, encodeStreamOf } from '../setup/codec-streams';
 
 const collect = async <T>(stream: ReadableStream<T>): Promise<T[]> => {
   const out: T[] = [];
@@ -70,7 +71,7 @@ describe('StageChain', () => {
     const { decodeSse } = await import('../../src/streams/sse-decode');
     const { encodeSse } = await import('../../src/streams/sse-encode');
     const viaPipes = (
-      await collect(source(upstream).pipeThrough(decodeSse()).pipeThrough(upstreamCodec.decodeStream()).pipeThrough(client.encodeStream(context)).pipeThrough(encodeSse()))
+      await collect(source(upstream).pipeThrough(decodeSse()).pipeThrough(decodeStreamOf(upstreamCodec)).pipeThrough(encodeStreamOf(client, context)).pipeThrough(encodeSse()))
     )
       .map((chunk) => decoder.decode(chunk))
       .join('');

@@ -1,12 +1,12 @@
 import type { Codec } from '../codec';
 import { decodeAnthropicRequest, peekAnthropicRequest } from './decode-request';
 import { decodeAnthropicCountTokens, decodeAnthropicResponse } from './decode-response';
-import { decodeAnthropicStream, decodeAnthropicStreamStage } from './decode-stream';
+import { decodeAnthropicStreamStage } from './decode-stream';
 import { anthropicPassthroughSkimmer } from './passthrough-skim';
 import { anthropicAuthHeaders, encodeAnthropicCountTokens, encodeAnthropicRequest } from './encode-request';
 import { rewriteAnthropicPassthrough } from './passthrough';
 import { encodeAnthropicResponse } from './encode-response';
-import { encodeAnthropicStream, encodeAnthropicStreamStage } from './encode-stream';
+import { encodeAnthropicStreamStage } from './encode-stream';
 import { decodeAnthropicError, encodeAnthropicError } from './errors';
 import { anthropicMediaUrls } from './media-urls';
 import { refusedThinkingSignature, withoutSignedThinking } from './provider-bound-thinking';
@@ -18,13 +18,11 @@ export const anthropicCodec: Codec = {
   peekRequest: peekAnthropicRequest,
   mediaUrlsOf: anthropicMediaUrls,
   encodeResponse: encodeAnthropicResponse,
-  encodeStream: encodeAnthropicStream,
   encodeStreamStage: encodeAnthropicStreamStage,
   encodeError: encodeAnthropicError,
   encodeTokenCount: (inputTokens) => ({ input_tokens: inputTokens }),
   encodeRequest: encodeAnthropicRequest,
   decodeResponse: decodeAnthropicResponse,
-  decodeStream: decodeAnthropicStream,
   decodeStreamStage: decodeAnthropicStreamStage,
   passthroughSkimmer: anthropicPassthroughSkimmer,
   decodeError: decodeAnthropicError,

@@ -2,12 +2,12 @@ import type { Codec } from '../codec';
 import { decodeGeminiCountTokens, encodeGeminiCountTokens, encodeGeminiTokenCount } from './count-tokens';
 import { decodeGeminiRequest, peekGeminiRequest } from './decode-request';
 import { decodeGeminiResponse } from './decode-response';
-import { decodeGeminiStream, decodeGeminiStreamStage } from './decode-stream';
+import { decodeGeminiStreamStage } from './decode-stream';
 import { geminiPassthroughSkimmer } from './passthrough-skim';
 import { encodeGeminiRequest, geminiAuthHeaders } from './encode-request';
 import { rewriteGeminiPassthrough } from './passthrough';
 import { encodeGeminiResponse } from './encode-response';
-import { encodeGeminiStream, encodeGeminiStreamStage } from './encode-stream';
+import { encodeGeminiStreamStage } from './encode-stream';
 import { decodeGeminiError, encodeGeminiError } from './errors';
 import { geminiMediaUrls } from './media-urls';
 
@@ -19,14 +19,12 @@ export const geminiCodec: Codec = {
   peekRequest: peekGeminiRequest,
   mediaUrlsOf: geminiMediaUrls,
   encodeResponse: encodeGeminiResponse,
-  encodeStream: encodeGeminiStream,
   encodeStreamStage: encodeGeminiStreamStage,
   encodeError: encodeGeminiError,
   encodeTokenCount: encodeGeminiTokenCount,
 
   encodeRequest: encodeGeminiRequest,
   decodeResponse: decodeGeminiResponse,
-  decodeStream: decodeGeminiStream,
   decodeStreamStage: decodeGeminiStreamStage,
   passthroughSkimmer: geminiPassthroughSkimmer,
   decodeError: decodeGeminiError,

@@ -1,11 +1,11 @@
 import type { Codec } from '../codec';
 import { decodeOpenAIChatRequest, peekOpenAIChatRequest } from './decode-request';
 import { decodeOpenAIChatResponse } from './decode-response';
-import { decodeOpenAIChatStream, decodeOpenAIChatStreamStage } from './decode-stream';
+import { decodeOpenAIChatStreamStage } from './decode-stream';
 import { openAIChatPassthroughSkimmer } from './passthrough-skim';
 import { encodeOpenAIChatRequest, rewriteOpenAIChatPassthrough } from './encode-request';
 import { encodeOpenAIChatResponse } from './encode-response';
-import { encodeOpenAIChatStream, encodeOpenAIChatStreamStage } from './encode-stream';
+import { encodeOpenAIChatStreamStage } from './encode-stream';
 import { decodeOpenAIChatError, encodeOpenAIChatError } from './errors';
 import { openaiChatPassthroughFilterStage } from './passthrough-filter';
 import { openaiChatMediaUrls } from './media-urls';
@@ -17,12 +17,10 @@ export const openaiChatCodec: Codec = {
   peekRequest: peekOpenAIChatRequest,
   mediaUrlsOf: openaiChatMediaUrls,
   encodeResponse: encodeOpenAIChatResponse,
-  encodeStream: encodeOpenAIChatStream,
   encodeStreamStage: encodeOpenAIChatStreamStage,
   encodeError: encodeOpenAIChatError,
   encodeRequest: encodeOpenAIChatRequest,
   decodeResponse: decodeOpenAIChatResponse,
-  decodeStream: decodeOpenAIChatStream,
   decodeStreamStage: decodeOpenAIChatStreamStage,
   passthroughSkimmer: openAIChatPassthroughSkimmer,
   decodeError: decodeOpenAIChatError,

@@ -1,11 +1,11 @@
 import type { Codec } from '../codec';
 import { decodeResponsesRequest, peekResponsesRequest } from './decode-request';
 import { decodeResponsesResponse } from './decode-response';
-import { decodeResponsesStream, decodeResponsesStreamStage } from './decode-stream';
+import { decodeResponsesStreamStage } from './decode-stream';
 import { responsesPassthroughSkimmer } from './passthrough-skim';
 import { encodeResponsesCountTokens, encodeResponsesRequest } from './encode-request';
 import { encodeResponsesResponse } from './encode-response';
-import { encodeResponsesStream, encodeResponsesStreamStage } from './encode-stream';
+import { encodeResponsesStreamStage } from './encode-stream';
 import { decodeResponsesError, encodeResponsesError } from './errors';
 import { decodeResponsesInputTokens, encodeResponsesInputTokens, rewriteResponsesPassthrough } from './passthrough';
 import { continueResponsesPassthrough } from './passthrough-continuation';
@@ -17,13 +17,11 @@ export const openaiResponsesCodec: Codec = {
   peekRequest: peekResponsesRequest,
   mediaUrlsOf: openaiResponsesMediaUrls,
   encodeResponse: encodeResponsesResponse,
-  encodeStream: encodeResponsesStream,
   encodeStreamStage: encodeResponsesStreamStage,
   encodeError: encodeResponsesError,
   encodeTokenCount: encodeResponsesInputTokens,
   encodeRequest: encodeResponsesRequest,
   decodeResponse: decodeResponsesResponse,
-  decodeStream: decodeResponsesStream,
   decodeStreamStage: decodeResponsesStreamStage,
   passthroughSkimmer: responsesPassthroughSkimmer,
   decodeError: decodeResponsesError,

@@ -4,6 +4,7 @@ import { anthropicCodec } from '../../../src/protocols/anthropic';
 import { decodeSse } from '../../../src/streams/sse-decode';
 import { createAnthropicUpstream, FAKE_ANTHROPIC_KEY } from '../../fakes/anthropic-upstream';
 import { checkIrInvariants, collect } from './helpers';
+import { decodeStreamOf } from '../../setup/codec-streams';
 
 const BASE = 'https://api.anthropic.test';
 
@@ -48,7 +49,7 @@ describe('fake Anthropic upstream', () => {
     const tools = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
     const response = await send(upstream, ir({ tools, stream: true }), true);
     if (response.body === null) throw new Error('no body');
-    const events = await collect(response.body.pipeThrough(decodeSse()).pipeThrough(anthropicCodec.decodeStream()));
+    const events = await collect(response.body.pipeThrough(decodeSse()).pipeThrough(decodeStreamOf(anthropicCodec)));
     checkIrInvariants(events);
     const args = events.map((event) => (event.type === 'block_delta' && event.delta.type === 'arguments' ? event.delta.json : '')).join('');
     expect(JSON.parse(args)).toEqual({ city: 'example' });

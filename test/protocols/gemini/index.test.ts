@@ -7,6 +7,7 @@ import { decodeSse } from '../../../src/streams/sse-decode';
 import { FAKE_GEMINI_KEY, FAKE_GEMINI_SIGNATURE, createGeminiUpstream } from '../../fakes/gemini-upstream';
 import type { GeminiUpstream } from '../../fakes/gemini-upstream';
 import { expectIrInvariants, fixture, irRequest } from './helpers';
+import { decodeStreamOf } from '../../setup/codec-streams';
 
 const BASE_URL = 'https://generativelanguage.googleapis.com';
 
@@ -22,7 +23,7 @@ const send = (upstream: GeminiUpstream, encoded: EncodedUpstreamRequest, apiKey 
 const streamEvents = async (response: Response): Promise<IrStreamEvent[]> => {
   const events: IrStreamEvent[] = [];
   if (response.body === null) throw new Error('no body');
-  for await (const event of response.body.pipeThrough(decodeSse()).pipeThrough(geminiCodec.decodeStream())) events.push(event);
+  for await (const event of response.body.pipeThrough(decodeSse()).pipeThrough(decodeStreamOf(geminiCodec))) events.push(event);
   return events;
 };
 

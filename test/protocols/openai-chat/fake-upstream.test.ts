@@ -6,6 +6,7 @@ import { createOpenAIChatUpstream, FAKE_OPENAI_CHAT_KEY, FAKE_OPENAI_CHAT_TEXT }
 import type { FakeOpenAIChatUpstream } from '../../fakes/openai-chat-upstream';
 import toolStep from '../../fixtures/openai-chat/issue-15789-step-1.chunks.txt?raw';
 import { baseRequest, expectIrInvariants } from './helpers';
+import { decodeStreamOf } from '../../setup/codec-streams';
 
 const BASE_URL = 'https://fake-openai.test/v1';
 const sdk = (fake: FakeOpenAIChatUpstream, apiKey = FAKE_OPENAI_CHAT_KEY) =>
@@ -85,7 +86,7 @@ describe('fake OpenAI Chat upstream', () => {
     const body = streamed.body;
     if (!body) throw new Error('no body');
     const events = [];
-    for await (const event of body.pipeThrough(decodeSse()).pipeThrough(openaiChatCodec.decodeStream())) events.push(event);
+    for await (const event of body.pipeThrough(decodeSse()).pipeThrough(decodeStreamOf(openaiChatCodec))) events.push(event);
     expectIrInvariants(events);
     expect(events[events.length - 1]).toMatchObject({ type: 'finish', stopReason: 'tool_use', usage: { inputTokens: 58 } });
     expect(fake.requests[1]?.body).toMatchObject({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true } });

@@ -5,6 +5,7 @@ import { decodeSse } from '../../../src/streams/sse-decode';
 import { createOpenAIResponsesUpstream, FAKE_OPENAI_RESPONSES_KEY } from '../../fakes/openai-responses-upstream';
 import toolFixture from '../../fixtures/openai-responses/issue-19493-gpt-5.1-tool-call.chunks.txt?raw';
 import { baseRequest, expectIrInvariants } from './helpers';
+import { decodeStreamOf } from '../../setup/codec-streams';
 
 const post = (fake: ReturnType<typeof createOpenAIResponsesUpstream>, path: string, body: unknown, key = FAKE_OPENAI_RESPONSES_KEY) =>
   fake(new Request(`https://fake.test${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify(body) }));
@@ -12,7 +13,7 @@ const post = (fake: ReturnType<typeof createOpenAIResponsesUpstream>, path: stri
 const irEvents = async (response: Response): Promise<IrStreamEvent[]> => {
   if (response.body === null) throw new Error('no body');
   const out: IrStreamEvent[] = [];
-  for await (const event of response.body.pipeThrough(decodeSse()).pipeThrough(openaiResponsesCodec.decodeStream())) out.push(event);
+  for await (const event of response.body.pipeThrough(decodeSse()).pipeThrough(decodeStreamOf(openaiResponsesCodec))) out.push(event);
   return out;
 };
 

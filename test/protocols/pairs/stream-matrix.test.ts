@@ -14,6 +14,7 @@ import geminiToolCall from '../../fixtures/gemini/google-tool-call.chunks.txt?ra
 import openaiChatTool from '../../fixtures/openai-chat/issue-15789-step-1.chunks.txt?raw';
 import responsesToolCall from '../../fixtures/openai-responses/issue-19493-gpt-5.1-tool-call.chunks.txt?raw';
 import { pipe } from '../../setup/pipe';
+import { decodeStreamOf, encodeStreamOf } from '../../setup/codec-streams';
 
 /** Recorded upstream streams (one data payload per line), framed the way each upstream frames them. */
 const recordings: Array<{ upstream: WireFormat; name: string; text: string }> = [
@@ -79,10 +80,10 @@ describe.each(recordings)('recorded $name stream', ({ upstream, name, text }) =>
   const clients = WIRE_FORMATS.filter((client) => client !== upstream);
 
   it.each(clients)(`→ %s client matches its golden and ends properly`, async (client) => {
-    const ir = await pipe(framed(upstream, text), codecFor(upstream).decodeStream());
+    const ir = await pipe(framed(upstream, text), decodeStreamOf(codecFor(upstream)));
     assertInvariants(ir);
     const context = { requestId: 'req_golden', request: clientRequest(client), created: 1_700_000_000 };
-    const out = await pipe(ir, codecFor(client).encodeStream(context));
+    const out = await pipe(ir, encodeStreamOf(codecFor(client), context));
     const sse = normalize(out.map(formatSseEvent).join(''));
     expect(sse).toMatch(terminators[client]);
     await expect(sse).toMatchFileSnapshot(`__goldens__/stream.${name}--${client}.sse`);

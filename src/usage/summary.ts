@@ -43,6 +43,9 @@ export interface UsageSummary {
     fiveHour: QuotaWindowSummary;
     week: QuotaWindowSummary;
     minute: QuotaWindowSummary;
+    /** Input plus output tokens in the key's token windows (limit null without a token limit). */
+    tokensPerMinute: QuotaWindowSummary;
+    tokensPerDay: QuotaWindowSummary;
     concurrency: { limit: number | null; active: number };
   };
   /** Dollars; present for prepaid keys only. */
@@ -106,6 +109,8 @@ export const usageSummary = async (env: Env, key: AuthenticatedKey, days: number
       fiveHour: windowSummary(quota.fiveHour),
       week: windowSummary(quota.week),
       minute: windowSummary(quota.minute),
+      tokensPerMinute: windowSummary(quota.tokenMinute),
+      tokensPerDay: windowSummary(quota.tokenDay),
       concurrency: quota.concurrency,
     },
   };

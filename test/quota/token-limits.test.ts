@@ -4,7 +4,7 @@ import type { QuotaLimits } from '../../src/auth/key-record';
 import { DAY_MS, MINUTE_MS } from '../../src/quota/windows';
 import { createOpenAIChatUpstream, FAKE_OPENAI_CHAT_KEY } from '../fakes/openai-chat-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
-import { addProvider, admin, createKey, jsonPost } from '../setup/seed';
+import { addProvider, admin, callRelay, createKey, jsonPost } from '../setup/seed';
 
 /** An OpenAI upstream whose every answer reports 400 input and 200 output tokens: 600 a request. */
 const upstreamOf600 = () =>
@@ -85,6 +85,12 @@ describe('token limits through the relay', () => {
     const error = (await refused.json()) as { error: { type: string; code: string; message: string } };
     expect(error.error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
     expect(error.error.message).toMatch(/^per-minute limit of 1000 tokens reached; it resets at \d{4}-\d\d-\d\dT[\d:]+Z$/);
+
+    const usage = (await (await callRelay('/v1/usage', { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      quota: { tokensPerMinute: { limit: number | null; used: number; remaining: number | null }; tokensPerDay: { limit: number | null } };
+    };
+    expect(usage.quota.tokensPerMinute).toMatchObject({ limit: 1_000, used: 1_200, remaining: 0 });
+    expect(usage.quota.tokensPerDay.limit).toBeNull();
 
     travel(MINUTE_MS + 1_000);
     const reopened = await chat(key, 'tokens-minute-model');

@@ -20,8 +20,6 @@ export const REQUEST_WINDOWS = ['5h', 'week', 'minute'] as const;
 /** Windows that count tokens, added when a request's usage is known. */
 export const TOKEN_WINDOWS = ['tokenMinute', 'tokenDay'] as const;
 export const WINDOW_NAMES = [...REQUEST_WINDOWS, ...TOKEN_WINDOWS] as const;
-export type RequestWindowName = (typeof REQUEST_WINDOWS)[number];
-export type TokenWindowName = (typeof TOKEN_WINDOWS)[number];
 export type WindowName = (typeof WINDOW_NAMES)[number];
 
 export const WINDOW_LENGTH_MS: Readonly<Record<WindowName, number>> = {

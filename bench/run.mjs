@@ -621,6 +621,19 @@ push(...distanceReport(distance));
 if (Object.keys(unavailable).length > 0) {
   push('## Not measured', '', ...Object.entries(unavailable).map(([name, why]) => `- **${name}**: ${why.replaceAll('\n', ' ')}`), '');
 }
+// The capacity section comes from `npm run bench:capacity` runs, not from this one: it is kept as it was.
+const previous = (() => {
+  try {
+    return readFileSync(out, 'utf8');
+  } catch {
+    return '';
+  }
+})();
+const capacityAt = previous.indexOf('\n## Capacity (issue 23');
+if (capacityAt >= 0) {
+  const end = previous.indexOf('\n## ', capacityAt + 1);
+  push(previous.slice(capacityAt + 1, end < 0 ? undefined : end + 1).trimEnd(), '');
+}
 
 writeFileSync(out, `${lines.join('\n')}\n`);
 writeFileSync(path.join(SCRATCH, 'results.json'), JSON.stringify({ date: now.toISOString(), source, revision, cfg, build, buildMin, composition, micro, cold, unavailable, results, streamCost }, null, 1));

@@ -2,11 +2,17 @@
 // upstream stream event for every codec pair, through the same TransformStream chain the relay
 // builds (src/relay/translation-plan.ts), and for same-format passthrough the usage tap's work
 // (src/relay/passthrough-plan.ts: SSE decode + the format's stream decoder, off the client's path)
-// plus, for openai-chat, the passthrough filter chain. Inputs are the fake upstream's
-// pre-serialized streams. Prints one JSON line.
+// plus, for openai-chat, the passthrough filter chain. The *relay steps* rows drive the relay's own
+// per-chunk code for a translation by plain calls, one upstream chunk per event (src/streams/
+// upstream-decode.ts, the client encoder in translatedRenderer, sseFraming: one encode per chunk),
+// i.e. the codecs' share of a translated stream without any stream hop. Inputs are the fake
+// upstream's pre-serialized streams. Prints one JSON line.
 import { codecFor } from '../../src/protocols/registry';
 import { decodeSse } from '../../src/streams/sse-decode';
 import { encodeSse } from '../../src/streams/sse-encode';
+import { sseFraming } from '../../src/streams/stream-framing';
+import { translatedRenderer } from '../../src/streams/stream-render';
+import { UpstreamDecode } from '../../src/streams/upstream-decode';
 import type { WireFormat } from '../../src/ir/format';
 // @ts-expect-error plain JS module shared with the runner
 import { buildPayloads } from '../lib/fake-upstream.mjs';
@@ -64,6 +70,20 @@ const translation = (upstream: WireFormat, client: WireFormat): Pipeline => {
     );
 };
 
+/** The relay's translation work per upstream chunk, as plain calls: what the codecs cost without stream hops. */
+const relaySteps = (upstream: WireFormat, client: WireFormat): Pipeline => {
+  const { body, route } = clientRequestBody(client);
+  const request = codecFor(client).decodeRequest(body, route);
+  return (frames) => {
+    const decode = new UpstreamDecode(codecFor(upstream).decodeStreamStage(), 'bench', undefined, () => {});
+    const renderer = translatedRenderer(codecFor(client).encodeStreamStage({ requestId: 'req_bench', request, created: 1700000000 }), sseFraming());
+    let written = 0;
+    for (const bytes of frames) written += renderer.chunk({ bytes, ...decode.chunk(bytes, false) }).length;
+    written += renderer.end(decode.end(false)).length;
+    return Promise.resolve(written);
+  };
+};
+
 const passthroughTap = (format: WireFormat): Pipeline => (frames) =>
   drain(source(frames).pipeThrough(decodeSse()).pipeThrough(new TransformStream(codecFor(format).decodeStreamStage())));
 
@@ -110,6 +130,12 @@ for (const upstream of FORMATS) {
         upstream === client ? passthroughTap(upstream) : translation(upstream, client),
       ),
     );
+  }
+}
+for (const upstream of FORMATS) {
+  const frames = (upstream === 'openai-chat' ? payloads[upstream].streamWithUsage! : payloads[upstream].stream).map((frame) => encoder.encode(frame));
+  for (const client of FORMATS) {
+    if (client !== upstream) results.push(await measure(`${client} client ← ${upstream} upstream, relay steps (plain calls)`, frames, relaySteps(upstream, client)));
   }
 }
 const chatFrames = payloads['openai-chat'].streamWithUsage!.map((frame) => encoder.encode(frame));

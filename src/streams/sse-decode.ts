@@ -1,5 +1,8 @@
 import type { SseEvent } from './sse-event';
 
+/** One options object for every chunk's decode, not one per call. */
+const STREAMING = { stream: true } as const;
+
 /**
  * Bytes → SSE events (WHATWG "text/event-stream" parsing). Accepts \n, \r\n and \r line endings,
  * an optional space after the colon, comment lines, and multi-line data. An event still open at
@@ -66,7 +69,7 @@ export const decodeSseStage = (): Transformer<Uint8Array, SseEvent> => {
 
   return {
     transform(chunk, controller) {
-      buffer += decoder.decode(chunk, { stream: true });
+      buffer += decoder.decode(chunk, STREAMING);
       drain(controller, false);
     },
     flush(controller) {

@@ -26,6 +26,11 @@ describe('decodeSse', () => {
     expect(events.map((event) => event.data)).toEqual(['one', 'two', 'three']);
   });
 
+  it('reads data lines without a space or a colon, mixed line endings, and keeps the last id', async () => {
+    const events = await decodeChunks(['data\n\nevent: e\r\nid: 7\r\ndata:x\r\ndata: y\r', '\n\r\n: c\ndata: z\rfield: ignored\r\r']);
+    expect(events).toEqual([{ data: '' }, { event: 'e', id: '7', data: 'x\ny' }, { id: '7', data: 'z' }]);
+  });
+
   it('joins multi-line data and dispatches an event left open at EOF', async () => {
     const events = await decodeChunks(['data: a\ndata: b\n\ndata: tail']);
     expect(events.map((event) => event.data)).toEqual(['a\nb', 'tail']);

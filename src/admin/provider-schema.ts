@@ -67,6 +67,7 @@ export const providerCreateSchema = z.strictObject({
 export const providerUpdateSchema = z.partial(z.strictObject(providerFields));
 
 export type ProviderCreate = z.infer<typeof providerCreateSchema>;
+export type ProviderUpdate = z.infer<typeof providerUpdateSchema>;
 
 export const modelRoutesOf = (models: ProviderCreate['models']) =>
   models.map((entry) =>

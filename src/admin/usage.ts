@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import type { AppEnv } from '../env';
-import { dayOf } from '../usage/days';
-import { usageCsvStream } from '../usage/csv';
 import { replayDeadLetters } from '../usage/dead-letters';
 import { cursorAfter, decodeCursor, encodeCursor, usageEventPage, usageEventView } from '../usage/usage-events';
-import { daysInOrder, parseQuery, usageFilterObject, usageFilterSchema, type UsageFilter } from '../usage/usage-filter';
+import { daysInOrder, parseQuery, usageFilterObject, type UsageFilter } from '../usage/usage-filter';
 import { GROUP_FIELDS, usageReport, type GroupField } from '../usage/usage-report';
+import { usageCsvExport } from './services/usage-export';
 
 const groupBySchema = z.pipe(
   z._default(z.string(), 'day,model'),
@@ -59,15 +58,5 @@ export const usageAdminRoutes = new Hono<AppEnv>()
   })
   .post('/dead-letters/replay', async (c) => c.json(await replayDeadLetters(c.env, 100)));
 
-/** GET /admin/usage.csv: every matching raw event as RFC 4180 CSV, streamed page by page. */
-export const usageCsvRoutes = new Hono<AppEnv>().get('/usage.csv', (c) => {
-  const filter = parseQuery(c.req.query(), usageFilterSchema);
-  const name = `usage-${filter.from ?? 'all'}-${filter.to ?? dayOf(Date.now())}.csv`;
-  return new Response(usageCsvStream(c.env, filter), {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8; header=present',
-      'content-disposition': `attachment; filename="${name}"`,
-      'cache-control': 'no-store',
-    },
-  });
-});
+/** GET /admin/usage.csv: every matching raw event as RFC 4180 CSV (services/usage-export.ts). */
+export const usageCsvRoutes = new Hono<AppEnv>().get('/usage.csv', (c) => usageCsvExport(c.env, c.req.query()));

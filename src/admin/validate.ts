@@ -41,14 +41,12 @@ const withAcceptedFields = (issue: Issue, schema: z.ZodMiniType): string | undef
   return accepted.length === 0 ? undefined : `${unknown}; accepted fields: ${accepted.join(', ')}`;
 };
 
-/** Parses an admin body with a zod schema; the first issue becomes a 400 naming the field. */
-export const parseAdminBody = async <T extends z.ZodMiniType>(request: Request, schema: T): Promise<z.infer<T>> => {
-  let value: unknown;
-  try {
-    value = await request.json();
-  } catch {
-    throw invalidRequest('request body is not valid JSON');
-  }
+/**
+ * Checks an admin input (a parsed JSON body, or the body a dashboard form makes) with a zod schema;
+ * the first issue becomes a 400 naming the field. The admin routes and the dashboard pages both call
+ * this before a service, so both refuse with the same message.
+ */
+export const parseAdminInput = <T extends z.ZodMiniType>(value: unknown, schema: T): z.infer<T> => {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -58,4 +56,15 @@ export const parseAdminBody = async <T extends z.ZodMiniType>(request: Request, 
     throw invalidRequest(`${path === '' ? 'body' : path}: ${message}`, path || undefined);
   }
   return parsed.data;
+};
+
+/** Reads an admin request's JSON body and checks it (parseAdminInput). */
+export const parseAdminBody = async <T extends z.ZodMiniType>(request: Request, schema: T): Promise<z.infer<T>> => {
+  let value: unknown;
+  try {
+    value = await request.json();
+  } catch {
+    throw invalidRequest('request body is not valid JSON');
+  }
+  return parseAdminInput(value, schema);
 };

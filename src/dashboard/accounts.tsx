@@ -2,8 +2,10 @@ import { Hono } from 'hono';
 import { basePathOf, publicPath } from '../base-path';
 import type { Env } from '../env';
 import { randomId } from '../protocols/shared/ids';
-import { accountView, findAccount, ledgerPage, listAccounts } from '../usage/accounts';
-import { callAdmin } from './admin-api';
+import { accountCreateSchema, topupSchema } from '../admin/account-schema';
+import { accountLedger, createAccount, creditAccount, findAccountById, listAccountPage, topupReference } from '../admin/services/accounts';
+import { parseAdminInput } from '../admin/validate';
+import { runAdminAction } from './admin-action';
 import { numberField, readForm, textField } from './form';
 import { flashOf, formatIso, formatUsd, Layout, Pill, PostForm, withFlash } from './layout';
 import type { DashboardEnv } from './session';
@@ -15,8 +17,7 @@ const accountPath = (env: Env, id: string) => publicPath(env, `/dashboard/accoun
 export const accountPages = new Hono<DashboardEnv>()
   .get('/', async (c) => {
     const cursor = c.req.query('cursor') ?? null;
-    const accounts = (await listAccounts(c.env, cursor, PAGE_SIZE)).map(accountView);
-    const last = accounts.at(-1);
+    const { data: accounts, nextCursor } = await listAccountPage(c.env, cursor, PAGE_SIZE);
     return c.html(
       <Layout base={basePathOf(c.env)} title="Accounts" active="/dashboard/accounts" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
         <table>
@@ -44,9 +45,9 @@ export const accountPages = new Hono<DashboardEnv>()
             ))}
           </tbody>
         </table>
-        {accounts.length === PAGE_SIZE && last ? (
+        {nextCursor !== null ? (
           <p>
-            <a href={publicPath(c.env, `/dashboard/accounts?cursor=${encodeURIComponent(last.id)}`)}>Next page</a>
+            <a href={publicPath(c.env, `/dashboard/accounts?cursor=${encodeURIComponent(nextCursor)}`)}>Next page</a>
           </p>
         ) : null}
         <h2>Create an account</h2>
@@ -67,14 +68,14 @@ export const accountPages = new Hono<DashboardEnv>()
     );
   })
   .post('/', async (c) => {
-    const result = await callAdmin(c, 'POST', '/accounts', { name: textField(await readForm(c), 'name') ?? '' });
+    const form = await readForm(c);
+    const result = await runAdminAction(() => createAccount(c.env, parseAdminInput({ name: textField(form, 'name') ?? '' }, accountCreateSchema)));
     return c.redirect(withFlash(publicPath(c.env, '/dashboard/accounts'), result.ok ? { kind: 'ok', message: 'Account created.' } : { kind: 'error', message: result.message }), 303);
   })
   .get('/:id', async (c) => {
-    const record = await findAccount(c.env, c.req.param('id'));
-    if (record === null) return c.redirect(withFlash(publicPath(c.env, '/dashboard/accounts'), { kind: 'error', message: `account "${c.req.param('id')}" not found` }), 303);
-    const account = accountView(record);
-    const ledger = await ledgerPage(c.env, account.id, null, 50);
+    const account = await findAccountById(c.env, c.req.param('id'));
+    if (account === null) return c.redirect(withFlash(publicPath(c.env, '/dashboard/accounts'), { kind: 'error', message: `account "${c.req.param('id')}" not found` }), 303);
+    const ledger = await accountLedger(c.env, account.id, null, 50);
     const consistent = account.balanceMicros === account.ledgerBalanceMicros;
     return c.html(
       <Layout base={basePathOf(c.env)} title={`Account: ${account.name}`} active="/dashboard/accounts" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
@@ -135,9 +136,12 @@ export const accountPages = new Hono<DashboardEnv>()
   .post('/:id/topup', async (c) => {
     const id = c.req.param('id');
     const form = await readForm(c);
-    const reference = textField(form, 'reference') ?? textField(form, 'renderReference');
-    const body = Object.fromEntries(Object.entries({ amount: numberField(form, 'amount'), reference }).filter(([, value]) => value !== undefined));
-    const result = await callAdmin(c, 'POST', `/accounts/${encodeURIComponent(id)}/topup`, body);
-    const message = result.ok ? (result.status === 201 ? 'Credit added.' : 'That reference was already applied: nothing changed.') : result.message;
+    const body = Object.fromEntries(Object.entries({ amount: numberField(form, 'amount'), reference: textField(form, 'reference') }).filter(([, value]) => value !== undefined));
+    const result = await runAdminAction(() => {
+      const input = parseAdminInput(body, topupSchema);
+      // Without a typed reference, the one made for this rendering of the form: a double submit credits once.
+      return creditAccount(c.env, id, 'topup', input.amount, topupReference(input.reference ?? textField(form, 'renderReference'), undefined));
+    });
+    const message = result.ok ? (result.value.outcome === 'applied' ? 'Credit added.' : 'That reference was already applied: nothing changed.') : result.message;
     return c.redirect(withFlash(accountPath(c.env, id), { kind: result.ok ? 'ok' : 'error', message }), 303);
   });

@@ -3,7 +3,7 @@ import { BILLING_MODES, PLANS, SCOPES } from '../admin/key-schema';
 import { KEY_KINDS } from '../auth/key-record';
 import type { QuotaStatus } from '../quota/quota-client';
 import type { WindowView } from '../quota/windows';
-import type { KeyView, KeyWithQuota } from './key-data';
+import type { KeyView, KeyWithQuota } from '../admin/services/keys';
 import { formatIso, Pill, PostForm } from './layout';
 
 const resetText = (epochMs: number): string => formatIso(new Date(Math.ceil(epochMs / 1000) * 1000).toISOString());

@@ -1,16 +1,15 @@
 import { Hono } from 'hono';
-import * as z from 'zod/mini';
 import { basePathOf, publicBaseUrl, publicPath } from '../base-path';
 import { AGENT_API_PATHS } from '../routes/agent-paths';
-import { listAccounts } from '../usage/accounts';
-import { callAdmin } from './admin-api';
+import { listAccountPage } from '../admin/services/accounts';
+import { keyCreateSchema, keyUpdateSchema } from '../admin/key-schema';
+import { createKey, findKeyWithQuota, listKeysWithQuota, resetKeyQuota, revokeKey, updateKey } from '../admin/services/keys';
+import { parseAdminInput } from '../admin/validate';
+import { runAdminAction } from './admin-action';
 import { listField, numberField, readForm, splitNames, textField, type FormData } from './form';
-import { findKeyWithQuota, listKeysWithQuota } from './key-data';
 import { CreatedKey, KeyFields, KeyTable, keyState, QUOTA_OVERRIDE_FIELDS, QuotaSummary } from './keys-views';
 import { flashOf, formatIso, Layout, Pill, PostForm, withFlash } from './layout';
 import type { DashboardEnv } from './session';
-
-const createdKeySchema = z.object({ id: z.string(), name: z.string(), key: z.string(), kind: z.optional(z.string()) });
 
 /** The form takes "2026-12-31 23:59" (or with a T) with no zone; the dashboard states that it means UTC. */
 const expiresAtOf = (form: FormData): string | undefined => {
@@ -30,7 +29,7 @@ const quotaOverridesOf = (form: FormData): Record<string, number | string | null
   return overrides;
 };
 
-/** The admin API body for POST /admin/keys (create) or PATCH /admin/keys/:id (edit: cleared fields become null). */
+/** The admin input for a create, or for an edit (cleared fields become null), as the admin API would take it as JSON. */
 const keyBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknown> => {
   const clear = mode === 'edit' ? null : undefined;
   const models = splitNames(textField(form, 'models'));
@@ -50,7 +49,7 @@ const keyBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknow
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 };
 
-const accountChoices = async (c: { env: DashboardEnv['Bindings'] }) => (await listAccounts(c.env, null, 500)).map((account) => ({ id: account.id, name: account.name }));
+const accountChoices = async (c: { env: DashboardEnv['Bindings'] }) => (await listAccountPage(c.env, null, 500)).data.map((account) => ({ id: account.id, name: account.name }));
 
 /** /dashboard/keys: list, create (plaintext shown once), edit, revoke, quota reset. */
 /** The create-key form under the key table. */
@@ -80,9 +79,10 @@ export const keyPages = new Hono<DashboardEnv>()
     );
   })
   .post('/', async (c) => {
-    const result = await callAdmin(c, 'POST', '/keys', keyBody(await readForm(c), 'create'));
+    const form = await readForm(c);
+    const result = await runAdminAction(() => createKey(c.env, parseAdminInput(keyBody(form, 'create'), keyCreateSchema)));
     if (!result.ok) return c.redirect(withFlash(publicPath(c.env, '/dashboard/keys'), { kind: 'error', message: result.message }), 303);
-    const created = createdKeySchema.parse(result.body);
+    const created = result.value;
     const now = Date.now();
     const [keys, accounts] = await Promise.all([listKeysWithQuota(c.env, now), accountChoices(c)]);
     // Rendered in the POST response, never stored or redirected with: reloading cannot show the key again.
@@ -153,19 +153,20 @@ export const keyPages = new Hono<DashboardEnv>()
   .post('/:id', async (c) => {
     const id = c.req.param('id');
     const path = publicPath(c.env, `/dashboard/keys/${encodeURIComponent(id)}`);
-    const result = await callAdmin(c, 'PATCH', `/keys/${encodeURIComponent(id)}`, keyBody(await readForm(c), 'edit'));
+    const form = await readForm(c);
+    const result = await runAdminAction(() => updateKey(c.env, id, parseAdminInput(keyBody(form, 'edit'), keyUpdateSchema)));
     const flash = result.ok ? { kind: 'ok' as const, message: 'Key updated.' } : { kind: 'error' as const, message: result.message };
     return c.redirect(withFlash(path, flash), 303);
   })
   .post('/:id/revoke', async (c) => {
     const id = c.req.param('id');
-    const result = await callAdmin(c, 'DELETE', `/keys/${encodeURIComponent(id)}`);
+    const result = await runAdminAction(() => revokeKey(c.env, id));
     const flash = result.ok ? { kind: 'ok' as const, message: `Key ${id} revoked.` } : { kind: 'error' as const, message: result.message };
     return c.redirect(withFlash(publicPath(c.env, '/dashboard/keys'), flash), 303);
   })
   .post('/:id/reset-quota', async (c) => {
     const id = c.req.param('id');
-    const result = await callAdmin(c, 'POST', `/keys/${encodeURIComponent(id)}/reset-quota`);
+    const result = await runAdminAction(() => resetKeyQuota(c.env, id));
     const flash = result.ok ? { kind: 'ok' as const, message: 'Quota windows cleared.' } : { kind: 'error' as const, message: result.message };
     return c.redirect(withFlash(publicPath(c.env, `/dashboard/keys/${encodeURIComponent(id)}`), flash), 303);
   });

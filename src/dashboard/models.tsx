@@ -1,57 +1,14 @@
-import { asc } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { basePathOf, publicPath } from '../base-path';
-import { dbOf, tables } from '../db/client';
-import type { Env } from '../env';
+import { modelCatalog, type ModelRow } from '../admin/services/model-catalog';
 import { dollarsOf } from '../usage/money';
-import { callAdmin } from './admin-api';
+import { priceSchema } from '../admin/price-schema';
+import { deletePrice, setPrice } from '../admin/services/prices';
+import { parseAdminInput } from '../admin/validate';
+import { runAdminAction } from './admin-action';
 import { numberField, readForm, textField } from './form';
 import { flashOf, Layout, Pill, PostForm, withFlash } from './layout';
-import { isRoutePriced } from '../usage/unpriced-routes';
 import type { DashboardEnv } from './session';
-
-type PriceRow = typeof tables.modelPrices.$inferSelect;
-
-interface ModelRow {
-  model: string;
-  routes: Array<Pick<typeof tables.modelRoutes.$inferSelect, 'publicModel' | 'providerId' | 'upstreamModel' | 'contextWindow' | 'maxOutputTokens'>>;
-  price: PriceRow | null;
-  /** For a name with no route of its own: the wildcard pattern that serves it. */
-  via: string | null;
-  /** Routed, but neither its public nor its upstream names have a price: its usage costs $0. */
-  unpriced: boolean;
-}
-
-/** Every public model that has a route or a price, with both. */
-const modelRows = async (env: Env): Promise<ModelRow[]> => {
-  const db = dbOf(env.DB);
-  const [routes, prices, providers] = await db.batch([
-    db.select().from(tables.modelRoutes).orderBy(asc(tables.modelRoutes.publicModel)),
-    db.select().from(tables.modelPrices).orderBy(asc(tables.modelPrices.model)),
-    db.select({ id: tables.providers.id, protocol: tables.providers.protocol }).from(tables.providers),
-  ]);
-  const rows = new Map<string, ModelRow>();
-  const rowOf = (model: string): ModelRow => {
-    let row = rows.get(model);
-    if (row === undefined) {
-      row = { model, routes: [], price: null, via: null, unpriced: false };
-      rows.set(model, row);
-    }
-    return row;
-  };
-  for (const route of routes) rowOf(route.publicModel).routes.push(route);
-  for (const price of prices) rowOf(price.model).price = price;
-  const priced = new Set(prices.map((price) => price.model));
-  const patterns = routes.map((route) => route.publicModel).filter((name) => name.endsWith('*'));
-  const mockProviders = new Set(providers.filter((provider) => provider.protocol === 'mock').map((provider) => provider.id));
-  for (const row of rows.values()) {
-    if (row.routes.length === 0) row.via = patterns.find((pattern) => row.model.startsWith(pattern.slice(0, -1))) ?? null;
-    // The built-in mock is free by design.
-    const paid = row.routes.filter((route) => !mockProviders.has(route.providerId));
-    row.unpriced = paid.some((route) => !isRoutePriced(route, priced));
-  }
-  return [...rows.values()].sort((a, b) => a.model.localeCompare(b.model));
-};
 
 const tokens = (count: number) => count.toLocaleString('en-US');
 
@@ -74,7 +31,7 @@ const PRICE_FIELDS = [
 /** /dashboard/models: public models, the providers routing them, and their prices (PUT/DELETE /admin/prices/:model). */
 export const modelPages = new Hono<DashboardEnv>()
   .get('/', async (c) => {
-    const rows = await modelRows(c.env);
+    const rows = await modelCatalog(c.env);
     const unpricedCount = rows.filter((row) => row.unpriced).length;
     return c.html(
       <Layout base={basePathOf(c.env)} title="Models & prices" active="/dashboard/models" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
@@ -163,11 +120,11 @@ export const modelPages = new Hono<DashboardEnv>()
     const form = await readForm(c);
     const model = textField(form, 'model') ?? '';
     const body = Object.fromEntries(PRICE_FIELDS.map((field): [string, unknown] => [field.name, numberField(form, field.name)]).filter(([, value]) => value !== undefined));
-    const result = await callAdmin(c, 'PUT', `/prices/${encodeURIComponent(model)}`, body);
+    const result = await runAdminAction(() => setPrice(c.env, model, parseAdminInput(body, priceSchema)));
     return c.redirect(withFlash(publicPath(c.env, '/dashboard/models'), result.ok ? { kind: 'ok', message: `Price of ${model} saved.` } : { kind: 'error', message: result.message }), 303);
   })
   .post('/prices/delete', async (c) => {
     const model = textField(await readForm(c), 'model') ?? '';
-    const result = await callAdmin(c, 'DELETE', `/prices/${encodeURIComponent(model)}`);
+    const result = await runAdminAction(() => deletePrice(c.env, model));
     return c.redirect(withFlash(publicPath(c.env, '/dashboard/models'), result.ok ? { kind: 'ok', message: `Price of ${model} removed.` } : { kind: 'error', message: result.message }), 303);
   });

@@ -1,18 +1,17 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { basePathOf, publicPath } from '../base-path';
-import { dbOf } from '../db/client';
-import { findProvider, listProviders } from '../db/providers';
+import { providerCreateSchema, providerUpdateSchema } from '../admin/provider-schema';
+import { createProvider, deleteProvider, findProviderById, listProviders, updateProvider, type ProviderView } from '../admin/services/providers';
+import { parseAdminInput } from '../admin/validate';
 import { isProviderHealthy } from '../routing/provider-health';
 import { PROVIDER_PROTOCOLS } from '../routing/provider';
-import { callAdmin } from './admin-api';
+import { runAdminAction } from './admin-action';
 import { checked, numberField, readForm, textField, type FormData } from './form';
 import { flashOf, Layout, Pill, PostForm, withFlash } from './layout';
 import { formatModelLine, parseModelLines } from './model-lines';
 import type { Env } from '../env';
 import type { DashboardEnv } from './session';
-
-type ProviderView = Awaited<ReturnType<typeof listProviders>>[number];
 
 const modelsText = (provider: ProviderView): string => provider.models.map(formatModelLine).join('\n');
 
@@ -24,7 +23,7 @@ const modelsSummary = (provider: ProviderView): string => {
   return more > 0 ? `${provider.models.length.toLocaleString('en-US')} models: ${names.join(', ')}, …` : names.join(', ');
 };
 
-/** Fields for POST /admin/providers or PATCH /admin/providers/:id; an empty API key field keeps the stored key. */
+/** The admin input for a create or an edit, as the admin API would take it as JSON; an empty API key field keeps the stored key. */
 const providerBody = (form: FormData, mode: 'create' | 'edit'): Record<string, unknown> => {
   const body: Record<string, unknown> = {
     protocol: textField(form, 'protocol'),
@@ -110,7 +109,7 @@ const providerPath = (env: Env, id: string) => publicPath(env, `/dashboard/provi
 /** /dashboard/providers: upstream keys are write-only here, as in the admin API (only "stored" is shown). */
 export const providerPages = new Hono<DashboardEnv>()
   .get('/', async (c) => {
-    const providers = await listProviders(dbOf(c.env.DB));
+    const providers = await listProviders(c.env);
     const now = Date.now();
     return c.html(
       <Layout base={basePathOf(c.env)} title="Providers" active="/dashboard/providers" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
@@ -162,13 +161,13 @@ export const providerPages = new Hono<DashboardEnv>()
   })
   .post('/', async (c) => {
     const form = await readForm(c);
-    const result = await callAdmin(c, 'POST', '/providers', providerBody(form, 'create'));
+    const result = await runAdminAction(() => createProvider(c.env, parseAdminInput(providerBody(form, 'create'), providerCreateSchema)));
     if (!result.ok) return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), { kind: 'error', message: result.message }), 303);
     return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), { kind: 'ok', message: `Provider ${textField(form, 'id')} added.` }), 303);
   })
   .get('/:id', async (c) => {
-    const provider = await findProvider(dbOf(c.env.DB), c.req.param('id'));
-    if (provider === undefined) return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), { kind: 'error', message: `provider "${c.req.param('id')}" not found` }), 303);
+    const provider = await findProviderById(c.env, c.req.param('id'));
+    if (provider === null) return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), { kind: 'error', message: `provider "${c.req.param('id')}" not found` }), 303);
     const path = providerPath(c.env, provider.id);
     return c.html(
       <Layout base={basePathOf(c.env)} title={`Provider: ${provider.id}`} active="/dashboard/providers" csrfToken={c.var.csrfToken} flash={flashOf(c)}>
@@ -199,18 +198,19 @@ export const providerPages = new Hono<DashboardEnv>()
   })
   .post('/:id', async (c) => {
     const id = c.req.param('id');
-    const result = await callAdmin(c, 'PATCH', `/providers/${encodeURIComponent(id)}`, providerBody(await readForm(c), 'edit'));
+    const form = await readForm(c);
+    const result = await runAdminAction(() => updateProvider(c.env, id, parseAdminInput(providerBody(form, 'edit'), providerUpdateSchema)));
     return c.redirect(withFlash(providerPath(c.env, id), result.ok ? { kind: 'ok', message: 'Provider updated.' } : { kind: 'error', message: result.message }), 303);
   })
   .post('/:id/enabled', async (c) => {
     const id = c.req.param('id');
     const enabled = textField(await readForm(c), 'enabled') === 'true';
-    const result = await callAdmin(c, 'PATCH', `/providers/${encodeURIComponent(id)}`, { enabled });
+    const result = await runAdminAction(() => updateProvider(c.env, id, { enabled }));
     const message = result.ok ? `Provider ${enabled ? 'enabled' : 'disabled'}.` : result.message;
     return c.redirect(withFlash(providerPath(c.env, id), { kind: result.ok ? 'ok' : 'error', message }), 303);
   })
   .post('/:id/delete', async (c) => {
     const id = c.req.param('id');
-    const result = await callAdmin(c, 'DELETE', `/providers/${encodeURIComponent(id)}`);
+    const result = await runAdminAction(() => deleteProvider(c.env, id));
     return c.redirect(withFlash(publicPath(c.env, '/dashboard/providers'), result.ok ? { kind: 'ok', message: `Provider ${id} deleted.` } : { kind: 'error', message: result.message }), 303);
   });

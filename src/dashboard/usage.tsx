@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { basePathOf, publicPath } from '../base-path';
 import type { Env } from '../env';
 import { DAY_MS, dayBefore, dayOf, dayStart } from '../usage/days';
 import { usageFilterSchema, type UsageFilter } from '../usage/usage-filter';
 import { usageReport, type UsageReport } from '../usage/usage-report';
-import { adminFetch } from './admin-api';
+import { usageCsvExport } from '../admin/services/usage-export';
+import { runAdminAction } from './admin-action';
 import { compactNumber, compactUsd, HorizontalBarChart, StackedBarChart } from './charts';
 import { flashOf, formatNumber, formatUsd, Layout, type Flash } from './layout';
 import type { DashboardEnv } from './session';
@@ -154,8 +156,9 @@ export const usagePages = new Hono<DashboardEnv>()
       </Layout>,
     );
   })
-  .get('/export.csv', (c) => {
-    const query = new URLSearchParams(Object.entries(c.req.query()).filter(([name, value]) => ['keyId', 'accountId', 'model', 'from', 'to'].includes(name) && value !== ''));
-    // The admin CSV handler itself, reached with the session instead of the bearer token; it streams page by page.
-    return adminFetch(c, 'GET', `/usage.csv?${query.toString()}`);
+  .get('/export.csv', async (c) => {
+    const query = Object.fromEntries(Object.entries(c.req.query()).filter(([name, value]) => ['keyId', 'accountId', 'model', 'from', 'to'].includes(name) && value !== ''));
+    // The admin API's own export, reached with the session instead of the bearer token; it streams page by page.
+    const result = await runAdminAction(() => usageCsvExport(c.env, query));
+    return result.ok ? result.value : c.json({ error: { message: result.message } }, result.status as ContentfulStatusCode);
   });

@@ -1,87 +1,108 @@
 import type { Env } from '../env';
-import { RelayError } from '../errors';
 import { isRecord, type JsonRecord } from '../protocols/shared/json-guards';
 
 /**
- * Which account each response a Responses upstream stored belongs to. Such an upstream keeps its
- * responses under its own ids and gives them back (`previous_response_id`) to whoever holds its API
- * key, and every account of this relay calls it with the same key: without this, one account could
- * continue, and so read, another account's stored conversation by naming its response id.
+ * Which account, and which provider, each response and output item a Responses upstream stored
+ * belongs to. Such an upstream keeps its responses and their items under its own ids and gives them
+ * back (`previous_response_id`, `item_reference`) to whoever holds its API key, and every account of
+ * this relay calls it with the same key: without these records, one account could continue, and so
+ * read, another account's stored conversation by naming its ids. And an id is known only to the
+ * provider (the API key, the organization) that stored it, so a continuation is pinned to that
+ * provider (upstream-state.ts).
  *
- * The relay records the id of every response it relays from a Responses upstream (a request with
- * `store` not false) for the account that asked, and a passthrough request naming a
- * `previous_response_id` that is neither recorded for its account nor in the relay's own store
- * (responses-store.ts resolves those first) is refused with the 404 OpenAI gives for an unknown id.
- * `conversation` ids are refused outright: the relay does not serve the Conversations API, so no
- * account can have created one through it.
- *
- * In KV for 30 days, OpenAI's retention of stored responses, with the recent ids of this isolate in
- * memory: a client that chains at once resolves here, others read KV (a miss waits once for a write
- * still on its way, as responses-store.ts does).
+ * The relay records the ids of every response it relays from a Responses upstream (a request with
+ * `store` not false), and of that response's output items, for the account that asked; the value
+ * names the provider. In KV for 30 days, OpenAI's retention of stored responses, with the recent
+ * records of this isolate in memory: a client that chains at once resolves here, others read KV.
  */
 const TTL_SECONDS = 30 * 24 * 60 * 60;
-const LATE_WRITE_WAIT_MS = 150;
 const RECENT_MAX = 2_048;
-/** Ids echoed in an error are cut: they are the client's own input. */
-const MAX_ECHOED_ID_CHARS = 200;
 
-const ownerKey = (accountId: string, responseId: string) => `rsp:${accountId}:upstream:${responseId}`;
+/** Records written before they named a provider hold this: owned, the provider unknown. */
+const LEGACY_OWNED = '1';
+const PROVIDER_TAG = 'p:';
 
-const recent = new Set<string>();
+export const responseOwnerKey = (accountId: string, responseId: string): string => `rsp:${accountId}:upstream:${responseId}`;
+export const itemOwnerKey = (accountId: string, itemId: string): string => `rsp:${accountId}:upstream-item:${itemId}`;
 
-const rememberRecent = (key: string): void => {
+/**
+ * An owner record as read: the provider that stored the id, `''` when the record predates providers
+ * (any Responses provider may be asked), or null when the account owns no such id.
+ */
+export type OwnerRecord = string | null;
+
+const recordOf = (value: string | null): OwnerRecord => {
+  if (value === null) return null;
+  if (value.startsWith(PROVIDER_TAG)) return value.slice(PROVIDER_TAG.length);
+  return value === LEGACY_OWNED ? '' : null;
+};
+
+const recent = new Map<string, string>();
+
+const rememberRecent = (key: string, providerId: string): void => {
+  recent.delete(key);
   if (recent.size >= RECENT_MAX) {
-    const oldest = recent.values().next().value;
+    const oldest = recent.keys().next().value;
     if (oldest !== undefined) recent.delete(oldest);
   }
-  recent.add(key);
+  recent.set(key, providerId);
 };
 
-/** Records that `responseId`, stored by a Responses upstream, belongs to `accountId`. */
-export const bindUpstreamResponse = async (env: Env, accountId: string, responseId: string): Promise<void> => {
-  const key = ownerKey(accountId, responseId);
-  rememberRecent(key);
-  await env.TASKS.put(key, '1', { expirationTtl: TTL_SECONDS });
+/** What a Responses upstream stored for one answer: the response's id and its output items' ids. */
+export interface StoredAnswer {
+  responseId?: string;
+  itemIds: readonly string[];
+}
+
+/** Records that the ids of `answer`, stored by `providerId`, belong to `accountId` (all writes in one parallel round). */
+export const bindUpstreamAnswer = async (env: Env, accountId: string, providerId: string, answer: StoredAnswer): Promise<void> => {
+  const keys = [...(answer.responseId === undefined ? [] : [responseOwnerKey(accountId, answer.responseId)]), ...answer.itemIds.map((id) => itemOwnerKey(accountId, id))];
+  for (const key of keys) rememberRecent(key, providerId);
+  await Promise.all(keys.map((key) => env.TASKS.put(key, `${PROVIDER_TAG}${providerId}`, { expirationTtl: TTL_SECONDS })));
 };
 
-const ownsUpstreamResponse = async (env: Env, accountId: string, responseId: string): Promise<boolean> => {
-  const key = ownerKey(accountId, responseId);
-  if (recent.has(key)) return true;
-  if ((await env.TASKS.get(key)) !== null) return true;
-  await new Promise((resolve) => setTimeout(resolve, LATE_WRITE_WAIT_MS));
-  return (await env.TASKS.get(key)) !== null;
+/** One owner record: this isolate's memory first, else one KV read. */
+export const readOwner = async (env: Env, key: string): Promise<OwnerRecord> => {
+  const remembered = recent.get(key);
+  if (remembered !== undefined) return remembered;
+  return recordOf(await env.TASKS.get(key));
 };
 
-const conversationIdOf = (conversation: unknown): string | undefined => {
-  if (typeof conversation === 'string' && conversation !== '') return conversation;
-  if (isRecord(conversation) && typeof conversation.id === 'string') return conversation.id;
-  return undefined;
-};
+const idsOfOutput = (output: unknown): string[] =>
+  Array.isArray(output) ? output.flatMap((item) => (isRecord(item) && typeof item.id === 'string' && item.id !== '' ? [item.id] : [])) : [];
 
-/** The id of a whole Responses answer (the upstream's JSON text), if it has one. */
-export const answerIdOf = (text: string): string | undefined => {
+/** The ids in a whole Responses answer (the upstream's JSON text). */
+export const storedAnswerOf = (text: string): StoredAnswer => {
   try {
     const value: unknown = JSON.parse(text);
-    return isRecord(value) && typeof value.id === 'string' && value.id !== '' ? value.id : undefined;
+    if (!isRecord(value)) return { itemIds: [] };
+    const itemIds = idsOfOutput(value.output);
+    return typeof value.id === 'string' && value.id !== '' ? { responseId: value.id, itemIds } : { itemIds };
   } catch {
-    return undefined;
+    return { itemIds: [] };
   }
 };
 
-/** Whether the relay should record the id of the answer to this request (the upstream stores it unless `store: false`). */
+/**
+ * Collects the output item ids of a Responses stream as its events go by (`response.output_item.added`
+ * and `.done` name each item; nothing else is parsed).
+ */
+export const streamedItemIds = (): { see(event: { event?: string; data: string }): void; ids(): string[] } => {
+  const ids = new Set<string>();
+  return {
+    see(event) {
+      if (event.event !== 'response.output_item.added' && event.event !== 'response.output_item.done') return;
+      try {
+        const value: unknown = JSON.parse(event.data);
+        const item = isRecord(value) ? value.item : undefined;
+        if (isRecord(item) && typeof item.id === 'string' && item.id !== '') ids.add(item.id);
+      } catch {
+        // The decoder reports an unreadable event; the ids are only what could be read.
+      }
+    },
+    ids: () => [...ids],
+  };
+};
+
+/** Whether the relay should record the ids of the answer to this request (the upstream stores it unless `store: false`). */
 export const upstreamStoresAnswer = (body: JsonRecord): boolean => body.store !== false;
-
-/** Refuses, before it goes upstream, a request that names stored upstream state another account owns (or no account could). */
-export const assertOwnsUpstreamState = async (env: Env, accountId: string, body: JsonRecord): Promise<void> => {
-  const previous = body.previous_response_id;
-  if (typeof previous === 'string' && previous !== '' && !(await ownsUpstreamResponse(env, accountId, previous))) {
-    throw new RelayError('not_found', 404, `Previous response with id '${previous.slice(0, MAX_ECHOED_ID_CHARS)}' not found.`, {
-      param: 'previous_response_id',
-      code: 'previous_response_not_found',
-    });
-  }
-  const conversation = conversationIdOf(body.conversation);
-  if (conversation !== undefined) {
-    throw new RelayError('not_found', 404, `Conversation with id '${conversation.slice(0, MAX_ECHOED_ID_CHARS)}' not found.`, { param: 'conversation' });
-  }
-};

@@ -115,8 +115,14 @@ export interface Codec {
    * that state (`refusedProviderBoundState`); see src/relay/session-attempt.ts.
    */
   withoutProviderBoundState?(body: Record<string, unknown>): Record<string, unknown> | undefined;
-  /** Whether an upstream error refused the request's provider-bound state. */
+  /** Whether an upstream error refused the request's provider-bound state (passthrough or translation alike). */
   refusedProviderBoundState?(error: RelayError): boolean;
+  /**
+   * Translation to this format upstream: the decoded request without the state only the provider of
+   * this format that minted it accepts, or undefined when it carries none (the same rule as
+   * `withoutProviderBoundState`, on the IR a client of another format sent).
+   */
+  requestWithoutProviderBoundState?(request: IrRequest): IrRequest | undefined;
 }
 
 export interface PassthroughSkimmer {

@@ -1,4 +1,5 @@
 import type { AnswerObserver } from '../conversations/session';
+import type { KnownOwners } from '../conversations/upstream-state';
 import type { Env } from '../env';
 import type { RelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
@@ -36,6 +37,8 @@ export interface AttemptContext {
   upstreamWork?: { sent(outcome: StreamOutcome): void; failed(): void };
   /** The caller's account and agent session (cache affinity, provider-bound state: see relay/session-attempt.ts). */
   session?: RequestSession;
+  /** Who stored the upstream state the request names, read once for it (conversations/upstream-state.ts). */
+  upstreamState?: KnownOwners;
 }
 
 /** A response ready for the client, plus what the relay learns about it as it is delivered. */

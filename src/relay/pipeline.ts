@@ -5,7 +5,8 @@ import { toRelayError } from '../errors';
 import type { WireFormat } from '../ir/format';
 import type { IrRequest } from '../ir/request';
 import type { RouteInfo } from '../protocols/codec';
-import { codecFor, conversationSessionFor, costlyFeaturesOf, sessionKeyOf } from '../protocols/registry';
+import { codecFor, conversationSessionFor, conversationStateOf, costlyFeaturesOf, sessionKeyOf } from '../protocols/registry';
+import { candidatesForStoredState, lookUpUpstreamState } from '../conversations/upstream-state';
 import { applyFeatureScopes, REMOVED_FEATURES_HEADER } from './feature-scopes';
 import { admitRequest, refundRequest, releaseRequest } from '../quota/quota-client';
 import { rateLimitHeaders } from '../quota/headers';
@@ -47,8 +48,11 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   // Recent 429s only reorder the candidates: a client is told 429 only by an upstream, for its own request.
   // One agent session keeps one provider among equals, so the upstream's prompt cache keeps hitting.
   const session = requestSession(key.accountId, sessionKeyOf(format, received.value, c.req.raw.headers));
-  const { candidates } = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started, Math.random, session.key);
-  if (candidates.length === 0) throw modelNotFound(model);
+  // Who stored the upstream state a request names is read once, while it is routed and its conversation loads.
+  const storedState = conversationStateOf(format) === 'responses-chain' ? lookUpUpstreamState(env, key.accountId, parsedBody) : undefined;
+  void storedState?.catch(() => undefined);
+  const routed = routeModel(await loadRouteTable(env, started, c.executionCtx), model, started, Math.random, session.key).candidates;
+  if (routed.length === 0) throw modelNotFound(model);
 
   // What the client's format keeps between its requests: kept state goes into the body and the request, the answer is kept.
   const conversation = await conversationSessionFor(format)?.({
@@ -56,9 +60,12 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     accountId: key.accountId,
     requestId: c.var.requestId,
     body: parsedBody,
-    mayTranslate: candidates.some((candidate) => candidate.formatFor(format) !== format && candidate.provider.protocol !== 'mock'),
+    mayTranslate: routed.some((candidate) => candidate.formatFor(format) !== format && candidate.provider.protocol !== 'mock'),
   });
   const body = conversation?.body ?? parsedBody;
+  const upstreamState = await storedState;
+  // State an upstream stored is continued only at the provider that stored it (routing/state-pin.ts).
+  const candidates = candidatesForStoredState(upstreamState, routed);
   const keepRemembered = async () => {
     await conversation?.keep();
   };
@@ -80,6 +87,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
     session,
+    ...(upstreamState === undefined ? {} : { upstreamState }),
     ...(conversation?.observe === undefined ? {} : { observe: conversation.observe }),
     upstreamWork: {
       sent: (outcome) => {

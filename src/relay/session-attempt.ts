@@ -1,82 +1,149 @@
-import { answerIdOf, assertOwnsUpstreamState, bindUpstreamResponse, upstreamStoresAnswer } from '../conversations/upstream-response-owners';
-import { conversationStateOf } from '../protocols/registry';
+import { bindUpstreamAnswer, storedAnswerOf, streamedItemIds, upstreamStoresAnswer } from '../conversations/upstream-response-owners';
+import { assertOwnsUpstreamState, type KnownOwners } from '../conversations/upstream-state';
+import type { RelayError } from '../errors';
+import type { WireFormat } from '../ir/format';
+import { codecFor, conversationStateOf } from '../protocols/registry';
 import type { Candidate } from '../routing/provider';
 import { rememberSessionProvider, sessionProviderOf } from '../routing/session-affinity';
 import { AttemptFailure, type AttemptContext, type AttemptResult } from './attempt';
 
 type Attempt = (context: AttemptContext, candidate: Candidate) => Promise<AttemptResult>;
 
-const withBody = (context: AttemptContext, body: Record<string, unknown>): AttemptContext => ({ ...context, body, bodyText: JSON.stringify(body) });
+/** State in a request that only the provider that minted it accepts, and how to send the request without it. */
+interface BoundState {
+  /** The upstream format whose providers mint it. */
+  format: WireFormat;
+  refused(error: RelayError): boolean;
+  /** `context` without that state, or undefined when the request carries none. */
+  stripped(context: AttemptContext): AttemptContext | undefined;
+}
 
-/** This isolate saw another provider of the client's format serve the session last: the state the session carries is that provider's. */
-const mintedElsewhere = (context: AttemptContext, candidate: Candidate): boolean => {
+/**
+ * The codec hooks for provider-bound state (see the Codec's `withoutProviderBoundState`): on
+ * passthrough the client's body loses it, on translation the decoded request does, before the
+ * upstream format's encoder runs again.
+ */
+const boundStateOf = (clientFormat: WireFormat, candidate: Candidate, passthrough: boolean): BoundState | undefined => {
+  if (passthrough) {
+    const codec = codecFor(clientFormat);
+    if (codec.withoutProviderBoundState === undefined) return undefined;
+    return {
+      format: clientFormat,
+      refused: (error) => codec.refusedProviderBoundState?.(error) === true,
+      stripped: (context) => {
+        const body = codec.withoutProviderBoundState?.(context.body);
+        return body === undefined ? undefined : { ...context, body, bodyText: JSON.stringify(body) };
+      },
+    };
+  }
+  const format = candidate.formatFor(clientFormat);
+  const codec = codecFor(format);
+  if (codec.requestWithoutProviderBoundState === undefined) return undefined;
+  return {
+    format,
+    refused: (error) => codec.refusedProviderBoundState?.(error) === true,
+    stripped: (context) => {
+      const request = codec.requestWithoutProviderBoundState?.(context.ir());
+      return request === undefined ? undefined : { ...context, ir: () => request };
+    },
+  };
+};
+
+/** This isolate saw another provider of that format serve the session last: the state the session carries is that provider's. */
+const mintedElsewhere = (context: AttemptContext, candidate: Candidate, format: WireFormat): boolean => {
   const key = context.session?.key;
   if (key === undefined) return false;
-  const minter = sessionProviderOf(key, context.clientFormat);
+  const minter = sessionProviderOf(key, format);
   return minter !== undefined && minter !== candidate.provider.id;
 };
 
 /**
- * A passthrough whose body may carry state only the provider that minted it accepts (see the codec's
- * `withoutProviderBoundState`). Known to come from another provider: sent without it. Unknown (a new
- * isolate, another isolate served the last turn) and refused by the upstream: sent once more, on the
- * same candidate, without it. That upstream answered with an error status, so nothing reached the client yet.
+ * A request that may carry state only the provider that minted it accepts. Known to come from
+ * another provider: sent without it. Unknown (a new isolate, another isolate served the last turn)
+ * and refused by the upstream: sent once more, on the same candidate, without it. That upstream
+ * answered with an error status, so nothing reached the client yet.
  */
-const passthroughWithBoundState = async (context: AttemptContext, candidate: Candidate, attempt: Attempt): Promise<AttemptResult> => {
-  const codec = context.clientCodec;
-  if (codec.withoutProviderBoundState === undefined) return attempt(context, candidate);
-  const drop = (body: Record<string, unknown>) => codec.withoutProviderBoundState?.(body);
-  if (mintedElsewhere(context, candidate)) {
-    const body = drop(context.body);
-    return attempt(body === undefined ? context : withBody(context, body), candidate);
-  }
+const withBoundState = async (context: AttemptContext, candidate: Candidate, attempt: Attempt, bound: BoundState | undefined): Promise<AttemptResult> => {
+  if (bound === undefined) return attempt(context, candidate);
+  if (mintedElsewhere(context, candidate, bound.format)) return attempt(bound.stripped(context) ?? context, candidate);
   try {
     return await attempt(context, candidate);
   } catch (thrown) {
-    if (!(thrown instanceof AttemptFailure) || context.signal.aborted || codec.refusedProviderBoundState?.(thrown.error) !== true) throw thrown;
-    const body = drop(context.body);
-    if (body === undefined) throw thrown;
-    return attempt(withBody(context, body), candidate);
+    if (!(thrown instanceof AttemptFailure) || context.signal.aborted || !bound.refused(thrown.error)) throw thrown;
+    const stripped = bound.stripped(context);
+    if (stripped === undefined) throw thrown;
+    return attempt(stripped, candidate);
   }
 };
 
 /**
- * The answer's id is recorded as the account's before the client can name it: a whole answer waits
- * for the write; a stream's write (its id came with the first event) is started now and joins the
- * stream's delivery, which the pipeline keeps alive.
+ * The ids a Responses upstream stored for this answer are recorded as the account's, at the
+ * provider that stored them, before the client can name them: a whole answer waits for the write; a
+ * stream's response id (it came with the first event) is written now, and its output items' ids
+ * (seen by the decoder as they stream) once it ends, joined to the stream's delivery, which the
+ * pipeline keeps alive.
  */
-const boundToAccount = async (context: AttemptContext, accountId: string, result: AttemptResult): Promise<AttemptResult> => {
-  const bind = (id: string | undefined): Promise<void> =>
-    id === undefined
-      ? Promise.resolve()
-      : bindUpstreamResponse(context.env, accountId, id).catch((error: unknown) =>
-          console.error(JSON.stringify({ message: 'upstream response owner could not be recorded', requestId: context.requestId, error: String(error) })),
-        );
+const boundToAccount = async (context: AttemptContext, accountId: string, candidate: Candidate, attempt: Attempt): Promise<AttemptResult> => {
+  const providerId = candidate.provider.id;
+  const bind = (responseId: string | undefined, itemIds: readonly string[]): Promise<void> =>
+    bindUpstreamAnswer(context.env, accountId, providerId, { ...(responseId === undefined ? {} : { responseId }), itemIds }).catch((error: unknown) =>
+      console.error(JSON.stringify({ message: 'upstream response owner could not be recorded', requestId: context.requestId, error: String(error) })),
+    );
+  // The stream's events reach the upstream codec's decoder; the item ids are read off them on the way.
+  const items = streamedItemIds();
+  const codec = context.clientCodec;
+  const watched: AttemptContext = {
+    ...context,
+    clientCodec: {
+      ...codec,
+      decodeStreamStage: () => {
+        const decoder = codec.decodeStreamStage();
+        return {
+          start: (controller) => decoder.start?.call(decoder, controller),
+          transform: (event, controller) => {
+            items.see(event);
+            return decoder.transform?.call(decoder, event, controller);
+          },
+          flush: (controller) => decoder.flush?.call(decoder, controller),
+        };
+      },
+    },
+  };
+  const result = await attempt(watched, candidate);
   if (typeof result.body === 'string') {
-    await bind(answerIdOf(result.body));
+    const answer = storedAnswerOf(result.body);
+    await bind(answer.responseId, answer.itemIds);
     return result;
   }
-  const early = result.outcome.upstreamId === undefined ? undefined : bind(result.outcome.upstreamId);
+  const early = result.outcome.upstreamId === undefined ? undefined : bind(result.outcome.upstreamId, []);
   if (result.delivered === undefined) return result;
   const delivered = result.delivered.then(async (delivery) => {
-    await (early ?? bind(result.outcome.upstreamId));
+    await Promise.all([early ?? bind(result.outcome.upstreamId, []), bind(undefined, items.ids())]);
     return delivery;
   });
   return { ...result, delivered };
 };
 
 /**
- * One attempt on one candidate, as part of the client's session: provider-bound state is handled on
- * passthrough, stored upstream responses stay with the account that made them, and the provider
- * that answered is remembered as the session's (cache affinity, see src/routing/session-affinity.ts).
+ * One attempt on one candidate, as part of the client's session: provider-bound state is handled,
+ * stored upstream responses stay with the account and the provider that made them, and the
+ * provider that answered is remembered as the session's (cache affinity, see
+ * src/routing/session-affinity.ts).
  */
 export const attemptInSession = async (context: AttemptContext, candidate: Candidate, attempt: Attempt): Promise<AttemptResult> => {
   const passthrough = candidate.formatFor(context.clientFormat) === context.clientFormat;
   const accountId = context.session?.accountId;
   const upstreamStored = passthrough && accountId !== undefined && conversationStateOf(context.clientFormat) === 'responses-chain';
-  if (upstreamStored) await assertOwnsUpstreamState(context.env, accountId, context.body);
-  let result = passthrough ? await passthroughWithBoundState(context, candidate, attempt) : await attempt(context, candidate);
-  if (upstreamStored && upstreamStoresAnswer(context.body)) result = await boundToAccount(context, accountId, result);
+  const bound = boundStateOf(context.clientFormat, candidate, passthrough);
+  const run: Attempt = (attemptContext, target) => withBoundState(attemptContext, target, attempt, bound);
+  let result: AttemptResult;
+  if (upstreamStored) {
+    const known: KnownOwners = context.upstreamState ?? { accountId, records: new Map(), waited: new Set() };
+    await assertOwnsUpstreamState(context.env, known, context.body, candidate.provider.id);
+    result = upstreamStoresAnswer(context.body) ? await boundToAccount(context, accountId, candidate, run) : await run(context, candidate);
+  } else {
+    result = await run(context, candidate);
+  }
   const key = context.session?.key;
   if (key !== undefined) rememberSessionProvider(key, candidate.provider.id, result.upstreamFormat);
   return result;

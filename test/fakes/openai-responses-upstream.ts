@@ -35,6 +35,13 @@ export interface OpenAIResponsesUpstreamOptions {
   basePath?: string;
   /** Answer for every request that has no queued script. Default: the happy script. */
   script?: OpenAIResponsesScriptSource;
+  /** The happy script's ids are `resp_<idTag>N`, `msg_<idTag>N`, …: two fakes otherwise mint the same ids. Default `fake`. */
+  idTag?: string;
+  /**
+   * Like the real API with `store` on: remembers the ids of the responses and output items it
+   * answered, and answers 404 to a `previous_response_id` or `item_reference` it never stored.
+   */
+  keepsResponses?: boolean;
 }
 
 export interface FakeOpenAIResponsesUpstream {
@@ -139,13 +146,13 @@ const responseObject = (id: string, body: Record<string, unknown>, status: strin
   metadata: {},
 });
 
-const happyScript = (body: Record<string, unknown>, sequence: number): OpenAIResponsesScript => {
-  const id = `resp_fake${sequence}`;
+const happyScript = (body: Record<string, unknown>, sequence: number, tag = 'fake'): OpenAIResponsesScript => {
+  const id = `resp_${tag}${sequence}`;
   const call = toolToCall(body);
-  const itemId = call ? `fc_fake${sequence}` : `msg_fake${sequence}`;
+  const itemId = call ? `fc_${tag}${sequence}` : `msg_${tag}${sequence}`;
   const part = { type: 'output_text', annotations: [], logprobs: [], text: FAKE_OPENAI_RESPONSES_TEXT };
   const done = call
-    ? { id: itemId, type: 'function_call', status: 'completed', arguments: call.arguments, call_id: `call_fake${sequence}`, name: call.name }
+    ? { id: itemId, type: 'function_call', status: 'completed', arguments: call.arguments, call_id: `call_${tag}${sequence}`, name: call.name }
     : { id: itemId, type: 'message', status: 'completed', role: 'assistant', content: [part] };
   const completed = responseObject(id, body, 'completed', [done], USAGE);
   if (body.stream !== true) return { type: 'json', body: completed };
@@ -204,6 +211,26 @@ const answer = (script: OpenAIResponsesScript): Response => {
   }
 };
 
+/** The 404 body the API sends for the first stored id a request names that this upstream never stored. */
+const unknownStoredId = (body: Record<string, unknown>, stored: Set<string>): unknown => {
+  const previous = body.previous_response_id;
+  if (typeof previous === 'string' && !stored.has(previous)) {
+    return openAIErrorBody(`Previous response with id '${previous}' not found.`, 'invalid_request_error', 'previous_response_not_found', 'previous_response_id');
+  }
+  const input = Array.isArray(body.input) ? body.input.map(record) : [];
+  const reference = input.find((item) => item?.type === 'item_reference' && typeof item.id === 'string' && !stored.has(item.id));
+  return reference === undefined ? undefined : openAIErrorBody(`Item with id '${String(reference?.id)}' not found.`, 'invalid_request_error', null, 'input');
+};
+
+/** The response and output item ids a script's answer carries (its JSON body, or its stream's final response). */
+const storedIdsOf = (script: OpenAIResponsesScript): string[] => {
+  const final =
+    script.type === 'json' ? record(script.body) : script.type === 'stream' ? record(script.events.map(record).find((event) => event?.type === 'response.completed')?.response) : undefined;
+  if (final === undefined) return [];
+  const output = Array.isArray(final.output) ? final.output.map(record) : [];
+  return [final.id, ...output.map((item) => item?.id)].filter((id): id is string => typeof id === 'string');
+};
+
 const estimateTokens = (body: Record<string, unknown>): number =>
   Math.max(1, Math.ceil(JSON.stringify([body.instructions ?? '', body.input ?? '', body.tools ?? []]).length / 4));
 
@@ -212,6 +239,7 @@ export const createOpenAIResponsesUpstream = (options: OpenAIResponsesUpstreamOp
   const base = options.basePath ?? '/v1';
   const requests: RecordedOpenAIResponsesRequest[] = [];
   const queue: OpenAIResponsesScriptSource[] = [];
+  const stored = new Set<string>();
 
   const handler = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
@@ -237,8 +265,14 @@ export const createOpenAIResponsesUpstream = (options: OpenAIResponsesUpstreamOp
       return openAIJson(400, openAIErrorBody("Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model'));
     }
     if (counting) return openAIJson(200, { object: 'response.input_tokens', input_tokens: estimateTokens(parsed) });
-    const source = queue.shift() ?? options.script ?? ((value: Record<string, unknown>) => happyScript(value, requests.length));
-    return answer(typeof source === 'function' ? source(parsed) : source);
+    if (options.keepsResponses === true) {
+      const unknown = unknownStoredId(parsed, stored);
+      if (unknown !== undefined) return openAIJson(404, unknown);
+    }
+    const source = queue.shift() ?? options.script ?? ((value: Record<string, unknown>) => happyScript(value, requests.length, options.idTag));
+    const script = typeof source === 'function' ? source(parsed) : source;
+    if (options.keepsResponses === true && parsed.store !== false) for (const id of storedIdsOf(script)) stored.add(id);
+    return answer(script);
   };
 
   return Object.assign(handler, {

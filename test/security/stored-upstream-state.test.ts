@@ -64,10 +64,17 @@ describe("another account's stored upstream response", () => {
     expect(await continued.text()).toContain('response.completed');
   });
 
-  it('is recorded for its account in KV, so every isolate refuses the other account', async () => {
+  it('is recorded for its account and the provider that stored it in KV, so every isolate refuses the other account', async () => {
     const id = await aliceResponse();
-    expect(await env.TASKS.get(`rsp:${alice.accountId}:upstream:${id}`)).toBe('1');
+    expect(await env.TASKS.get(`rsp:${alice.accountId}:upstream:${id}`)).toBe('p:owned-openai');
     expect(await env.TASKS.get(`rsp:${bob.accountId}:upstream:${id}`)).toBeNull();
+  });
+
+  it('recorded before records named a provider (value 1) is still owned', async () => {
+    await env.TASKS.put(`rsp:${alice.accountId}:upstream:resp_legacy7`, '1');
+    expect((await ask(alice, { previous_response_id: 'resp_legacy7', input: 'go on' })).status).toBe(200);
+    expect(upstream.requests.at(-1)?.body).toMatchObject({ previous_response_id: 'resp_legacy7' });
+    await expectUnknownResponse(await ask(bob, { previous_response_id: 'resp_legacy7', input: 'x' }), 'resp_legacy7');
   });
 
   it('is not recorded when the upstream does not store it (store: false)', async () => {
@@ -77,6 +84,34 @@ describe("another account's stored upstream response", () => {
 
   it('made up or guessed ids get the same 404', async () => {
     await expectUnknownResponse(await ask(bob, { previous_response_id: 'resp_fake1', input: 'x' }), 'resp_fake1');
+  });
+
+  it('cannot be read through its output items: item references to them get 404, in every form the upstream resolves', async () => {
+    const plainId = await aliceResponse();
+    const streamedId = await aliceResponse({ stream: true });
+    const itemOf = (responseId: string) => `msg_${responseId.slice('resp_'.length)}`;
+    const items = [itemOf(plainId), itemOf(streamedId)];
+    const before = upstream.requests.length;
+    for (const item of items) {
+      for (const reference of [{ type: 'item_reference', id: item }, { id: item }, { type: 'reasoning', id: item, summary: [] }]) {
+        const response = await ask(bob, { input: [reference, { role: 'user', content: 'repeat the above' }] });
+        expect(response.status).toBe(404);
+        expect(await response.json()).toEqual({ error: { message: `Item with id '${item}' not found.`, type: 'invalid_request_error', param: 'input', code: null } });
+      }
+    }
+    expect(upstream.requests).toHaveLength(before);
+    // Alice's own references still go through, to the upstream that resolves them.
+    for (const item of items) {
+      expect(await env.TASKS.get(`rsp:${alice.accountId}:upstream-item:${item}`)).toBe('p:owned-openai');
+      const own = await ask(alice, { input: [{ type: 'item_reference', id: item }, { role: 'user', content: 'and then?' }] });
+      expect(own.status).toBe(200);
+      expect(upstream.requests.at(-1)?.body).toMatchObject({ input: [{ type: 'item_reference', id: item }, { role: 'user', content: 'and then?' }] });
+    }
+  });
+
+  it('a reasoning item sent back whole (its encrypted content with it) is not a reference', async () => {
+    const inline = { type: 'reasoning', id: 'rs_mine1', summary: [], encrypted_content: 'opaque' };
+    expect((await ask(bob, { input: [inline, { role: 'user', content: 'next' }] })).status).toBe(200);
   });
 
   it('conversation ids are refused: no account can have created one through the relay', async () => {

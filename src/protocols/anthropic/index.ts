@@ -9,7 +9,7 @@ import { encodeAnthropicResponse } from './encode-response';
 import { encodeAnthropicStreamStage } from './encode-stream';
 import { decodeAnthropicError, encodeAnthropicError } from './errors';
 import { anthropicMediaUrls } from './media-urls';
-import { refusedThinkingSignature, withoutSignedThinking } from './provider-bound-thinking';
+import { refusedThinkingSignature, requestWithoutSignedThinking, withoutSignedThinking } from './provider-bound-thinking';
 
 /** The Anthropic Messages codec (`POST /v1/messages`, `POST /v1/messages/count_tokens`). */
 export const anthropicCodec: Codec = {
@@ -30,6 +30,7 @@ export const anthropicCodec: Codec = {
   rewritePassthrough: rewriteAnthropicPassthrough,
   withoutProviderBoundState: withoutSignedThinking,
   refusedProviderBoundState: refusedThinkingSignature,
+  requestWithoutProviderBoundState: requestWithoutSignedThinking,
   encodeCountTokens: encodeAnthropicCountTokens,
   decodeCountTokens: decodeAnthropicCountTokens,
 };

@@ -46,6 +46,7 @@ export const runAttempt = async (context: AttemptContext, candidate: Candidate, 
     idleMs,
     firstContentBy,
     abortUpstream,
+    unlinkClientSignal: upstream.unlink,
   });
   return { ...base, ...opened };
 };

@@ -7,12 +7,20 @@ import { retryAfterMsFromHeaders } from './retry-policy';
 import { stageStep } from '../streams/stage-step';
 import { isRetryableKind, isRetryableStatus } from './upstream-fetch';
 
-/** An upstream AbortController that also follows the client's signal (client gone ⇒ upstream aborted). */
-export const linkedAbort = (clientSignal: AbortSignal): AbortController => {
+interface UpstreamAbort {
+  signal: AbortSignal;
+  abort: (reason: unknown) => void;
+  /** From now on the client's signal no longer aborts the upstream: whoever reads it decides (see StreamRelay). */
+  unlink: () => void;
+}
+
+/** The upstream request's abort, which follows the client's signal (client gone ⇒ upstream aborted) until unlinked. */
+export const linkedAbort = (clientSignal: AbortSignal): UpstreamAbort => {
   const controller = new AbortController();
-  if (clientSignal.aborted) controller.abort(clientSignal.reason);
-  else clientSignal.addEventListener('abort', () => controller.abort(clientSignal.reason), { once: true });
-  return controller;
+  const follow = () => controller.abort(clientSignal.reason);
+  if (clientSignal.aborted) follow();
+  else clientSignal.addEventListener('abort', follow, { once: true });
+  return { signal: controller.signal, abort: (reason) => controller.abort(reason), unlink: () => clientSignal.removeEventListener('abort', follow) };
 };
 
 /**

@@ -26,6 +26,8 @@ export interface ClientStreamOptions {
   idleMs: number;
   firstContentBy: number;
   abortUpstream: (reason: unknown) => void;
+  /** Stops the client's signal from aborting the upstream by itself: the stream relay takes that over. */
+  unlinkClientSignal?: () => void;
   /** Same-format stream whose bytes go out unchanged: after the first content, the runtime pipes them (SSE framing only). */
   nativePipe?: boolean;
 }
@@ -66,6 +68,7 @@ export const openClientStream = async (
     idleMs: options.idleMs,
     firstContentBy: options.firstContentBy,
     abortUpstream: options.abortUpstream,
+    ...(options.unlinkClientSignal === undefined ? {} : { unlinkClientSignal: options.unlinkClientSignal }),
     onMidStreamFailure: recordMidStreamFailure(provider.id),
     keepalive: keepaliveFor(context.clientFormat, framing, streamKeepaliveMs),
     holdMs: streamKeepaliveMs,

@@ -42,6 +42,8 @@ export interface StreamRelayOptions {
    * (see `clientLeft`), so the upstream's fetch must not follow this signal by itself.
    */
   clientSignal?: AbortSignal;
+  /** Called once the relay listens to `clientSignal` itself: the upstream's fetch stops following it. */
+  unlinkClientSignal?: () => void;
   /** Passthrough: after the first content, the events the decoder need not see (the client gets the upstream's bytes). */
   skimmer?: PassthroughSkimmer;
   /**
@@ -109,6 +111,7 @@ export class StreamRelay {
       options.onMidStreamFailure(error);
     };
     options.clientSignal?.addEventListener('abort', this.clientGone, { once: true });
+    options.unlinkClientSignal?.();
   }
 
   /**

@@ -38,7 +38,7 @@ beforeEach(() => resetProviderHealth());
 
 describe('client disconnect', () => {
   const cancelled: Array<{ requestId: string; client: WireFormat; upstream: WireFormat }> = [];
-  it.each(ROUTES)('%s client, %s upstream: cancelling the reader aborts the upstream at once and records usage with aborted=true', async (client, upstream) => {
+  it.each(ROUTES)('%s client, %s upstream: cancelling the reader releases the upstream within 1 s and records usage with aborted=true', async (client, upstream) => {
     const recorded = recordedStream(upstream);
     const bad = streamFault(recorded.frames.slice(0, recorded.firstContent + 1), 'hang');
     installFakeUpstreams({ 'http://hang.fake': bad });
@@ -50,9 +50,11 @@ describe('client disconnect', () => {
     expect(response.status).toBe(200);
     const reader = response.body?.getReader();
     await reader?.read();
+    const leftAt = Date.now();
     await reader?.cancel();
-    // "At once": well inside the 10 s idle timeout that would otherwise close it.
-    expect(await released(bad.probe, 500)).toBe(true);
+    // Well inside the 10 s idle timeout that would otherwise close it: the relay reads on only a moment
+    // for the final usage (usage-after-disconnect.test.ts), and lets go within 1 s of the client leaving.
+    expect(await released(bad.probe, 1_000 - (Date.now() - leftAt))).toBe(true);
 
     cancelled.push({ requestId: response.headers.get('x-request-id') ?? '', client, upstream });
   });

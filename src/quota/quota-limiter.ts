@@ -42,11 +42,15 @@ import type { WindowName } from './windows';
 type WindowLimits = Record<WindowName, number | null>;
 
 /**
- * How long the window counts may stay in memory only. The state row is written this long after the
- * first change that is not yet stored (one alarm), so a busy key writes it about once a second whatever
- * its rate. A restart (deploy, crash) within that time forgets what changed since the last write.
+ * How long the window counts may stay in memory only. A change after a quiet spell this long is written
+ * at once; later ones wait for one alarm at the end of the spell, so a busy key writes its state row
+ * about once a second whatever its rate. A restart (deploy, crash) forgets what changed since the last
+ * write.
  */
-export const WRITE_BEHIND_MS = 1_000;
+const WRITE_BEHIND_MS = 1_000;
+
+/** A lease still held this long after its admission is written, so that a restart keeps counting it. */
+const LEASE_STORE_DELAY_MS = 5_000;
 
 /** Rows deleted per table per alarm run: small enough that admissions queued behind it barely wait. */
 const PRUNE_CHUNK = 500;
@@ -81,10 +85,12 @@ const landmark = (before: Windows, after: Windows, name: WindowName, limit: numb
  * decision is a single synchronous run over in-memory state with no await in between, so concurrent
  * requests to the same limiter are serialised by the object itself and admission is exact.
  *
- * Writes: an admission writes no row. The windows live in memory and their one state row is written
- * behind (WRITE_BEHIND_MS), except when a window opens or reaches its limit, which is written at once
- * so a restart can neither reopen a window early nor forget that it was full. A lease is stored only
- * if it is still held when the state is written; a refund writes one row so it gives back once.
+ * Writes: an admission writes no row of its own. The windows live in memory and their one state row is
+ * written behind (WRITE_BEHIND_MS), except when a window opens or reaches its limit, which is written at
+ * once so a restart can neither reopen a window early nor forget that it was full. An admission of a key
+ * with token limits always waits, since its tokens follow within moments. A lease is stored only if it
+ * is still held when an alarm runs (LEASE_STORE_DELAY_MS at the latest); a refund writes one row so it
+ * gives back once.
  */
 export class QuotaLimiter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -98,6 +104,8 @@ export class QuotaLimiter extends DurableObject<Env> {
   /** Refund or lease rows may have outlived their use: the next alarm prunes a chunk. */
   private pruneDue = true;
   private alarmAt: number | null = null;
+  /** Wall-clock time of the last state write (pacing only: decisions use the caller's `now`). */
+  private storedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -153,7 +161,11 @@ export class QuotaLimiter extends DurableObject<Env> {
     const changed = WINDOW_NAMES.some((name) => next[name] !== previous[name]);
     const windowOpened = (['5h', 'week'] as const).some((name) => next[name] !== null && next[name]?.startedAt !== previous[name]?.startedAt);
     if (windowOpened) this.pruneDue = true;
-    this.afterChange(changed, WINDOW_NAMES.some((name) => landmark(previous, next, name, limits[name])), maxConcurrent !== null);
+    this.afterChange(changed, {
+      storeNow: WINDOW_NAMES.some((name) => landmark(previous, next, name, limits[name])),
+      tokensFollow: limits.tokenMinute !== null || limits.tokenDay !== null,
+      leaseTaken: maxConcurrent !== null,
+    });
 
     const after = this.views(limits, now);
     return maxConcurrent === null
@@ -192,6 +204,7 @@ export class QuotaLimiter extends DurableObject<Env> {
     if (refunded) {
       this.windows = next;
       this.dirty = false;
+      this.storedAt = Date.now();
     }
     return refunded;
   }
@@ -216,10 +229,9 @@ export class QuotaLimiter extends DurableObject<Env> {
     this.epoch += 1;
     this.windows = noWindows();
     this.ctx.storage.transactionSync(() => {
-      writeState(this.sql, this.windows, this.epoch);
+      this.writeStateNow(Date.now());
       clearRefunds(this.sql);
     });
-    this.dirty = false;
   }
 
   /** Writes what is held behind, then prunes one bounded chunk and re-arms itself while more remain. */
@@ -246,30 +258,45 @@ export class QuotaLimiter extends DurableObject<Env> {
     }
     this.windows = next;
     const changed = TOKEN_WINDOWS.some((name) => next[name] !== previous[name]);
-    this.afterChange(changed, TOKEN_WINDOWS.some((name) => landmark(previous, next, name, limits[name])), false);
+    this.afterChange(changed, { storeNow: TOKEN_WINDOWS.some((name) => landmark(previous, next, name, limits[name])), tokensFollow: true, leaseTaken: false });
   }
 
-  /** Stores a change at once when it matters across a restart, else marks it for the next write behind. */
-  private afterChange(changed: boolean, storeNow: boolean, leaseTaken: boolean): void {
-    if (changed && storeNow) {
-      writeState(this.sql, this.windows, this.epoch);
-      this.dirty = false;
-    } else if (changed) {
-      this.dirty = true;
+  /**
+   * Stores a change at once when it matters across a restart or the key has been quiet, else marks it
+   * for the write behind; then sets at most one alarm, for the earliest thing that needs one.
+   * `tokensFollow`: more changes are on their way (a release's tokens), so waiting saves a write.
+   */
+  private afterChange(changed: boolean, options: { storeNow: boolean; tokensFollow: boolean; leaseTaken: boolean }): void {
+    const wallNow = Date.now();
+    if (changed) {
+      const quiet = !options.tokensFollow && wallNow - this.storedAt >= WRITE_BEHIND_MS;
+      if (options.storeNow || quiet) this.writeStateNow(wallNow);
+      else this.dirty = true;
     }
-    if (this.dirty || leaseTaken || this.pruneDue) this.scheduleAlarm(Date.now() + WRITE_BEHIND_MS);
+    const wanted = [
+      this.dirty ? Math.max(this.storedAt + WRITE_BEHIND_MS, options.tokensFollow ? wallNow + WRITE_BEHIND_MS : 0) : Infinity,
+      options.leaseTaken ? wallNow + LEASE_STORE_DELAY_MS : Infinity,
+      this.pruneDue ? wallNow + WRITE_BEHIND_MS : Infinity,
+    ];
+    const at = Math.min(...wanted);
+    if (at !== Infinity) this.scheduleAlarm(at);
+  }
+
+  private writeStateNow(wallNow: number): void {
+    writeState(this.sql, this.windows, this.epoch);
+    this.dirty = false;
+    this.storedAt = wallNow;
   }
 
   private store(): void {
     this.ctx.storage.transactionSync(() => {
-      if (this.dirty) writeState(this.sql, this.windows, this.epoch);
+      if (this.dirty) this.writeStateNow(Date.now());
       for (const [id, lease] of this.leases) {
         if (lease.stored) continue;
         storeLease(this.sql, id, lease.expires);
         lease.stored = true;
       }
     });
-    this.dirty = false;
   }
 
   private scheduleAlarm(at: number): void {

@@ -162,19 +162,29 @@ describe('QuotaLimiter token limits', () => {
   it('writes nothing for a release without tokens or lease, and nothing more for a key without token limits', async () => {
     const stub = freshLimiter();
     const burst: QuotaLimits = { ...NO_LIMITS, requestsPerMinute: 100 };
-    await stub.admit({ limits: burst, now: T0, countsTowardQuota: true });
+    for (let index = 0; index < 50; index++) await stub.admit({ limits: burst, now: T0 + index, countsTowardQuota: true });
     await runDurableObjectAlarm(stub);
     const written = await countWrites(stub, (limiter) => {
-      for (let index = 1; index <= 50; index++) {
-        limiter.admit({ limits: burst, now: T0 + index, countsTowardQuota: true });
-        limiter.release({});
-      }
+      for (let index = 0; index < 50; index++) limiter.release({});
     });
-    // The 50 admissions are one write behind; the releases add nothing.
-    expect(written).toEqual({ rows: 1, alarms: 1 });
+    expect(written).toEqual({ rows: 0, alarms: 0 });
     const state = await runInDurableObject(stub, (_instance: QuotaLimiter, storage) =>
-      storage.storage.sql.exec<{ token_minute_start: number | null; token_day_start: number | null }>('SELECT token_minute_start, token_day_start FROM quota_state').one(),
+      storage.storage.sql
+        .exec<{ minute_count: number; token_minute_start: number | null; token_day_start: number | null }>('SELECT minute_count, token_minute_start, token_day_start FROM quota_state')
+        .one(),
     );
-    expect(state).toEqual({ token_minute_start: null, token_day_start: null });
+    expect(state).toEqual({ minute_count: 50, token_minute_start: null, token_day_start: null });
+  });
+
+  it('writes an admission after a quiet spell at once, with no alarm, when no tokens follow it', async () => {
+    const stub = freshLimiter();
+    const free: QuotaLimits = { ...NO_LIMITS, requestsPer5h: 40 };
+    await stub.admit({ limits: free, now: T0, countsTowardQuota: true });
+    await runDurableObjectAlarm(stub);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const written = await countWrites(stub, (limiter) => {
+      limiter.admit({ limits: free, now: T0 + 2_000, countsTowardQuota: true });
+    });
+    expect(written).toEqual({ rows: 1, alarms: 0 });
   });
 });

@@ -78,11 +78,15 @@ const rememberTurn = (accountId: string, responseId: string, turn: StoredTurn): 
 /** How long a turn missing from KV is waited for once: another isolate may still be writing it. */
 const LATE_TURN_WAIT_MS = 150;
 
-const readTurn = async (env: Env, accountId: string, responseId: string, waitIfMissing: boolean): Promise<StoredTurn | null> => {
+/** Whether a turn missing from KV is worth waiting for (false: a Responses upstream stored that id, it is not ours). */
+type WaitIfMissing = () => Promise<boolean>;
+const NEVER_WAIT: WaitIfMissing = () => Promise.resolve(false);
+
+const readTurn = async (env: Env, accountId: string, responseId: string, waitIfMissing: WaitIfMissing): Promise<StoredTurn | null> => {
   const recent = recentTurns.get(`${accountId}:${responseId}`);
   if (recent !== undefined) return recent;
   const stored = await env.TASKS.get<StoredTurn>(responseKey(accountId, responseId), 'json');
-  if (stored !== null || !waitIfMissing) return stored;
+  if (stored !== null || !(await waitIfMissing())) return stored;
   await new Promise((resolve) => setTimeout(resolve, LATE_TURN_WAIT_MS));
   return env.TASKS.get<StoredTurn>(responseKey(accountId, responseId), 'json');
 };
@@ -90,11 +94,11 @@ const readTurn = async (env: Env, accountId: string, responseId: string, waitIfM
 const turnItems = (turn: StoredTurn): unknown[] => [...turn.input, ...turn.output.map(withoutId)];
 
 /** The whole history up to and including `previousId`'s turn, or undefined when it (or a link of its chain) is gone. */
-const readChain = async (env: Env, accountId: string, previousId: string, now: number): Promise<Chain | undefined> => {
-  const previous = await readTurn(env, accountId, previousId, true);
+const readChain = async (env: Env, accountId: string, previousId: string, now: number, waitIfMissing: WaitIfMissing): Promise<Chain | undefined> => {
+  const previous = await readTurn(env, accountId, previousId, waitIfMissing);
   if (previous === null) return undefined;
   const ancestorIds = previous.ancestors ?? [];
-  const ancestors = await Promise.all(ancestorIds.map((id) => readTurn(env, accountId, id, false)));
+  const ancestors = await Promise.all(ancestorIds.map((id) => readTurn(env, accountId, id, NEVER_WAIT)));
   if (ancestors.some((turn) => turn === null)) return undefined;
   const history = [...(ancestors as StoredTurn[]).flatMap(turnItems), ...turnItems(previous)];
   const expiresAt = previous.expiresAt ?? Math.floor(now / 1000) + TTL_SECONDS;
@@ -114,14 +118,14 @@ interface Resolved {
  * Ids this relay never stored are left as they are (a Responses upstream may know them; any other
  * upstream refuses them with a 400 that says so). Returns undefined when nothing changed.
  */
-const resolveStored = async (env: Env, accountId: string, body: JsonRecord, now: number): Promise<Resolved | undefined> => {
+const resolveStored = async (env: Env, accountId: string, body: JsonRecord, now: number, storedUpstream: StoredUpstream): Promise<Resolved | undefined> => {
   const previousId = typeof body.previous_response_id === 'string' ? body.previous_response_id : undefined;
   const input = inputItems(body.input);
   const referenced = input.filter(isReference).map((item) => item.id);
   if (previousId === undefined && referenced.length === 0) return undefined;
 
   const [chain, ...items] = await Promise.all([
-    previousId === undefined ? undefined : readChain(env, accountId, previousId, now),
+    previousId === undefined ? undefined : readChain(env, accountId, previousId, now, async () => !(await storedUpstream(previousId))),
     ...referenced.map((id) => env.TASKS.get(itemKey(accountId, id), 'json')),
   ]);
   const found = new Map<string, unknown>();
@@ -136,8 +140,12 @@ const resolveStored = async (env: Env, accountId: string, body: JsonRecord, now:
   return { body: { ...rest, input: [...chain.history, ...ownInput] }, ownInput, chain };
 };
 
+/** Whether a Responses upstream stored the response with this id for the account (its owner record, see upstream-state.ts). */
+export type StoredUpstream = (responseId: string) => Promise<boolean>;
+const NOT_KNOWN_UPSTREAM: StoredUpstream = () => Promise.resolve(false);
+
 export const resolveStoredResponses = async (env: Env, accountId: string, body: JsonRecord): Promise<JsonRecord | undefined> =>
-  (await resolveStored(env, accountId, body, Date.now()))?.body;
+  (await resolveStored(env, accountId, body, Date.now(), NOT_KNOWN_UPSTREAM))?.body;
 
 /** Item types clients send back as `item_reference` (the Vercel AI SDK: assistant text and reasoning; tool calls it sends inline). */
 const REFERENCED_TYPES = new Set(['message', 'reasoning']);
@@ -188,8 +196,15 @@ export interface ResponsesState {
   keep(): Promise<void>;
 }
 
-export const openResponsesState = async (env: Env, accountId: string, requestId: string, body: JsonRecord): Promise<ResponsesState> => {
-  const resolved = await resolveStored(env, accountId, body, Date.now());
+/** `storedUpstream` spares a continuation of an upstream's stored response the wait for a turn of ours that will never come. */
+export const openResponsesState = async (
+  env: Env,
+  accountId: string,
+  requestId: string,
+  body: JsonRecord,
+  storedUpstream: StoredUpstream = NOT_KNOWN_UPSTREAM,
+): Promise<ResponsesState> => {
+  const resolved = await resolveStored(env, accountId, body, Date.now(), storedUpstream);
   const current = resolved?.body ?? body;
   const ownInput = resolved?.ownInput ?? inputItems(body.input);
   let remembered: unknown;

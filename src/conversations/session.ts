@@ -3,6 +3,7 @@ import type { IrRequest } from '../ir/request';
 import type { IrResponse } from '../ir/response';
 import type { IrStreamEvent } from '../ir/stream-event';
 import type { JsonRecord } from '../protocols/shared/json-guards';
+import type { KnownOwners } from './upstream-state';
 import type { SseEvent } from '../streams/sse-event';
 
 /** What a conversation session is opened with: one request of one account. */
@@ -14,6 +15,8 @@ export interface ConversationOpening {
   body: JsonRecord;
   /** Whether an upstream of another format (not the mock) may answer: state kept only for translated answers needs no look-up otherwise. */
   mayTranslate: boolean;
+  /** The owner records of the upstream state the request names, read beside the session's own look-ups (upstream-state.ts). */
+  upstreamState?: Promise<KnownOwners>;
 }
 
 /** Watches one attempt's translated stream; either part may be absent when the session needs none of it. */

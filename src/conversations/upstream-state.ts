@@ -105,6 +105,12 @@ export const candidatesForStoredState = (known: KnownOwners | undefined, candida
   throw by.kind === 'response' ? previousNotFound(by.id) : itemNotFound(by.id);
 };
 
+/** Whether the records say a Responses upstream stored `responseId` for the account (at any provider). */
+export const storedUpstreamResponse = (known: KnownOwners, responseId: string): boolean => {
+  const record = known.records.get(responseOwnerKey(known.accountId, responseId));
+  return record !== null && record !== undefined;
+};
+
 const ownedAt = (record: OwnerRecord | undefined, providerId: string): boolean => record !== null && record !== undefined && (record === '' || record === providerId);
 
 /** Reads the keys not read yet; a key with no record is waited for once (another isolate may still be writing it) and read again. */

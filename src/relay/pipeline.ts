@@ -60,6 +60,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     accountId: key.accountId,
     requestId: c.var.requestId,
     body: parsedBody,
+    ...(storedState === undefined ? {} : { upstreamState: storedState }),
     mayTranslate: routed.some((candidate) => candidate.formatFor(format) !== format && candidate.provider.protocol !== 'mock'),
   });
   const body = conversation?.body ?? parsedBody;

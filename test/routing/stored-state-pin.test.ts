@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertOwnsUpstreamState, candidatesForStoredState, lookUpUpstreamState } from '../../src/conversations/upstream-state';
+import { openResponsesSession } from '../../src/conversations/responses-session';
 import type { Env } from '../../src/env';
 import { RelayError } from '../../src/errors';
 import { resetProviderHealth } from '../../src/routing/provider-health';
@@ -95,7 +96,13 @@ describe('the ownership record is read once per request', () => {
     const tasks = env.TASKS;
     const counted = {
       ...env,
-      TASKS: { get: (key: string) => (reads.push(key), tasks.get(key)), put: tasks.put.bind(tasks) },
+      TASKS: {
+        get: (...args: [string, never]) => {
+          reads.push(args[0]);
+          return tasks.get(...args);
+        },
+        put: tasks.put.bind(tasks),
+      },
     } as unknown as Env;
     return { counted, reads };
   };
@@ -111,6 +118,17 @@ describe('the ownership record is read once per request', () => {
     await assertOwnsUpstreamState(counted, known, body, 'pin-b');
     await expect(assertOwnsUpstreamState(counted, known, body, 'pin-a')).rejects.toThrow(RelayError);
     expect(reads).toEqual(['rsp:acct-pin:upstream:resp_kv1']);
+  });
+
+  it("spares a continuation of an upstream's response the wait for a turn of the relay's own store (one read of it, not two)", async () => {
+    await env.TASKS.put('rsp:acct-pin:upstream:resp_kv2', 'p:pin-a');
+    const { counted, reads } = countingEnv();
+    const body = { previous_response_id: 'resp_kv2', input: 'x' };
+    const upstreamState = lookUpUpstreamState(counted, 'acct-pin', body);
+    const session = await openResponsesSession({ env: counted, accountId: 'acct-pin', requestId: 'req-pin', body, mayTranslate: false, upstreamState });
+    expect(session?.changed).toBe(false);
+    expect(reads.filter((read) => read === 'rsp:acct-pin:response:resp_kv2')).toHaveLength(1);
+    expect(reads.filter((read) => read === 'rsp:acct-pin:upstream:resp_kv2')).toHaveLength(1);
   });
 
   it('a request that names no stored state reads nothing', async () => {

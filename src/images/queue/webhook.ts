@@ -16,7 +16,7 @@ const RETRY_CAP_SECONDS = 300;
 
 export const SIGNATURE_HEADER = 'x-polyrelay-signature';
 export const TIMESTAMP_HEADER = 'x-polyrelay-timestamp';
-export const TASK_ID_HEADER = 'x-polyrelay-task-id';
+const TASK_ID_HEADER = 'x-polyrelay-task-id';
 export const SECRET_VERSION_HEADER = 'x-polyrelay-secret-version';
 
 export type WebhookOutcome = { kind: 'done' } | { kind: 'retry'; delaySeconds: number };

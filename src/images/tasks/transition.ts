@@ -93,7 +93,7 @@ const isKvCopy = (task: MovableTask): task is ImageTask => 'request' in task;
 
 /** The task after a move: the status and the written fields, as the D1 row now holds them. */
 const moved = <T extends MovableTask>(task: T, to: TaskStatus, changes: TransitionChanges): T => {
-  if (!isKvCopy(task)) return { ...task, status: to } as T;
+  if (!isKvCopy(task)) return { ...task, status: to };
   const next: ImageTask = { ...task, status: to, updatedAt: changes.now };
   if (changes.attempts !== undefined) next.attempts = changes.attempts;
   if (changes.providerId !== undefined) next.providerId = changes.providerId;

@@ -50,5 +50,3 @@ export const resolveImageModel = (table: RouteTable, model: string, options: Ima
     }));
 };
 
-/** Whether any image route serves the model at all (to tell 404 from "needs a model that takes input images"). */
-export const servesImageModel = (table: RouteTable, model: string): boolean => resolveImageModel(table, model, { needsImageInput: false }).length > 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run admin -- <command>`: the admin API from a terminal. The token comes from $ADMIN_TOKEN or
 // .dev.vars (never a flag: flags show up in `ps` and shell history); the relay from --url or $POLYRELAY_URL.
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -30,6 +31,8 @@ prices     list | get <model> | delete <model>
            set <model> --input USD --output USD [--cache-read USD] [--cache-write USD] [--per-image USD]   (per 1M tokens)
            import <file.json>   a JSON array of {"model", "inputPerMillion", "outputPerMillion", ...}, one atomic write
 accounts   list | get <id> | ledger <id> | create --name N | topup <id> --amount USD [--reference REF]
+                  (a top-up is applied once per REF: repeat it with the same REF and it credits once;
+                  without --reference each run makes a new one, cli_<uuid>, and credits again)
            update <id> [--name N] [--alert-webhook-url URL|none] [--monthly-budget USD|none] | alerts <id>
 usage      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--key ID] [--account ID] [--model M] [--group-by day,model]
 usage export [the same filters] [--file FILE]        CSV of raw events (stdout when no --file)
@@ -247,7 +250,7 @@ const plan = async (positionals, values, getJson) => {
       get: () => ['GET', `/accounts/${id()}`],
       ledger: () => ['GET', `/accounts/${id()}/ledger?limit=1000`],
       create: () => ['POST', '/accounts', { name: required(values.name, 'name') }],
-      topup: () => ['POST', `/accounts/${id()}/topup`, compact({ amount: number(required(values.amount, 'amount'), 'amount'), reference: values.reference })],
+      topup: () => ['POST', `/accounts/${id()}/topup`, compact({ amount: number(required(values.amount, 'amount'), 'amount'), reference: values.reference ?? `cli_${randomUUID()}` })],
       update: () => [
         'PATCH',
         `/accounts/${id()}`,

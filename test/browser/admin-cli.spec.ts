@@ -87,6 +87,12 @@ describe('npm run admin', () => {
     const account = JSON.parse(fromFile.stdout) as { id: string };
     const topup = JSON.parse((await cli(['accounts', 'topup', account.id, '--amount', '10', '--reference', 'cli-1'])).stdout) as { outcome: string };
     expect(topup.outcome).toBe('applied');
+    const again = JSON.parse((await cli(['accounts', 'topup', account.id, '--amount', '10', '--reference', 'cli-1'])).stdout) as { outcome: string };
+    expect(again.outcome).not.toBe('applied');
+    // Without --reference the CLI names the top-up itself (the API refuses one without a reference).
+    const unnamed = await cli(['accounts', 'topup', account.id, '--amount', '5']);
+    expect(unnamed.code, unnamed.stderr).toBe(0);
+    expect(JSON.parse(unnamed.stdout)).toMatchObject({ outcome: 'applied' });
     const wrong = await cli(['keys', 'list'], { ADMIN_TOKEN: 'nope' });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('HTTP 401');

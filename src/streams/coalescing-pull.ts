@@ -89,6 +89,7 @@ export const coalescingClientStream = (
         });
   const stream = new ReadableStream<Uint8Array>({
     pull: async (controller) => {
+      if (!source.serving()) return closeQuietly(controller);
       current = controller;
       const out = held.splice(0);
       let bytes = byteLength(out);

@@ -238,9 +238,10 @@ export class StreamRelay {
     if (this.timedOut !== undefined) failure = this.timedOut;
     if (failure === undefined && result !== undefined && !result.done) {
       const bytes = result.value;
-      const { sse, ir, failedAt } = this.decoding.chunk(bytes, this.phase !== 'holding');
+      const sse = this.decoding.sseOf(bytes);
+      const ir = this.decoding.decodeChunk(sse, this.phase !== 'holding');
       this.observe(ir);
-      return { kind: 'chunk', facts: { bytes, sse, ir, failedAt } };
+      return { kind: 'chunk', facts: { bytes, sse, ir, failedAt: this.decoding.failedAt } };
     }
     this.reads.stop();
     if (failure !== undefined && failure !== this.timedOut) {

@@ -18,6 +18,8 @@ export class UpstreamDecode {
   private broken = false;
   /** The last event skimmed since the last decoded one, when the format repeats cumulative usage on each. */
   private lastSkimmed: SseEvent | undefined;
+  /** Index in the events last decoded of the one whose decode produced the first error, or -1 (the common case). */
+  failedAt = -1;
 
   constructor(
     decoder: Transformer<SseEvent, IrStreamEvent>,
@@ -28,14 +30,18 @@ export class UpstreamDecode {
     this.decoder = stageStep(decoder);
   }
 
-  chunk(bytes: Uint8Array, skim: boolean): { sse: SseEvent[]; ir: IrStreamEvent[]; failedAt: number } {
-    const sse = this.sse.push(bytes);
-    return { sse, ...this.decode(sse, skim, false) };
+  /** The chunk's SSE events; `decodeChunk` then gives their IR events (and sets `failedAt`). */
+  sseOf(bytes: Uint8Array): SseEvent[] {
+    return this.sse.push(bytes);
+  }
+
+  decodeChunk(sse: SseEvent[], skim: boolean): IrStreamEvent[] {
+    return this.decode(sse, skim, false);
   }
 
   /** EOF or a cut: the SSE decoder's last event, a skimmed event held for its usage, then the decoder's own end check. */
   end(skim: boolean): IrStreamEvent[] {
-    const { ir } = this.decode(this.sse.end(), skim, true);
+    const ir = this.decode(this.sse.end(), skim, true);
     if (!this.broken) ir.push(...this.endDecoder());
     return ir;
   }
@@ -43,13 +49,13 @@ export class UpstreamDecode {
   /** The stream is given up: only a skimmed event held for its usage is still decoded (its usage counts). */
   abort(reason: unknown): IrStreamEvent[] {
     this.sse.abort(reason);
-    const ir = this.lastSkimmed === undefined ? [] : this.decode([], true, true).ir;
+    const ir = this.lastSkimmed === undefined ? [] : this.decode([], true, true);
     this.decoder.abort(reason);
     return ir;
   }
 
   /** `final`: no event follows, so a skimmed event held for its usage is decoded now. */
-  private decode(events: SseEvent[], skim: boolean, final: boolean): { ir: IrStreamEvent[]; failedAt: number } {
+  private decode(events: SseEvent[], skim: boolean, final: boolean): IrStreamEvent[] {
     const ir: IrStreamEvent[] = [];
     let failedAt = -1;
     const skimmer = skim ? this.skimmer : undefined;
@@ -67,7 +73,8 @@ export class UpstreamDecode {
       if (failedAt < 0 && ir.length > 0 && ir[ir.length - 1]!.type === 'error') failedAt = i;
     }
     if (final) this.catchUp(ir);
-    return { ir, failedAt };
+    this.failedAt = failedAt;
+    return ir;
   }
 
   private decodeOne(event: SseEvent, out: IrStreamEvent[]): void {

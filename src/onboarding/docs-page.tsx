@@ -52,10 +52,15 @@ export const DocsPage: FC<DocsPageProps> = ({ base, basePath, models, groups }) 
           Gemini at <code>{base}/v1beta/models/…</code>. Send it as <code>Authorization: Bearer</code>, <code>x-api-key</code>, <code>x-goog-api-key</code> or{' '}
           <code>?key=</code>. <code>GET /v1/models</code> lists the models you may use (a name ending in <code>*</code> is a wildcard route: any name with that start is served); fill in names from it below. <code>GET /v1/usage</code> shows your quota.
         </p>
+        <p class="small muted" id="prompt-caching">
+          Prompt caching: the turns of one session stay on one upstream, so its cache keeps hitting. Claude Code and Codex CLI name their session already; other clients
+          send <code>prompt_cache_key</code> (OpenAI formats) or <code>metadata.user_id</code> (Anthropic). <code>cache_control</code> breakpoints reach Anthropic upstreams
+          from every format, and cache reads and writes are in every format's usage.
+        </p>
         <p class="small muted" id="agent-api">
           Agent keys (<code>sk-relay-agent-…</code>, for OpenClaw and Hermes Agent on a pro, max5x or max20x plan) work only on the agent API, base URL{' '}
           <code id="agent-base-url">{agentBaseUrl(base)}</code>: <code>GET /models</code>, <code>POST /chat/completions</code>, <code>/responses</code> and{' '}
-          <code>/messages</code>. Every agent key of an account shares one 5-hour and weekly window; an agent key is refused on <code>/v1</code>, and an ordinary key on the
+          <code>/messages</code>, and the Responses WebSocket at <code>…/responses</code>. Every agent key of an account shares one 5-hour and weekly window; an agent key is refused on <code>/v1</code>, and an ordinary key on the
           agent API.
         </p>
         <form method="get" action={`${basePath}/docs`}>

@@ -40,6 +40,10 @@ describe('onboarding page', () => {
       expect(html).toContain(`curl ${origin}/v1/chat/completions`);
       expect(html).toContain(`curl ${origin}/v1/messages`);
       expect(html).toContain(`curl "${origin}/v1beta/models/`);
+      // What a client sends to keep its session on one upstream's cache, and the agent API's socket.
+      expect(html).toContain('prompt_cache_key');
+      expect(html).toContain('metadata.user_id');
+      expect(html).toContain('Responses WebSocket at <code>…/responses</code>');
     }
   });
 

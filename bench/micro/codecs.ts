@@ -78,7 +78,11 @@ const relaySteps = (upstream: WireFormat, client: WireFormat): Pipeline => {
     const decode = new UpstreamDecode(codecFor(upstream).decodeStreamStage(), 'bench', undefined, () => {});
     const renderer = translatedRenderer(codecFor(client).encodeStreamStage({ requestId: 'req_bench', request, created: 1700000000 }), sseFraming());
     let written = 0;
-    for (const bytes of frames) written += renderer.chunk({ bytes, ...decode.chunk(bytes, false) }).length;
+    for (const bytes of frames) {
+      const sse = decode.sseOf(bytes);
+      const ir = decode.decodeChunk(sse, false);
+      written += renderer.chunk({ bytes, sse, ir, failedAt: decode.failedAt }).length;
+    }
     written += renderer.end(decode.end(false)).length;
     return Promise.resolve(written);
   };

@@ -144,7 +144,7 @@ export const usageEvents = sqliteTable(
     latencyMs: integer('latency_ms').notNull().default(0),
     ttfbMs: integer('ttfb_ms'),
     createdAt: integer('created_at').notNull(),
-    /** Which consumer write inserted the row: the rollup and the hourly charge count only that write's rows. */
+    /** The consumer write that inserted the row (usage_fold.seq at its commit): the fold counts the row once, when it passes this number. */
     ingest: integer('ingest').notNull().default(0),
     /** 1: debited from the account's prepaid balance (through the account's hourly `charge` ledger row). */
     charged: integer('charged', { mode: 'boolean' }).notNull().default(false),
@@ -152,6 +152,23 @@ export const usageEvents = sqliteTable(
   // Keyset order of the CSV export, the request log and the archive sweep.
   (table) => [primaryKey({ columns: [table.createdAt, table.requestId] })],
 );
+
+/**
+ * One row (id 1): where the usage fold stands. Each consumer write takes the next `seq` inside its own
+ * transaction and stamps its events' `ingest` with it, so ingest numbers follow commit order. A fold
+ * adds every event with folded < ingest <= seq to the rollups, hourly charges and balances, and sets
+ * folded = seq, in one transaction (src/usage/usage-fold.ts).
+ */
+export const usageFold = sqliteTable('usage_fold', {
+  id: integer('id').primaryKey(),
+  /** The last ingest number given to a consumer write. */
+  seq: integer('seq').notNull(),
+  /** Every event with ingest <= folded is counted in usage_daily, the ledger and the balance; none above it is. */
+  folded: integer('folded').notNull(),
+  /** The earliest created_at among events written since the last fold (null: none), so a fold reads only that range. */
+  pendingFrom: integer('pending_from'),
+  foldedAt: integer('folded_at').notNull().default(0),
+});
 
 /** Per day × key × model totals, so long summaries never scan raw events. */
 export const usageDaily = sqliteTable(

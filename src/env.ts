@@ -28,7 +28,7 @@ declare global {
  * Generated as required, but may be absent: a deployment may not have set its secrets yet, and every
  * [vars] value has a default (configOf, src/usage/retention.ts), so a deployment or a test may leave it out.
  */
-type MayBeUnset = 'ADMIN_TOKEN' | 'ENCRYPTION_KEY' | 'WEBHOOK_SECRET' | 'KEY_PREFIX' | 'KEY_CACHE_TTL_SECONDS' | 'MAX_BODY_BYTES' | 'USAGE_RAW_DAYS';
+type MayBeUnset = 'ADMIN_TOKEN' | 'ENCRYPTION_KEY' | 'WEBHOOK_SECRET' | 'KEY_PREFIX' | 'KEY_CACHE_TTL_SECONDS' | 'MAX_BODY_BYTES' | 'USAGE_RAW_DAYS' | 'USAGE_FOLD_SECONDS';
 export type Env = Omit<Cloudflare.Env, MayBeUnset> & Partial<Pick<Cloudflare.Env, MayBeUnset>>;
 
 export interface AppVariables {
@@ -76,6 +76,14 @@ const configSchema = z.object({
     '',
   ),
   devMode: flag('false'),
+  /**
+   * How often usage events are folded into the rollups, hourly charges and balances (src/usage/usage-fold.ts):
+   * what those lag behind the raw events at most. 0: every consumer write folds (`npm run dev`, the tests).
+   */
+  usageFoldMs: z.pipe(
+    z._default(z.coerce.number().check(z.int(), z.gte(0)), 60),
+    z.transform((seconds: number) => seconds * 1000),
+  ),
 });
 
 export type RelayConfig = z.infer<typeof configSchema>;
@@ -96,6 +104,7 @@ export const configOf = (env: Env): RelayConfig => {
       allowPrivateUrls: env.ALLOW_PRIVATE_URLS || undefined,
       basePath: env.BASE_PATH || undefined,
       devMode: env.DEV_MODE || undefined,
+      usageFoldMs: env.USAGE_FOLD_SECONDS || undefined,
     });
     configCache.set(env, config);
   }

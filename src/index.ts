@@ -2,7 +2,7 @@ import { buildApp } from './app';
 import type { Env } from './env';
 import { consumeImageBatch } from './images/queue/consumer';
 import { sweepStuckTasks } from './images/queue/sweep';
-import { consumeUsageBatch } from './usage/consumer';
+import { consumeUsageBatch, foldPendingUsage } from './usage/consumer';
 import { consumeUsageDeadLetters } from './usage/dead-letters';
 import type { UsageEvent } from './usage/event';
 import { pruneUsageEvents } from './usage/retention';
@@ -23,8 +23,11 @@ export default {
     batch.retryAll();
   },
   async scheduled(controller, env, ctx) {
-    // The every-minute trigger runs the usage archive sweep alone (one sweep at a time); the rest keeps its 5-minute pace.
-    if (controller.cron === '* * * * *') return ctx.waitUntil(pruneUsageEvents(env, controller.scheduledTime));
+    // The every-minute trigger runs the usage fold's backstop and then the archive sweep alone (one sweep at a
+    // time; it moves only folded events); the rest keeps its 5-minute pace.
+    if (controller.cron === '* * * * *') {
+      return ctx.waitUntil(foldPendingUsage(env, controller.scheduledTime).then(() => pruneUsageEvents(env, controller.scheduledTime)));
+    }
     ctx.waitUntil(sweepStuckTasks(env, controller.scheduledTime));
     ctx.waitUntil(replaySpilledUsage(env));
   },

@@ -34,11 +34,11 @@ const keySpend = (env: Env, month: string, ids: string[]) =>
   ).bind(month, ...ids);
 
 /**
- * After a usage batch is written: every 50 / 80 / 100 % mark that the month's spend has reached, of
+ * After a usage fold: every 50 / 80 / 100 % mark that the month's spend has reached, of
  * the account's budget and of each key's spend cap. Marks reached earlier in the month come back too;
  * raiseAlerts sends each (subject, mark, month) once.
  */
-export const spendAlertsFor = async (env: Env, events: readonly UsageEvent[], now: number): Promise<BudgetAlert[]> => {
+export const spendAlertsFor = async (env: Env, events: readonly Pick<UsageEvent, 'accountId' | 'keyId'>[], now: number): Promise<BudgetAlert[]> => {
   const accountIds = [...new Set(events.map((event) => event.accountId).filter((id) => typeof id === 'string'))];
   const keyIds = [...new Set(events.map((event) => event.keyId).filter((id) => typeof id === 'string'))];
   if (accountIds.length === 0) return [];

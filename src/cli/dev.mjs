@@ -84,7 +84,8 @@ console.log(`${line}\n`);
 
 // DEV_MODE: this is a local run, so short example secrets in an old .dev.vars are still accepted.
 // The mock provider is a dev-only switch: wrangler.toml leaves it off, so a deployed relay never serves it.
-const devArgs = ['dev', ...(portIndex >= 0 ? [] : ['--port', '8787']), '--var', 'ENABLE_MOCK_PROVIDER:true', '--var', 'DEV_MODE:true', ...extraArgs];
+// USAGE_FOLD_SECONDS 0: usage is folded in every consumer batch, so the dashboard shows a request at once.
+const devArgs = ['dev', ...(portIndex >= 0 ? [] : ['--port', '8787']), '--var', 'ENABLE_MOCK_PROVIDER:true', '--var', 'DEV_MODE:true', '--var', 'USAGE_FOLD_SECONDS:0', ...extraArgs];
 const child = spawn(wrangler, devArgs, { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -28,7 +28,7 @@ type ReserveOutcome = { heldMicros: number } | { refusedAvailableMicros: number 
 interface BalanceStatus {
   /** The account's balance as D1's ledger says (settled charges only). */
   balanceMicros: number;
-  /** Money reserved by requests whose usage events D1 has not written yet. */
+  /** Money reserved by requests whose usage events D1 has not folded into the balance yet. */
   heldMicros: number;
   openHolds: number;
 }
@@ -45,9 +45,10 @@ interface Hold {
  * One prepaid account's open reservations, in one place so concurrent requests are serialised: each
  * reservation is decided by one synchronous run over the balance reading and the holds in memory, so
  * the balance is never promised twice. D1 stays the truth for the balance (the sum of the ledger, its
- * charges written hourly per account by the usage consumer); this object never writes D1. It reads the
- * balance and which of its holds D1 has settled (their usage events written, with their charges, in
- * one transaction) in one consistent snapshot, and counts a hold only until then. Available money is
+ * charges folded hourly per account from the usage events, usage-fold.ts); this object never writes D1.
+ * It reads the balance and which of its holds D1 has settled (their usage events folded into that
+ * balance: written, and at or below the fold's watermark) in one consistent snapshot, and counts a
+ * hold only until then: an event written but not yet folded is not in the balance yet. Available money is
  * that balance less the open holds. Holds live in the object's own storage (a row each, written at
  * reservation, deleted at settlement), so a restarted object still counts them.
  */

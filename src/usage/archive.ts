@@ -9,6 +9,13 @@ const ARCHIVE_COLUMNS =
   'aborted, usage_estimated, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, latency_ms, ttfb_ms';
 
 const PREFIX = 'usage/';
+
+/**
+ * Only events the usage fold has counted leave D1 (usage-fold.ts): every event written since the last
+ * fold lies at or after pending_from, so the sweep stops there and never reorders, and the watermark
+ * check makes it exact within the statement.
+ */
+const FOLDED = `created_at < COALESCE((SELECT pending_from FROM usage_fold WHERE id = 1), ?1) AND ingest <= (SELECT folded FROM usage_fold WHERE id = 1)`;
 const KEY_PATTERN = /^usage\/\d{4}\/\d{2}\/\d{2}\/(\d{13})-(\d{13})-[0-9a-f]{16}\.ndjson$/;
 
 const dayPath = (epochMs: number): string => `${PREFIX}${dayOf(epochMs).replaceAll('-', '/')}/`;
@@ -42,19 +49,19 @@ export interface ChunkOutcome {
 }
 
 /**
- * Moves the oldest raw events before `cutoff` (at most `limit`, all of one UTC day) to one R2 object,
+ * Moves the oldest raw events before `cutoff` (at most `limit`, all of one UTC day, all folded) to one R2 object,
  * then deletes exactly the rows that object holds. The rows leave D1 only after the object exists;
  * if it already exists, its own content says which rows to delete, so a row that arrived late inside
  * its range stays for the next chunk instead of being deleted unarchived.
  */
 export const archiveChunk = async (env: Env, cutoff: number, limit: number): Promise<ChunkOutcome> => {
-  const head = await env.DB.prepare(`SELECT created_at FROM usage_events WHERE created_at < ?1 ORDER BY created_at, request_id LIMIT 1`)
+  const head = await env.DB.prepare(`SELECT created_at FROM usage_events WHERE created_at < ?1 AND ${FOLDED} ORDER BY created_at, request_id LIMIT 1`)
     .bind(cutoff)
     .first<{ created_at: number }>();
   if (head === null) return { moved: 0 };
   const dayEnd = dayStart(dayOf(head.created_at)) + DAY_MS;
   const rows = (
-    await env.DB.prepare(`SELECT ${ARCHIVE_COLUMNS} FROM usage_events WHERE created_at < ?1 ORDER BY created_at, request_id LIMIT ?2`)
+    await env.DB.prepare(`SELECT ${ARCHIVE_COLUMNS} FROM usage_events WHERE created_at < ?1 AND ${FOLDED} ORDER BY created_at, request_id LIMIT ?2`)
       .bind(Math.min(cutoff, dayEnd), limit)
       .all<UsageEventRow>()
   ).results;

@@ -12,8 +12,9 @@ import { formatDollars } from './money';
  * request with a context is still answered from the reading while one refresh runs in its waitUntil;
  * past SPEND_MAX_STALE_MS (or with no reading, or no context) the request waits for D1. The bound on
  * over-spend follows: once the balance reaches zero (or the cap is reached), a busy isolate refuses
- * from the first request after the refresh that follows the usage write (SPEND_CACHE_TTL_MS + one D1
- * read, plus the usage queue's lag: max_batch_timeout 2 s + the consumer's write), and a quiet one
+ * from the first request after the refresh that follows the usage fold (SPEND_CACHE_TTL_MS + one D1
+ * read, plus the usage queue's lag: max_batch_timeout 2 s + the consumer's write, plus the fold's:
+ * up to USAGE_FOLD_SECONDS, src/usage/usage-fold.ts), and a quiet one
  * admits at most the requests that arrive while its one refresh runs; no reading older than
  * SPEND_MAX_STALE_MS is used. Requests already admitted finish and are charged in full (a balance may go
  * negative); a prepaid request's money is reserved exactly in its account's AccountBalance object anyway (spend-hold.ts).

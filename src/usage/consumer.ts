@@ -8,6 +8,7 @@ import type { Env } from '../env';
 import type { UsageEvent } from './event';
 import { priceLookupNames, type ModelPrice } from './pricing';
 import { eventsOfMessage, requestIdsOfMessage, type UsageMessageBody } from './usage-message';
+import { foldClockOf, foldUsage, writeUsage, type FoldedSubject } from './usage-fold';
 import { usageWriteStatements } from './usage-statements';
 
 interface PreparedMessage {
@@ -32,11 +33,12 @@ const retryLater = (message: Message<UsageMessageBody>, error: unknown): void =>
 
 /**
  * Usage queue consumer, exactly-once in effect over at-least-once delivery. A message carries one
- * event or a pack of them (usage-message.ts). Every write an event causes (event row, daily rollup,
- * prepaid charge) is keyed by its request id and guarded so that a repeat writes nothing (see
- * usageWriteStatements). The whole batch goes to D1 in one transaction first, for throughput; if that
- * fails, one bad message must not hold back the others, so each message is written in its own
- * transaction and acked or retried alone. A message is acked only after its
+ * event or a pack of them (usage-message.ts). A batch writes its event rows, keyed by request so that
+ * a repeat writes nothing (usageWriteStatements), and, when the fold is due (USAGE_FOLD_SECONDS), folds
+ * every unfolded event into the rollups, hourly charges and balances in the same transaction
+ * (usage-fold.ts). The whole batch goes to D1 in one transaction first, for throughput; if that
+ * fails, neither one bad message nor the fold may hold back the others, so each message's events are
+ * written in their own transaction and acked or retried alone, and the fold is tried on its own. A message is acked only after its
  * writes committed, so a crash at any point leaves it to be redelivered, and the redelivery is harmless.
  */
 export const consumeUsageBatch = async (batch: MessageBatch<UsageMessageBody>, env: Env): Promise<void> => {
@@ -50,34 +52,44 @@ export const consumeUsageBatch = async (batch: MessageBatch<UsageMessageBody>, e
     return;
   }
   try {
-    await env.DB.batch(usageWriteStatements(env.DB, prepared.flatMap((entry) => entry.events), prices));
+    const folded = await writeUsage(env, prepared.flatMap((entry) => entry.events), prices, foldClockOf(env));
     for (const entry of prepared) entry.message.ack();
-    alertOnSpend(env, prepared);
+    alertOnSpend(env, folded);
     return;
   } catch (error) {
-    if (prepared.length === 1 && prepared[0] !== undefined) return retryLater(prepared[0].message, error);
     console.warn(JSON.stringify({ message: 'usage batch write failed; writing events one by one', size: prepared.length, error: String(error) }));
   }
-  const written: PreparedMessage[] = [];
+  // Event rows alone, then the fold in its own transaction: whatever failed (a bad message or the fold
+  // itself), it never holds back the other messages' events, and an unfolded event waits for a later fold.
   for (const entry of prepared) {
     try {
       await env.DB.batch(usageWriteStatements(env.DB, entry.events, prices));
       entry.message.ack();
-      written.push(entry);
     } catch (error) {
       retryLater(entry.message, error);
     }
   }
-  alertOnSpend(env, written);
+  await foldPendingUsage(env, Date.now());
 };
 
-/** Budget alerts read the month's spend the batch just wrote; after the acks, so a slow receiver never holds the queue. */
-const alertOnSpend = (env: Env, written: readonly PreparedMessage[]): void => {
-  if (written.length === 0) return;
+/** Folds what is unfolded once the interval has passed, then alerts on it: the cron's backstop (a relay gone quiet) and the consumer's fallback. */
+export const foldPendingUsage = async (env: Env, now: number): Promise<void> => {
+  try {
+    alertOnSpend(env, await foldUsage(env, foldClockOf(env, now)));
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'usage fold failed; the next consumer batch or cron run folds', error: String(error) }));
+  }
+};
+
+/**
+ * Budget alerts read the month's spend from the rollups, so they follow the fold: the accounts and
+ * keys it just counted. After the acks, so a slow receiver never holds the queue.
+ */
+const alertOnSpend = (env: Env, folded: readonly FoldedSubject[]): void => {
+  if (folded.length === 0) return;
   const now = Date.now();
-  const events = written.flatMap((entry) => entry.events);
   waitUntil(
-    spendAlertsFor(env, events, now)
+    spendAlertsFor(env, folded, now)
       .then((alerts) => raiseAlerts(env, alerts))
       .catch((error: unknown) => console.error(JSON.stringify({ message: 'spend alerts failed', error: String(error) }))),
   );

@@ -1,5 +1,5 @@
 import type { Env } from '../env';
-import { loadPrices } from './consumer';
+import { foldPendingUsage, loadPrices } from './consumer';
 import { eventsOfMessage, requestIdsOfMessage, type UsageMessageBody } from './usage-message';
 import { usageWriteStatements } from './usage-statements';
 
@@ -33,6 +33,7 @@ export const consumeUsageDeadLetters = async (batch: MessageBatch<UsageMessageBo
       }
     }
   }
+  await foldPendingUsage(env, Date.now());
 };
 
 interface DeadLetterRow {
@@ -58,6 +59,7 @@ export const replayDeadLetters = async (env: Env, limit: number): Promise<{ repl
       await env.DB.prepare('UPDATE usage_dead_letters SET error = ?1 WHERE message_id = ?2').bind(String(error), row.message_id).run();
     }
   }
+  await foldPendingUsage(env, Date.now());
   const remaining = (await env.DB.prepare('SELECT COUNT(*) AS n FROM usage_dead_letters').first<{ n: number }>())?.n ?? 0;
   return { replayed, failed: rows.length - replayed, remaining };
 };

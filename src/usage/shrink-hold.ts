@@ -14,8 +14,8 @@ interface PriceRow {
 
 /**
  * A prepaid request reserves its estimated maximum cost (spend-hold.ts), capped at the money
- * available, and D1 settles it only once the usage queue has written the request's event: a batch
- * timeout and a write later, longer under a backlog. With a balance below one estimate the
+ * available, and D1 settles it only once the request's event is folded into the balance: a batch
+ * timeout, a write and up to USAGE_FOLD_SECONDS later (usage-fold.ts), longer under a backlog. With a balance below one estimate the
  * reservation is all of it, so the next request would be refused until the queue caught up. When a
  * request ends its cost is known, so its hold becomes that cost at once (in the account's
  * AccountBalance object; D1 is not written).

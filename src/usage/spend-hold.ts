@@ -43,8 +43,8 @@ const estimateMicros = async (env: Env, input: HoldInput): Promise<number> => {
  * Reserves a prepaid request's estimated maximum cost before any upstream call, in the account's
  * AccountBalance object, which serialises the account's reservations: concurrent requests draw the
  * money available down one after another and the one that finds none is refused, so the balance is
- * never promised twice. Nothing is written to D1: the hold is settled when D1 has the request's usage
- * event (and its charge), or returned by releaseSpendHold when the request ends without one. An
+ * never promised twice. Nothing is written to D1: the hold is settled when D1 has folded the request's
+ * usage event (its charge in the balance), or returned by releaseSpendHold when the request ends without one. An
  * unpriced model holds nothing but is still refused when nothing is available. undefined: nothing
  * was held (not prepaid, or a free model).
  */

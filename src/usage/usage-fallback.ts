@@ -1,5 +1,5 @@
 import type { Env } from '../env';
-import { loadPrices } from './consumer';
+import { foldPendingUsage, loadPrices } from './consumer';
 import type { UsageEvent } from './event';
 import { usageWriteStatements } from './usage-statements';
 
@@ -11,6 +11,8 @@ const REPLAY_PAGE = 200;
 const writeToD1 = async (env: Env, events: readonly UsageEvent[]): Promise<void> => {
   const prices = await loadPrices(env, events);
   await env.DB.batch(usageWriteStatements(env.DB, events, prices));
+  // Its own transaction: a failing fold must not send written events to KV; they wait for a later fold.
+  await foldPendingUsage(env, Date.now());
 };
 
 /**

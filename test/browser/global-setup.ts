@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
       {
         configPath: 'wrangler.toml',
         secrets: { ADMIN_TOKEN, ENCRYPTION_KEY: 'browser-encryption-key', WEBHOOK_SECRET: 'browser-webhook-secret' },
-        vars: { ALLOW_PRIVATE_URLS: 'true', DEV_MODE: 'true', ENABLE_MOCK_PROVIDER: 'true' },
+        vars: { ALLOW_PRIVATE_URLS: 'true', DEV_MODE: 'true', ENABLE_MOCK_PROVIDER: 'true', USAGE_FOLD_SECONDS: '0' },
       },
     ],
   });

@@ -4,16 +4,16 @@ import type { Env } from '../../src/env';
 import { archiveChunk, archivedUsageEvents, type ArchiveCursor } from '../../src/usage/archive';
 import type { UsageEvent } from '../../src/usage/event';
 import { pruneUsageEvents, rawWindowDays } from '../../src/usage/retention';
-import { usageWriteStatements } from '../../src/usage/usage-statements';
+import { writeUsage } from '../../src/usage/usage-fold';
 import type { UsageEventRow } from '../../src/usage/usage-events';
 import { ADMIN_TOKEN } from '../setup/seed';
 import { call, dbCount, usageEvent } from './harness';
 
 const DAY = 86_400_000;
 
-/** Events in a far-past era of their own, so each test's sweep sees only its rows. */
+/** Events in a far-past era of their own, so each test's sweep sees only its rows; folded as written (the sweep moves only folded events). */
 const writeEvents = async (events: readonly UsageEvent[]): Promise<void> => {
-  for (let start = 0; start < events.length; start += 1_000) await env.DB.batch(usageWriteStatements(env.DB, events.slice(start, start + 1_000), new Map()));
+  for (let start = 0; start < events.length; start += 1_000) await writeUsage(env, events.slice(start, start + 1_000), new Map(), { now: Date.now(), intervalMs: 0 });
 };
 
 const eventsFrom = (start: number, count: number, step: number, overrides: Partial<UsageEvent> = {}): UsageEvent[] =>

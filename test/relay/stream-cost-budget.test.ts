@@ -5,6 +5,7 @@ import { sseFraming } from '../../src/streams/stream-framing';
 import { StreamRelay, type StreamRenderer } from '../../src/streams/stream-relay';
 import { rawRenderer } from '../../src/streams/stream-render';
 import { newOutcome } from '../../src/streams/usage-tap';
+import { longUpstreamStreams } from './long-upstream-streams';
 
 /**
  * The passthrough tap's per-event cost, as counted operations (a CPU budget cannot be timed inside
@@ -16,41 +17,9 @@ const DELTAS = 200;
 /** Parses allowed per stream, whatever its length: preamble, first content, finish and usage events. */
 const PARSE_BUDGET = 8;
 
-const named = (payload: { type: string }) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
-const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 const piece = (i: number) => `word${i} and more `;
 
-const streams: Record<WireFormat, string[]> = {
-  anthropic: [
-    named({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 21, output_tokens: 1 } } } as { type: string }),
-    named({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } as { type: string }),
-    ...Array.from({ length: DELTAS }, (_, i) => named({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece(i) } } as { type: string })),
-    named({ type: 'content_block_stop', index: 0 } as { type: string }),
-    named({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 977 } } as { type: string }),
-    named({ type: 'message_stop' }),
-  ],
-  'openai-chat': [
-    data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
-    ...Array.from({ length: DELTAS }, (_, i) => data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: { content: piece(i) }, finish_reason: null }], usage: null })),
-    data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
-    data({ id: 'c1', model: 'm', choices: [], usage: { prompt_tokens: 21, completion_tokens: 977, total_tokens: 998 } }),
-    'data: [DONE]\n\n',
-  ],
-  'openai-responses': [
-    named({ type: 'response.created', response: { id: 'resp_1', model: 'm', status: 'in_progress', output: [] } } as { type: string }),
-    named({ type: 'response.output_item.added', output_index: 0, item: { id: 'msg_1', type: 'message', role: 'assistant', content: [] } } as { type: string }),
-    ...Array.from({ length: DELTAS }, (_, i) => named({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece(i) } as { type: string })),
-    named({ type: 'response.completed', response: { id: 'resp_1', model: 'm', status: 'completed', output: [], usage: { input_tokens: 21, output_tokens: 977, total_tokens: 998 } } } as { type: string }),
-  ],
-  gemini: Array.from({ length: DELTAS }, (_, i) =>
-    data({
-      candidates: [{ content: { role: 'model', parts: [{ text: piece(i) }] }, ...(i === DELTAS - 1 ? { finishReason: 'STOP' } : {}), index: 0 }],
-      usageMetadata: { promptTokenCount: 21, candidatesTokenCount: i === DELTAS - 1 ? 977 : i + 1, totalTokenCount: 21 + (i === DELTAS - 1 ? 977 : i + 1) },
-      modelVersion: 'm',
-      responseId: 'r1',
-    }),
-  ),
-};
+const streams = longUpstreamStreams(DELTAS, piece);
 
 const originalParse = JSON.parse;
 afterEach(() => {

@@ -9,6 +9,7 @@ import { sseFraming } from '../../src/streams/stream-framing';
 import { StreamRelay } from '../../src/streams/stream-relay';
 import { translatedRenderer } from '../../src/streams/stream-render';
 import { newOutcome } from '../../src/streams/usage-tap';
+import { longUpstreamStreams } from './long-upstream-streams';
 
 /**
  * The translated stream's per-event cost, as counted operations (workerd's clocks stand still while
@@ -22,43 +23,10 @@ const DELTAS = 200;
 /** Object serializations allowed per stream, whatever its length: opening and closing events. */
 const OBJECT_BUDGET = 16;
 
-const named = (payload: { type: string } & Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
-const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 const piece = (i: number) => `word${i} "quoted" and\nmore `;
 
-/** One upstream answer of DELTAS text deltas per format, one SSE event per string, usage 21 in / 977 out. */
-const upstreamStreams: Record<WireFormat, string[]> = {
-  anthropic: [
-    named({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 21, output_tokens: 1 } } }),
-    named({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-    ...Array.from({ length: DELTAS }, (_, i) => named({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece(i) } })),
-    named({ type: 'content_block_stop', index: 0 }),
-    named({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 977 } }),
-    named({ type: 'message_stop' }),
-  ],
-  'openai-chat': [
-    data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
-    ...Array.from({ length: DELTAS }, (_, i) => data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: { content: piece(i) }, finish_reason: null }], usage: null })),
-    data({ id: 'c1', model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
-    data({ id: 'c1', model: 'm', choices: [], usage: { prompt_tokens: 21, completion_tokens: 977, total_tokens: 998 } }),
-    'data: [DONE]\n\n',
-  ],
-  'openai-responses': [
-    named({ type: 'response.created', response: { id: 'resp_1', model: 'm', status: 'in_progress', output: [] } }),
-    named({ type: 'response.output_item.added', output_index: 0, item: { id: 'msg_1', type: 'message', role: 'assistant', content: [] } }),
-    ...Array.from({ length: DELTAS }, (_, i) => named({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece(i) })),
-    named({ type: 'response.completed', response: { id: 'resp_1', model: 'm', status: 'completed', output: [], usage: { input_tokens: 21, output_tokens: 977, total_tokens: 998 } } }),
-  ],
-  // Cumulative usage on every chunk, \r\n framing, as Gemini streams.
-  gemini: Array.from({ length: DELTAS }, (_, i) =>
-    data({
-      candidates: [{ content: { role: 'model', parts: [{ text: piece(i) }] }, ...(i === DELTAS - 1 ? { finishReason: 'STOP' } : {}), index: 0 }],
-      usageMetadata: { promptTokenCount: 21, candidatesTokenCount: i === DELTAS - 1 ? 977 : i + 1, totalTokenCount: 21 + (i === DELTAS - 1 ? 977 : i + 1) },
-      modelVersion: 'm',
-      responseId: 'r1',
-    }).replace(/\n/g, '\r\n'),
-  ),
-};
+/** One upstream answer of DELTAS text deltas per format (Gemini's with its \r\n framing), usage 21 in / 977 out. */
+const upstreamStreams = longUpstreamStreams(DELTAS, piece, { geminiCrlf: true });
 const fullText = Array.from({ length: DELTAS }, (_, i) => piece(i)).join('');
 
 const clientRequest = (client: WireFormat): IrRequest => ({

@@ -54,11 +54,27 @@ export interface StoredAnswer {
   itemIds: readonly string[];
 }
 
-/** Records that the ids of `answer`, stored by `providerId`, belong to `accountId` (all writes in one parallel round). */
+const ownerKeysOf = (accountId: string, answer: StoredAnswer): string[] => [
+  ...(answer.responseId === undefined ? [] : [responseOwnerKey(accountId, answer.responseId)]),
+  ...answer.itemIds.map((id) => itemOwnerKey(accountId, id)),
+];
+
+/**
+ * This isolate knows at once that the ids of `answer` are `accountId`'s: a client chaining on the
+ * same connection (the usual case) resolves them from memory, before any KV write has landed.
+ */
+export const rememberUpstreamAnswer = (accountId: string, providerId: string, answer: StoredAnswer): void => {
+  for (const key of ownerKeysOf(accountId, answer)) rememberRecent(key, providerId);
+};
+
+/**
+ * Records that the ids of `answer`, stored by `providerId`, belong to `accountId`: in this isolate's
+ * memory at once, in KV in one parallel round. Callers run it after the answer went out: another
+ * isolate that reads a record not yet written waits once for it (LATE_WRITE_WAIT_MS).
+ */
 export const bindUpstreamAnswer = async (env: Env, accountId: string, providerId: string, answer: StoredAnswer): Promise<void> => {
-  const keys = [...(answer.responseId === undefined ? [] : [responseOwnerKey(accountId, answer.responseId)]), ...answer.itemIds.map((id) => itemOwnerKey(accountId, id))];
-  for (const key of keys) rememberRecent(key, providerId);
-  await Promise.all(keys.map((key) => env.TASKS.put(key, `${PROVIDER_TAG}${providerId}`, { expirationTtl: TTL_SECONDS })));
+  rememberUpstreamAnswer(accountId, providerId, answer);
+  await Promise.all(ownerKeysOf(accountId, answer).map((key) => env.TASKS.put(key, `${PROVIDER_TAG}${providerId}`, { expirationTtl: TTL_SECONDS })));
 };
 
 /** One owner record: this isolate's memory first, else one KV read. */

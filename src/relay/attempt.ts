@@ -51,6 +51,8 @@ export interface AttemptResult {
   outcome: StreamOutcome;
   /** Fills `outcome` from a non-stream body whose decode was left for after the response (passthrough). */
   settleOutcome?: () => void;
+  /** Non-stream: writes that belong to this answer but need not delay it (run in the request's waitUntil). */
+  afterResponse?: () => Promise<void>;
   upstreamFormat: WireFormat;
   candidate: Candidate;
 }

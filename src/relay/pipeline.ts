@@ -165,7 +165,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     afterResponse(c.executionCtx, c.var.requestId, async () => {
       attempt.settleOutcome?.();
       recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, counts: result.counts });
-      await Promise.all([releaseRequest(env, key, admission, attempt.outcome.usage), keepRemembered()]);
+      await Promise.all([releaseRequest(env, key, admission, attempt.outcome.usage), keepRemembered(), attempt.afterResponse?.()]);
     });
     return new Response(attempt.body, { status: attempt.status, headers: headersOf(attempt.headers) });
   }

@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIResponsesUpstream, FAKE_OPENAI_RESPONSES_KEY } from '../fakes/openai-responses-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { addProvider, createKey, jsonPost, type CreatedKey } from '../setup/seed';
+import { eventually } from '../usage/harness';
 
 /**
  * Issue 24, "stored upstream state shared across tenants by id": every account reaches the Responses
@@ -66,7 +67,8 @@ describe("another account's stored upstream response", () => {
 
   it('is recorded for its account and the provider that stored it in KV, so every isolate refuses the other account', async () => {
     const id = await aliceResponse();
-    expect(await env.TASKS.get(`rsp:${alice.accountId}:upstream:${id}`)).toBe('p:owned-openai');
+    // Written once the answer went out (it does not delay the answer); this isolate knew it at once.
+    expect(await eventually(async () => (await env.TASKS.get(`rsp:${alice.accountId}:upstream:${id}`)) ?? undefined)).toBe('p:owned-openai');
     expect(await env.TASKS.get(`rsp:${bob.accountId}:upstream:${id}`)).toBeNull();
   });
 

@@ -94,17 +94,20 @@ const checkResolution = (size: AspectRatio, value: Resolution, param: string): v
   }
 };
 
+/** The body as `schema` reads it, or a 400 naming the first parameter it refuses. */
+const parsedOr400 = <T extends z.ZodMiniType>(schema: T, body: Record<string, unknown>): z.infer<T> => {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const { message, param } = issueMessage(parsed.error);
+  throw invalidRequest(message, param);
+};
+
 /** Parses either request form into one ImageRequest; every refusal is a 400 naming the parameter. */
 export const validateImageRequest = (body: Record<string, unknown>, form: RequestForm, allowPrivate: boolean): ValidatedImageRequest => {
   let validated: ValidatedImageRequest;
   let resolutionParam: string;
   if (form === 'generations') {
-    const parsed = generationsSchema.safeParse(body);
-    if (!parsed.success) {
-      const { message, param } = issueMessage(parsed.error);
-      throw invalidRequest(message, param);
-    }
-    const input = parsed.data;
+    const input = parsedOr400(generationsSchema, body);
     resolutionParam = 'resolution';
     validated = {
       model: input.model,
@@ -112,12 +115,7 @@ export const validateImageRequest = (body: Record<string, unknown>, form: Reques
       responseFormat: input.response_format,
     };
   } else {
-    const parsed = tasksSchema.safeParse(body);
-    if (!parsed.success) {
-      const { message, param } = issueMessage(parsed.error);
-      throw invalidRequest(message, param);
-    }
-    const input = parsed.data;
+    const input = parsedOr400(tasksSchema, body);
     resolutionParam = 'image_size';
     validated = {
       model: input.model,

@@ -9,6 +9,7 @@ import { pruneUsageEvents } from './usage/retention';
 import { replaySpilledUsage } from './usage/usage-fallback';
 
 export { QuotaLimiter } from './quota/quota-limiter';
+export { UpstreamStateOwners } from './conversations/upstream-state-owners';
 export { AccountBalance } from './usage/account-balance';
 
 const app = buildApp();

@@ -1,8 +1,12 @@
 // The relay as `npm run bench:capacity` runs it: src/index.ts unchanged, with its D1 binding and the
-// Durable Objects' SQL storage (QuotaLimiter, AccountBalance) wrapped to count rows written (D1's
+// Durable Objects' SQL storage (QuotaLimiter, AccountBalance, UpstreamStateOwners) wrapped to count rows written (D1's
 // meta.rows_written, the cursor's rowsWritten), and a /__bench route for the counters. Bench-only:
 // nothing here ships.
-import relay, { AccountBalance as RelayAccountBalance, QuotaLimiter as RelayQuotaLimiter } from '../../src/index';
+import relay, {
+  AccountBalance as RelayAccountBalance,
+  QuotaLimiter as RelayQuotaLimiter,
+  UpstreamStateOwners as RelayUpstreamStateOwners,
+} from '../../src/index';
 import type { Env } from '../../src/env';
 import { configOf } from '../../src/env';
 import { pruneUsageEvents } from '../../src/usage/retention';
@@ -126,6 +130,14 @@ export class AccountBalance extends RelayAccountBalance {
   override reserve(...args: Parameters<RelayAccountBalance['reserve']>): ReturnType<RelayAccountBalance['reserve']> {
     counters.reservations += 1;
     return super.reserve(...args);
+  }
+}
+
+/** The real owner records of stored upstream Responses answers; their rows written show in the breakdown by statement. */
+export class UpstreamStateOwners extends RelayUpstreamStateOwners {
+  constructor(ctx: DurableObjectState, env: Env) {
+    countRowsWritten(ctx, 'owners DO', () => undefined);
+    super(ctx, env);
   }
 }
 

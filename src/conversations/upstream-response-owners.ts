@@ -1,5 +1,7 @@
 import type { Env } from '../env';
 import { isRecord, type JsonRecord } from '../protocols/shared/json-guards';
+import { readLegacyOwners } from './legacy-owner-records';
+import { upstreamStateOwnersOf } from './upstream-state-owners';
 
 /**
  * Which account, and which provider, each response and output item a Responses upstream stored
@@ -11,31 +13,29 @@ import { isRecord, type JsonRecord } from '../protocols/shared/json-guards';
  * provider (upstream-state.ts).
  *
  * The relay records the ids of every response it relays from a Responses upstream (a request with
- * `store` not false), and of that response's output items, for the account that asked; the value
- * names the provider. In KV for 30 days, OpenAI's retention of stored responses, with the recent
- * records of this isolate in memory: a client that chains at once resolves here, others read KV.
+ * `store` not false), and of that response's output items, for the account that asked, with the
+ * provider. They live in the account's UpstreamStateOwners object (one call records an answer, one
+ * call reads a request's ids) for 30 days, OpenAI's retention of stored responses, with the recent
+ * records of this isolate in memory: a client that chains at once resolves here without a call.
  */
-const TTL_SECONDS = 30 * 24 * 60 * 60;
+const TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const RECENT_MAX = 2_048;
 
-/** Records written before they named a provider hold this: owned, the provider unknown. */
-const LEGACY_OWNED = '1';
-const PROVIDER_TAG = 'p:';
+/** An id the records are asked about, and how the request names it. */
+export interface OwnerRef {
+  kind: 'response' | 'item';
+  id: string;
+}
 
-export const responseOwnerKey = (accountId: string, responseId: string): string => `rsp:${accountId}:upstream:${responseId}`;
-export const itemOwnerKey = (accountId: string, itemId: string): string => `rsp:${accountId}:upstream-item:${itemId}`;
+/** The key of a record in this isolate's memory and in a request's KnownOwners (and of the KV records written before the object). */
+export const ownerKeyOf = (accountId: string, ref: OwnerRef): string =>
+  ref.kind === 'response' ? `rsp:${accountId}:upstream:${ref.id}` : `rsp:${accountId}:upstream-item:${ref.id}`;
 
 /**
  * An owner record as read: the provider that stored the id, `''` when the record predates providers
  * (any Responses provider may be asked), or null when the account owns no such id.
  */
 export type OwnerRecord = string | null;
-
-const recordOf = (value: string | null): OwnerRecord => {
-  if (value === null) return null;
-  if (value.startsWith(PROVIDER_TAG)) return value.slice(PROVIDER_TAG.length);
-  return value === LEGACY_OWNED ? '' : null;
-};
 
 const recent = new Map<string, string>();
 
@@ -54,34 +54,58 @@ export interface StoredAnswer {
   itemIds: readonly string[];
 }
 
-const ownerKeysOf = (accountId: string, answer: StoredAnswer): string[] => [
-  ...(answer.responseId === undefined ? [] : [responseOwnerKey(accountId, answer.responseId)]),
-  ...answer.itemIds.map((id) => itemOwnerKey(accountId, id)),
+const refsOf = (answer: StoredAnswer): OwnerRef[] => [
+  ...(answer.responseId === undefined ? [] : [{ kind: 'response' as const, id: answer.responseId }]),
+  ...answer.itemIds.map((id) => ({ kind: 'item' as const, id })),
 ];
 
 /**
  * This isolate knows at once that the ids of `answer` are `accountId`'s: a client chaining on the
- * same connection (the usual case) resolves them from memory, before any KV write has landed.
+ * same connection (the usual case) resolves them from memory, before the object has recorded them.
  */
 export const rememberUpstreamAnswer = (accountId: string, providerId: string, answer: StoredAnswer): void => {
-  for (const key of ownerKeysOf(accountId, answer)) rememberRecent(key, providerId);
+  for (const ref of refsOf(answer)) rememberRecent(ownerKeyOf(accountId, ref), providerId);
 };
 
 /**
  * Records that the ids of `answer`, stored by `providerId`, belong to `accountId`: in this isolate's
- * memory at once, in KV in one parallel round. Callers run it after the answer went out: another
- * isolate that reads a record not yet written waits once for it (LATE_WRITE_WAIT_MS).
+ * memory at once, in the account's object in one call. Callers run it after the answer went out:
+ * another isolate that reads a record not yet written waits once for it (LATE_WRITE_WAIT_MS).
  */
 export const bindUpstreamAnswer = async (env: Env, accountId: string, providerId: string, answer: StoredAnswer): Promise<void> => {
   rememberUpstreamAnswer(accountId, providerId, answer);
-  await Promise.all(ownerKeysOf(accountId, answer).map((key) => env.TASKS.put(key, `${PROVIDER_TAG}${providerId}`, { expirationTtl: TTL_SECONDS })));
+  const ids = refsOf(answer).map((ref) => ref.id);
+  if (ids.length === 0) return;
+  await upstreamStateOwnersOf(env, accountId).record(providerId, ids, Date.now() + TTL_MS);
 };
 
-/** One owner record: this isolate's memory first, else one KV read. */
-export const readOwner = async (env: Env, key: string): Promise<OwnerRecord> => {
-  const remembered = recent.get(key);
-  if (remembered !== undefined) return remembered;
-  return recordOf(await env.TASKS.get(key));
+/**
+ * The records of `refs` by key: this isolate's memory first, then one call to the account's object
+ * for the rest, then (with `legacy`) one KV read each for the ids the object does not know, as KV held
+ * the records before (legacy-owner-records.ts). What was found is remembered in this isolate.
+ */
+export const readOwners = async (env: Env, accountId: string, refs: readonly OwnerRef[], options: { legacy: boolean }): Promise<Map<string, OwnerRecord>> => {
+  const records = new Map<string, OwnerRecord>();
+  const asked = new Map<string, OwnerRef>();
+  for (const ref of refs) {
+    const key = ownerKeyOf(accountId, ref);
+    const remembered = recent.get(key);
+    if (remembered !== undefined) records.set(key, remembered);
+    else asked.set(key, ref);
+  }
+  if (asked.size === 0) return records;
+  const ids = [...new Set([...asked.values()].map((ref) => ref.id))];
+  const owned = new Map((await upstreamStateOwnersOf(env, accountId).owners(ids)).map((row) => [row.id, row.provider]));
+  const unknown: string[] = [];
+  for (const [key, ref] of asked) {
+    const provider = owned.get(ref.id);
+    if (provider === undefined) unknown.push(key);
+    else records.set(key, provider);
+  }
+  const legacy = options.legacy && unknown.length > 0 ? await readLegacyOwners(env, unknown) : [];
+  unknown.forEach((key, index) => records.set(key, legacy[index] ?? null));
+  for (const [key, record] of records) if (record !== null) rememberRecent(key, record);
+  return records;
 };
 
 const idsOfOutput = (output: unknown): string[] =>

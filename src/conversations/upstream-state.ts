@@ -3,14 +3,15 @@ import { RelayError } from '../errors';
 import { isRecord, type JsonRecord } from '../protocols/shared/json-guards';
 import type { Candidate } from '../routing/provider';
 import { pinnedToProvider } from '../routing/state-pin';
-import { itemOwnerKey, readOwner, responseOwnerKey, type OwnerRecord } from './upstream-response-owners';
+import { ownerKeyOf, readOwners, type OwnerRecord, type OwnerRef } from './upstream-response-owners';
 
 /**
  * The stored upstream state a Responses request names, checked against the records of
  * upstream-response-owners.ts. The records are read once per request, before its candidates are
  * ordered (lookUpUpstreamState): they pin the request to the provider that stored its state, and the
  * attempt's ownership check reuses them (assertOwnsUpstreamState), so a request that names stored
- * state pays one KV read per id, and one that names none pays nothing. A passthrough naming an id
+ * state pays at most one call to its account's object for all its ids, and one that names none pays
+ * nothing. A passthrough naming an id
  * the account does not own, or owns at another provider than the one asked, gets the 404 OpenAI
  * gives for an unknown id before anything goes upstream. `conversation` ids are refused outright: the
  * relay does not serve the Conversations API, so no account can have created one through it.
@@ -22,9 +23,9 @@ const MAX_ECHOED_ID_CHARS = 200;
 /** What the records said for one request, kept for its attempts. */
 export interface KnownOwners {
   readonly accountId: string;
-  /** By KV key: the record read (undefined: not read yet). */
+  /** By ownerKeyOf: the record read (undefined: not read yet). */
   readonly records: Map<string, OwnerRecord>;
-  /** Keys already waited for once, for a write still on its way from another isolate. */
+  /** Keys already waited for once, for a record still on its way from another isolate. */
   readonly waited: Set<string>;
   /** The provider that stored what the request continues, when the records name one. */
   readonly provider?: string;
@@ -65,32 +66,37 @@ const previousNotFound = (id: string): RelayError =>
 
 const itemNotFound = (id: string): RelayError => new RelayError('not_found', 404, `Item with id '${id.slice(0, MAX_ECHOED_ID_CHARS)}' not found.`, { param: 'input' });
 
-const readInto = async (env: Env, known: KnownOwners, keys: readonly string[]): Promise<void> => {
-  const read = await Promise.all(keys.map((key) => readOwner(env, key)));
-  keys.forEach((key, index) => known.records.set(key, read[index] ?? null));
+/** The ids whose records decide `body`: its previous response, then the items it references. */
+const namedRefs = (body: JsonRecord): { previousId: string | undefined; itemIds: string[]; refs: OwnerRef[] } => {
+  const previousId = previousIdOf(body);
+  const itemIds = referencedItemIds(body.input);
+  const refs: OwnerRef[] = [...(previousId === undefined ? [] : [{ kind: 'response' as const, id: previousId }]), ...itemIds.map((id) => ({ kind: 'item' as const, id }))];
+  return { previousId, itemIds, refs };
+};
+
+const readInto = async (env: Env, known: KnownOwners, refs: readonly OwnerRef[], legacy: boolean): Promise<void> => {
+  for (const [key, record] of await readOwners(env, known.accountId, refs, { legacy })) known.records.set(key, record);
 };
 
 /**
- * The records of the stored state `body` names (one parallel round of reads; none when it names
- * none), and the provider they pin the request to: the one that stored its previous response, else
- * its latest referenced item.
+ * The records of the stored state `body` names (one read of them all; none when it names none), and
+ * the provider they pin the request to: the one that stored its previous response, else its latest
+ * referenced item.
  */
 export const lookUpUpstreamState = async (env: Env, accountId: string, body: JsonRecord): Promise<KnownOwners> => {
-  const previousId = previousIdOf(body);
-  const itemIds = referencedItemIds(body.input);
+  const { previousId, itemIds, refs } = namedRefs(body);
   const known: KnownOwners = { accountId, records: new Map(), waited: new Set() };
-  const keys = [...(previousId === undefined ? [] : [responseOwnerKey(accountId, previousId)]), ...itemIds.map((id) => itemOwnerKey(accountId, id))];
-  if (keys.length === 0) return known;
-  await readInto(env, known, keys);
-  const named = (key: string) => {
-    const record = known.records.get(key);
+  if (refs.length === 0) return known;
+  await readInto(env, known, refs, true);
+  const named = (ref: OwnerRef) => {
+    const record = known.records.get(ownerKeyOf(accountId, ref));
     return record === null || record === undefined || record === '' ? undefined : record;
   };
-  const byPrevious = previousId === undefined ? undefined : named(responseOwnerKey(accountId, previousId));
+  const byPrevious = previousId === undefined ? undefined : named({ kind: 'response', id: previousId });
   if (previousId !== undefined && byPrevious !== undefined) return { ...known, provider: byPrevious, pinnedBy: { kind: 'response', id: previousId } };
-  const latestItem = itemIds.findLast((id) => named(itemOwnerKey(accountId, id)) !== undefined);
+  const latestItem = itemIds.findLast((id) => named({ kind: 'item', id }) !== undefined);
   if (latestItem === undefined) return known;
-  return { ...known, provider: named(itemOwnerKey(accountId, latestItem)) as string, pinnedBy: { kind: 'item', id: latestItem } };
+  return { ...known, provider: named({ kind: 'item', id: latestItem }) as string, pinnedBy: { kind: 'item', id: latestItem } };
 };
 
 /**
@@ -107,21 +113,25 @@ export const candidatesForStoredState = (known: KnownOwners | undefined, candida
 
 /** Whether the records say a Responses upstream stored `responseId` for the account (at any provider). */
 export const storedUpstreamResponse = (known: KnownOwners, responseId: string): boolean => {
-  const record = known.records.get(responseOwnerKey(known.accountId, responseId));
+  const record = known.records.get(ownerKeyOf(known.accountId, { kind: 'response', id: responseId }));
   return record !== null && record !== undefined;
 };
 
 const ownedAt = (record: OwnerRecord | undefined, providerId: string): boolean => record !== null && record !== undefined && (record === '' || record === providerId);
 
-/** Reads the keys not read yet; a key with no record is waited for once (another isolate may still be writing it) and read again. */
-const settle = async (env: Env, known: KnownOwners, keys: readonly string[]): Promise<void> => {
-  const unread = keys.filter((key) => !known.records.has(key));
-  if (unread.length > 0) await readInto(env, known, unread);
-  const missing = keys.filter((key) => known.records.get(key) === null && !known.waited.has(key));
+/**
+ * Reads the ids not read yet; an id with no record is waited for once (another isolate may still be
+ * recording it) and asked again, of the object alone: KV gets no new records.
+ */
+const settle = async (env: Env, known: KnownOwners, refs: readonly OwnerRef[]): Promise<void> => {
+  const keyOf = (ref: OwnerRef) => ownerKeyOf(known.accountId, ref);
+  const unread = refs.filter((ref) => !known.records.has(keyOf(ref)));
+  if (unread.length > 0) await readInto(env, known, unread, true);
+  const missing = refs.filter((ref) => known.records.get(keyOf(ref)) === null && !known.waited.has(keyOf(ref)));
   if (missing.length === 0) return;
-  for (const key of missing) known.waited.add(key);
+  for (const ref of missing) known.waited.add(keyOf(ref));
   await new Promise((resolve) => setTimeout(resolve, LATE_WRITE_WAIT_MS));
-  await readInto(env, known, missing);
+  await readInto(env, known, missing, false);
 };
 
 /**
@@ -133,13 +143,11 @@ export const assertOwnsUpstreamState = async (env: Env, known: KnownOwners, body
   if (conversation !== undefined) {
     throw new RelayError('not_found', 404, `Conversation with id '${conversation.slice(0, MAX_ECHOED_ID_CHARS)}' not found.`, { param: 'conversation' });
   }
-  const previousId = previousIdOf(body);
-  const itemIds = referencedItemIds(body.input);
-  const { accountId } = known;
-  const keys = [...(previousId === undefined ? [] : [responseOwnerKey(accountId, previousId)]), ...itemIds.map((id) => itemOwnerKey(accountId, id))];
-  if (keys.length === 0) return;
-  await settle(env, known, keys);
-  if (previousId !== undefined && !ownedAt(known.records.get(responseOwnerKey(accountId, previousId)), providerId)) throw previousNotFound(previousId);
-  const unowned = itemIds.find((id) => !ownedAt(known.records.get(itemOwnerKey(accountId, id)), providerId));
+  const { previousId, itemIds, refs } = namedRefs(body);
+  if (refs.length === 0) return;
+  await settle(env, known, refs);
+  const recordOf = (ref: OwnerRef) => known.records.get(ownerKeyOf(known.accountId, ref));
+  if (previousId !== undefined && !ownedAt(recordOf({ kind: 'response', id: previousId }), providerId)) throw previousNotFound(previousId);
+  const unowned = itemIds.find((id) => !ownedAt(recordOf({ kind: 'item', id }), providerId));
   if (unowned !== undefined) throw itemNotFound(unowned);
 };

@@ -78,10 +78,10 @@ const withBoundState = async (context: AttemptContext, candidate: Candidate, att
 
 /**
  * The ids a Responses upstream stored for this answer are recorded as the account's, at the
- * provider that stored them, before the client can name them: a whole answer waits for the write; a
- * stream's response id (it came with the first event) is written now, and its output items' ids
- * (seen by the decoder as they stream) once it ends, joined to the stream's delivery, which the
- * pipeline keeps alive.
+ * provider that stored them: this isolate knows them before the client can name them (a whole
+ * answer's ids, a stream's response id from its first event), and one call to the account's object
+ * records them all after the answer went out, a stream's with the output item ids the decoder saw,
+ * joined to the stream's delivery, which the pipeline keeps alive.
  */
 const boundToAccount = async (context: AttemptContext, accountId: string, candidate: Candidate, attempt: Attempt): Promise<AttemptResult> => {
   const providerId = candidate.provider.id;
@@ -110,8 +110,8 @@ const boundToAccount = async (context: AttemptContext, accountId: string, candid
     },
   };
   const result = await attempt(watched, candidate);
-  // The records are written after the answer went out (a KV write on the answer's path cost a
-  // non-stream Responses passthrough ~4.7 ms in the bench); this isolate knows them at once.
+  // The records are written after the answer went out (on the answer's path they would delay it by
+  // a round trip to the account's object); this isolate knows them at once.
   if (typeof result.body === 'string') {
     const answer = storedAnswerOf(result.body);
     rememberUpstreamAnswer(accountId, providerId, answer);

@@ -2,6 +2,8 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertOwnsUpstreamState, candidatesForStoredState, lookUpUpstreamState } from '../../src/conversations/upstream-state';
 import { openResponsesSession } from '../../src/conversations/responses-session';
+import { bindUpstreamAnswer } from '../../src/conversations/upstream-response-owners';
+import { upstreamStateOwnersOf } from '../../src/conversations/upstream-state-owners';
 import type { Env } from '../../src/env';
 import { RelayError } from '../../src/errors';
 import { resetProviderHealth } from '../../src/routing/provider-health';
@@ -90,10 +92,13 @@ describe('a stored response chain stays with the provider that stored it', () =>
   });
 });
 
-describe('the ownership record is read once per request', () => {
+describe('the ownership records are read once per request', () => {
+  /** env with the object's calls and KV's reads counted. */
   const countingEnv = () => {
+    const calls: string[][] = [];
     const reads: string[] = [];
     const tasks = env.TASKS;
+    const namespace = env.UPSTREAM_STATE_OWNERS;
     const counted = {
       ...env,
       TASKS: {
@@ -103,38 +108,101 @@ describe('the ownership record is read once per request', () => {
         },
         put: tasks.put.bind(tasks),
       },
+      UPSTREAM_STATE_OWNERS: {
+        idFromName: (name: string) => namespace.idFromName(name),
+        get: (id: DurableObjectId) => {
+          const stub = namespace.get(id);
+          return {
+            owners: (ids: string[]) => {
+              calls.push(ids);
+              return stub.owners(ids);
+            },
+            record: (...args: Parameters<typeof stub.record>) => {
+              calls.push(['record', ...args[1]]);
+              return stub.record(...args);
+            },
+          };
+        },
+      },
     } as unknown as Env;
-    return { counted, reads };
+    return { counted, reads, calls };
   };
   const candidate = (id: string) => ({ provider: { id } });
+  const DAY_MS = 24 * 60 * 60 * 1000;
+  const account = () => `acct-pin-${crypto.randomUUID()}`;
 
-  it('one read pins the request and proves ownership at the pinned provider; another provider is refused without reading', async () => {
-    await env.TASKS.put('rsp:acct-pin:upstream:resp_kv1', 'p:pin-b');
-    const { counted, reads } = countingEnv();
-    const body = { previous_response_id: 'resp_kv1', input: 'x' };
-    const known = await lookUpUpstreamState(counted, 'acct-pin', body);
+  it('one call pins the request and proves ownership at the pinned provider; another provider is refused without asking again', async () => {
+    const accountId = account();
+    await upstreamStateOwnersOf(env, accountId).record('pin-b', ['resp_do1'], Date.now() + DAY_MS);
+    const { counted, reads, calls } = countingEnv();
+    const body = { previous_response_id: 'resp_do1', input: 'x' };
+    const known = await lookUpUpstreamState(counted, accountId, body);
     expect(known.provider).toBe('pin-b');
     expect(candidatesForStoredState(known, [candidate('pin-a'), candidate('pin-b')] as never)).toEqual([candidate('pin-b')]);
     await assertOwnsUpstreamState(counted, known, body, 'pin-b');
     await expect(assertOwnsUpstreamState(counted, known, body, 'pin-a')).rejects.toThrow(RelayError);
-    expect(reads).toEqual(['rsp:acct-pin:upstream:resp_kv1']);
+    expect(calls).toEqual([['resp_do1']]);
+    expect(reads).toEqual([]);
+  });
+
+  it('asks the object once for every id a request names; KV only for the ids it does not know, and only once', async () => {
+    const accountId = account();
+    await upstreamStateOwnersOf(env, accountId).record('pin-a', ['resp_do2', 'msg_do2', 'rs_do2'], Date.now() + DAY_MS);
+    const { counted, reads, calls } = countingEnv();
+    const input = ['msg_do2', 'rs_do2', 'msg_nowhere'].map((id) => ({ type: 'item_reference', id }));
+    const body = { previous_response_id: 'resp_do2', input };
+    const known = await lookUpUpstreamState(counted, accountId, body);
+    expect(known.provider).toBe('pin-a');
+    expect(calls).toEqual([['resp_do2', 'msg_do2', 'rs_do2', 'msg_nowhere']]);
+    expect(reads).toEqual([`rsp:${accountId}:upstream-item:msg_nowhere`]);
+    // The unknown item is waited for once (another isolate may be recording it) and asked of the object alone.
+    await expect(assertOwnsUpstreamState(counted, known, body, 'pin-a')).rejects.toThrow("Item with id 'msg_nowhere' not found.");
+    expect(calls).toEqual([['resp_do2', 'msg_do2', 'rs_do2', 'msg_nowhere'], ['msg_nowhere']]);
+    expect(reads).toHaveLength(1);
+  });
+
+  it('pins by a record KV holds from before the object, when the object does not know the id', async () => {
+    const accountId = account();
+    await env.TASKS.put(`rsp:${accountId}:upstream:resp_kv1`, 'p:pin-b');
+    const { counted, reads, calls } = countingEnv();
+    const known = await lookUpUpstreamState(counted, accountId, { previous_response_id: 'resp_kv1', input: 'x' });
+    expect(known.provider).toBe('pin-b');
+    expect(calls).toEqual([['resp_kv1']]);
+    expect(reads).toEqual([`rsp:${accountId}:upstream:resp_kv1`]);
+  });
+
+  it('resolves what this isolate recorded (or read) without a call', async () => {
+    const accountId = account();
+    const { counted, calls } = countingEnv();
+    await bindUpstreamAnswer(counted, accountId, 'pin-a', { responseId: 'resp_mem1', itemIds: ['msg_mem1'] });
+    expect(calls).toEqual([['record', 'resp_mem1', 'msg_mem1']]);
+    const body = { previous_response_id: 'resp_mem1', input: [{ type: 'item_reference', id: 'msg_mem1' }] };
+    const known = await lookUpUpstreamState(counted, accountId, body);
+    await assertOwnsUpstreamState(counted, known, body, 'pin-a');
+    expect(known.provider).toBe('pin-a');
+    expect(calls).toHaveLength(1);
+    await upstreamStateOwnersOf(env, accountId).record('pin-b', ['resp_do3'], Date.now() + DAY_MS);
+    for (let turn = 0; turn < 2; turn++) await lookUpUpstreamState(counted, accountId, { previous_response_id: 'resp_do3', input: 'x' });
+    expect(calls).toEqual([['record', 'resp_mem1', 'msg_mem1'], ['resp_do3']]);
   });
 
   it("spares a continuation of an upstream's response the wait for a turn of the relay's own store (one read of it, not two)", async () => {
-    await env.TASKS.put('rsp:acct-pin:upstream:resp_kv2', 'p:pin-a');
-    const { counted, reads } = countingEnv();
+    const accountId = account();
+    await upstreamStateOwnersOf(env, accountId).record('pin-a', ['resp_kv2'], Date.now() + DAY_MS);
+    const { counted, reads, calls } = countingEnv();
     const body = { previous_response_id: 'resp_kv2', input: 'x' };
-    const upstreamState = lookUpUpstreamState(counted, 'acct-pin', body);
-    const session = await openResponsesSession({ env: counted, accountId: 'acct-pin', requestId: 'req-pin', body, mayTranslate: false, upstreamState });
+    const upstreamState = lookUpUpstreamState(counted, accountId, body);
+    const session = await openResponsesSession({ env: counted, accountId, requestId: 'req-pin', body, mayTranslate: false, upstreamState });
     expect(session?.changed).toBe(false);
-    expect(reads.filter((read) => read === 'rsp:acct-pin:response:resp_kv2')).toHaveLength(1);
-    expect(reads.filter((read) => read === 'rsp:acct-pin:upstream:resp_kv2')).toHaveLength(1);
+    expect(reads.filter((read) => read === `rsp:${accountId}:response:resp_kv2`)).toHaveLength(1);
+    expect(calls).toEqual([['resp_kv2']]);
   });
 
   it('a request that names no stored state reads nothing', async () => {
-    const { counted, reads } = countingEnv();
+    const { counted, reads, calls } = countingEnv();
     const known = await lookUpUpstreamState(counted, 'acct-pin', { input: [{ role: 'user', content: 'x' }] });
     await assertOwnsUpstreamState(counted, known, { input: 'x' }, 'pin-a');
     expect(reads).toEqual([]);
+    expect(calls).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { upstreamStateOwnersOf } from '../../src/conversations/upstream-state-owners';
 import { createOpenAIResponsesUpstream, FAKE_OPENAI_RESPONSES_KEY } from '../fakes/openai-responses-upstream';
 import { installFakeUpstreams } from '../setup/fake-network';
 import { addProvider, createKey, jsonPost, type CreatedKey } from '../setup/seed';
@@ -36,6 +37,9 @@ const aliceResponse = async (extra: Record<string, unknown> = {}): Promise<strin
   return created?.[1] as string;
 };
 
+/** What the account's UpstreamStateOwners object holds for `id` (undefined: nothing). */
+const ownerIn = async (who: CreatedKey, id: string): Promise<string | undefined> => (await upstreamStateOwnersOf(env, who.accountId).owners([id]))[0]?.provider;
+
 const expectUnknownResponse = async (response: Response, id: string) => {
   expect(response.status).toBe(404);
   expect(await response.json()).toEqual({
@@ -65,23 +69,38 @@ describe("another account's stored upstream response", () => {
     expect(await continued.text()).toContain('response.completed');
   });
 
-  it('is recorded for its account and the provider that stored it in KV, so every isolate refuses the other account', async () => {
+  it("is recorded for its account and the provider that stored it in the account's object (not KV), so every isolate refuses the other account", async () => {
     const id = await aliceResponse();
-    // Written once the answer went out (it does not delay the answer); this isolate knew it at once.
-    expect(await eventually(async () => (await env.TASKS.get(`rsp:${alice.accountId}:upstream:${id}`)) ?? undefined)).toBe('p:owned-openai');
-    expect(await env.TASKS.get(`rsp:${bob.accountId}:upstream:${id}`)).toBeNull();
+    // Recorded once the answer went out (it does not delay the answer); this isolate knew it at once.
+    expect(await eventually(() => ownerIn(alice, id))).toBe('owned-openai');
+    expect(await ownerIn(bob, id)).toBeUndefined();
+    expect(await env.TASKS.get(`rsp:${alice.accountId}:upstream:${id}`)).toBeNull();
   });
 
-  it('recorded before records named a provider (value 1) is still owned', async () => {
+  it("recorded in the object by another isolate (not in this one's memory) is owned there and refused to the other account", async () => {
+    await upstreamStateOwnersOf(env, alice.accountId).record('owned-openai', ['resp_elsewhere3', 'msg_elsewhere3'], Date.now() + 60_000);
+    expect((await ask(alice, { previous_response_id: 'resp_elsewhere3', input: [{ type: 'item_reference', id: 'msg_elsewhere3' }] })).status).toBe(200);
+    expect(upstream.requests.at(-1)?.body).toMatchObject({ previous_response_id: 'resp_elsewhere3' });
+    await expectUnknownResponse(await ask(bob, { previous_response_id: 'resp_elsewhere3', input: 'x' }), 'resp_elsewhere3');
+  });
+
+  it('recorded in KV before the records moved to the object is still owned, with or without a provider (value 1)', async () => {
     await env.TASKS.put(`rsp:${alice.accountId}:upstream:resp_legacy7`, '1');
-    expect((await ask(alice, { previous_response_id: 'resp_legacy7', input: 'go on' })).status).toBe(200);
-    expect(upstream.requests.at(-1)?.body).toMatchObject({ previous_response_id: 'resp_legacy7' });
-    await expectUnknownResponse(await ask(bob, { previous_response_id: 'resp_legacy7', input: 'x' }), 'resp_legacy7');
+    await env.TASKS.put(`rsp:${alice.accountId}:upstream:resp_legacy8`, 'p:owned-openai');
+    await env.TASKS.put(`rsp:${alice.accountId}:upstream-item:msg_legacy8`, 'p:owned-openai');
+    for (const [previous, input] of [['resp_legacy7', 'go on'], ['resp_legacy8', [{ type: 'item_reference', id: 'msg_legacy8' }]]] as const) {
+      expect((await ask(alice, { previous_response_id: previous, input })).status).toBe(200);
+      expect(upstream.requests.at(-1)?.body).toMatchObject({ previous_response_id: previous });
+      await expectUnknownResponse(await ask(bob, { previous_response_id: previous, input: 'x' }), previous);
+    }
   });
 
   it('is not recorded when the upstream does not store it (store: false)', async () => {
     const id = await aliceResponse({ store: false });
-    expect(await env.TASKS.get(`rsp:${alice.accountId}:upstream:${id}`)).toBeNull();
+    const stored = await aliceResponse();
+    // The stored answer after it is recorded, so the first one's record would have landed by now.
+    expect(await eventually(() => ownerIn(alice, stored))).toBe('owned-openai');
+    expect(await ownerIn(alice, id)).toBeUndefined();
   });
 
   it('made up or guessed ids get the same 404', async () => {
@@ -104,7 +123,7 @@ describe("another account's stored upstream response", () => {
     expect(upstream.requests).toHaveLength(before);
     // Alice's own references still go through, to the upstream that resolves them.
     for (const item of items) {
-      expect(await env.TASKS.get(`rsp:${alice.accountId}:upstream-item:${item}`)).toBe('p:owned-openai');
+      expect(await eventually(() => ownerIn(alice, item))).toBe('owned-openai');
       const own = await ask(alice, { input: [{ type: 'item_reference', id: item }, { role: 'user', content: 'and then?' }] });
       expect(own.status).toBe(200);
       expect(upstream.requests.at(-1)?.body).toMatchObject({ input: [{ type: 'item_reference', id: item }, { role: 'user', content: 'and then?' }] });

@@ -14,6 +14,8 @@ declare global {
     interface Env {
       STREAM_KEEPALIVE_MS?: string;
       PASSTHROUGH_PIPE?: string;
+      /** Admissions a second above which a key's limiter hands isolates blocks of admissions (src/quota/admission-block.ts); 0: never. */
+      QUOTA_BLOCK_ABOVE?: string;
       ENABLE_MOCK_PROVIDER?: string;
       ALLOW_PRIVATE_URLS?: string;
       /** Path of an existing site the relay is served under (`/llm-api`); unset: the relay owns the whole host. */
@@ -61,6 +63,8 @@ const configSchema = z.object({
    * `native` hands the stream to the runtime's pipe after its first content (README, Streams).
    */
   passthroughPipe: z._default(z.enum(['native', 'js']), 'js'),
+  /** Admissions a second of one key above which its limiter hands out admission blocks (src/quota/admission-block.ts); 0: never. */
+  quotaBlockAbove: z._default(z.coerce.number().check(z.gte(0)), 200),
   /** Off unless set: a deployed relay must not serve free mock-* models; `npm run dev` and the test suites turn it on. */
   mockProviderEnabled: flag('false'),
   allowPrivateUrls: flag('false'),
@@ -100,6 +104,7 @@ export const configOf = (env: Env): RelayConfig => {
       maxBodyBytes: env.MAX_BODY_BYTES || undefined,
       streamKeepaliveMs: env.STREAM_KEEPALIVE_MS || undefined,
       passthroughPipe: env.PASSTHROUGH_PIPE || undefined,
+      quotaBlockAbove: env.QUOTA_BLOCK_ABOVE || undefined,
       mockProviderEnabled: env.ENABLE_MOCK_PROVIDER || undefined,
       allowPrivateUrls: env.ALLOW_PRIVATE_URLS || undefined,
       basePath: env.BASE_PATH || undefined,

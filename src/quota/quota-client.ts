@@ -2,8 +2,9 @@ import { waitUntil } from 'cloudflare:workers';
 import { quotaAlertsFor } from '../alerts/quota-alerts';
 import { raiseAlertsLater } from '../alerts/raise-alerts';
 import type { AuthenticatedKey, QuotaLimits } from '../auth/key-record';
-import type { Env } from '../env';
+import { configOf, type Env } from '../env';
 import { RelayError } from '../errors';
+import { admitFromBlock, blockAsked, blockOnItsWay, holdBlock, mayAskForBlock } from './block-holder';
 import { formatResetInstant } from './headers';
 import { limiterNameOf } from './limiter-name';
 import type { QuotaLimiter } from './quota-limiter';
@@ -122,9 +123,32 @@ export const admitRequest = async (env: Env, key: AuthenticatedKey, now: number)
     };
     return { verdict, tracked: false };
   }
-  const limiter = limiterFor(env, limiterNameOf(key));
-  const verdict = await limiter.admit({ limits: effectiveLimits(key), now, countsTowardQuota: countsTowardQuota(key) });
+  const name = limiterNameOf(key);
+  const limits = effectiveLimits(key);
+  const limitsKey = JSON.stringify([limits, countsTowardQuota(key)]);
+  let local = admitFromBlock(name, limitsKey, now);
+  const coming = local === undefined ? blockOnItsWay(name) : undefined;
+  if (coming !== undefined) {
+    await coming;
+    local = admitFromBlock(name, limitsKey, now);
+  }
+  if (local !== undefined) {
+    raiseAlertsLater(waitUntil, env, quotaAlertsFor(key, local, now));
+    return { verdict: local, tracked: true };
+  }
+  const limiter = limiterFor(env, name);
+  const blockAbovePerSecond = configOf(env).quotaBlockAbove;
+  const ask = blockAbovePerSecond > 0 && limits.maxConcurrent === null && mayAskForBlock(name);
+  let verdict: QuotaVerdict;
+  try {
+    verdict = await limiter.admit({ limits, now, countsTowardQuota: countsTowardQuota(key), ...(ask ? { blockAbovePerSecond } : {}) });
+  } finally {
+    if (ask) blockAsked(name);
+  }
   if (!verdict.allowed) throw new QuotaExceededError(verdict, refusalMessage(verdict, key));
+  if (verdict.block !== undefined) {
+    waitUntil(holdBlock(name, limitsKey, verdict, (block, unused) => limiter.returnBlock({ blockId: block.id, unused, now: Date.now() })).catch(() => {}));
+  }
   raiseAlertsLater(waitUntil, env, quotaAlertsFor(key, verdict, now));
   return { verdict, tracked: true };
 };

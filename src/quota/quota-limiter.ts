@@ -1,7 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { QuotaLimits } from '../auth/key-record';
 import type { Env } from '../env';
-import { countedAdmissionId, parseCountedAdmission } from './admission-id';
+import { AdmissionRate, blockExpiryFor, blockSizeFor, type AdmissionBlock } from './admission-block';
+import { OutstandingBlocks } from './outstanding-blocks';
+import { countedAdmissionId, parseCountedAdmission, type CountedAdmission } from './admission-id';
 import {
   clearRefunds,
   deleteLease,
@@ -21,6 +23,7 @@ import type {
   QuotaWindows,
   RefundInput,
   ReleaseInput,
+  ReturnBlockInput,
   StatusInput,
   TokenCharge,
 } from './verdict';
@@ -106,6 +109,8 @@ export class QuotaLimiter extends DurableObject<Env> {
   private alarmAt: number | null = null;
   /** Wall-clock time of the last state write (pacing only: decisions use the caller's `now`). */
   private storedAt = 0;
+  private readonly rate = new AdmissionRate();
+  private readonly blocks = new OutstandingBlocks();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -138,6 +143,9 @@ export class QuotaLimiter extends DurableObject<Env> {
     if (refusals.length > 0) {
       // Report the limit that keeps the request out longest: waiting for any shorter one would not help.
       const binding = refusals.reduce((worst, next) => (next.retryAfterSeconds > worst.retryAfterSeconds ? next : worst));
+      // Admissions held in blocks come back unused within BLOCK_MS at most: that may be sooner than the window's end.
+      const blocksBack = binding.reason === 'concurrency' ? null : this.blocks.outstandingUntil(now);
+      if (blocksBack !== null) binding.retryAfterSeconds = Math.min(binding.retryAfterSeconds, secondsUntil(blocksBack, now));
       return { allowed: false, ...before, ...binding, admissionId: crypto.randomUUID(), decidedAt: now };
     }
 
@@ -154,8 +162,8 @@ export class QuotaLimiter extends DurableObject<Env> {
     this.windows = next;
     const fiveHourStart = limits['5h'] === null ? null : (next['5h']?.startedAt ?? null);
     const weekStart = limits.week === null ? null : (next.week?.startedAt ?? null);
-    const admissionId =
-      fiveHourStart === null && weekStart === null ? crypto.randomUUID() : countedAdmissionId({ epoch: this.epoch, fiveHourStart, weekStart });
+    const counted: CountedAdmission | null = fiveHourStart === null && weekStart === null ? null : { epoch: this.epoch, fiveHourStart, weekStart };
+    const admissionId = counted === null ? crypto.randomUUID() : countedAdmissionId(counted);
     if (maxConcurrent !== null) this.leases.set(admissionId, { expires: now + LEASE_TTL_MS, stored: false });
 
     const changed = WINDOW_NAMES.some((name) => next[name] !== previous[name]);
@@ -168,9 +176,57 @@ export class QuotaLimiter extends DurableObject<Env> {
     });
 
     const after = this.views(limits, now);
-    return maxConcurrent === null
-      ? { allowed: true, ...after, retryAfterSeconds: 0, admissionId, decidedAt: now }
-      : { allowed: true, ...after, retryAfterSeconds: 0, leaseId: admissionId, admissionId, decidedAt: now };
+    this.rate.add(now);
+    if (maxConcurrent !== null) return { allowed: true, ...after, retryAfterSeconds: 0, leaseId: admissionId, admissionId, decidedAt: now };
+    const block = this.grantBlock(input, limits, after, counted);
+    return { allowed: true, ...after, retryAfterSeconds: 0, admissionId, decidedAt: now, ...(block === undefined ? {} : { block }) };
+  }
+
+  /** Gives back what an isolate did not use of a block, once; true when there was a block to return. */
+  returnBlock(input: ReturnBlockInput): boolean {
+    const block = this.blocks.take(input.blockId);
+    if (block === undefined) return false;
+    const unused = Math.min(Math.max(0, Math.floor(input.unused)), block.size);
+    if (unused === 0 || block.epoch !== this.epoch) return true;
+    const previous = this.windows;
+    const next: Windows = { ...previous };
+    for (const [name, startedAt] of block.countedIn) {
+      next[name] = giveBack(previous[name], startedAt, input.now, WINDOW_LENGTH_MS[name], unused) ?? previous[name];
+    }
+    this.windows = next;
+    this.afterChange(REQUEST_WINDOWS.some((name) => next[name] !== previous[name]), { storeNow: false, tokensFollow: false, leaseTaken: false });
+    return true;
+  }
+
+  /**
+   * A block of further admissions for a key admitted faster than `input.blockAbovePerSecond`, counted
+   * in its request windows now (admission-block.ts says what keeps it exact). `after`: the windows
+   * after this admission.
+   */
+  private grantBlock(input: AdmitInput, limits: WindowLimits, after: QuotaWindows, counted: CountedAdmission | null): AdmissionBlock | undefined {
+    const { now } = input;
+    if (limits.tokenMinute !== null || limits.tokenDay !== null) return undefined;
+    const limited = REQUEST_WINDOWS.filter((name) => limits[name] !== null);
+    if (limited.length === 0) return undefined;
+    const remaining = Math.min(...limited.map((name) => after[VIEW_KEY[name]].remaining ?? Infinity));
+    const size = blockSizeFor(this.rate.perSecond(now), input.blockAbovePerSecond ?? 0, remaining);
+    const expiresAt = size === 0 ? null : blockExpiryFor(now, limited.map((name) => after[VIEW_KEY[name]].reset));
+    if (expiresAt === null) return undefined;
+
+    const previous = this.windows;
+    const next: Windows = { ...previous };
+    const countedIn: [WindowName, number][] = [];
+    for (const name of limited) {
+      const window = consume(previous[name], now, WINDOW_LENGTH_MS[name], size);
+      next[name] = window;
+      countedIn.push([name, window.startedAt]);
+    }
+    this.windows = next;
+    this.rate.add(now, size);
+    const id = crypto.randomUUID();
+    this.blocks.add(id, { size, expiresAt, epoch: this.epoch, countedIn }, now);
+    this.afterChange(true, { storeNow: false, tokensFollow: false, leaseTaken: false });
+    return { id, size, expiresAt, counted };
   }
 
   /**
@@ -228,6 +284,7 @@ export class QuotaLimiter extends DurableObject<Env> {
   reset(): void {
     this.epoch += 1;
     this.windows = noWindows();
+    this.blocks.clear();
     this.ctx.storage.transactionSync(() => {
       this.writeStateNow(Date.now());
       clearRefunds(this.sql);

@@ -1,3 +1,4 @@
+import type { AdmissionBlock } from './admission-block';
 import type { QuotaLimits } from '../auth/key-record';
 import type { WindowView } from './windows';
 
@@ -11,6 +12,8 @@ export interface AdmitInput {
   now: number;
   /** false for prepaid keys: they skip the 5-hour and weekly windows but keep burst, token limits and concurrency. */
   countsTowardQuota: boolean;
+  /** Admissions a second above which the key gets admission blocks (admission-block.ts); absent or 0: never. */
+  blockAbovePerSecond?: number;
 }
 
 /** The window figures every verdict and snapshot carries; token windows count input plus output tokens. */
@@ -34,6 +37,8 @@ export interface QuotaVerdict extends QuotaWindows {
   admissionId: string;
   /** The `now` the decision was made at; relative reset headers count from it. */
   decidedAt: number;
+  /** Further admissions already counted, for the isolate that asked to admit by itself (admission-block.ts). */
+  block?: AdmissionBlock;
 }
 
 /** A finished request's tokens, added to the key's token windows that have a limit. */
@@ -50,6 +55,13 @@ export interface RefundInput {
   now: number;
   /** Tokens the upstream spent before it failed: the request is given back, its tokens still count. */
   charge?: TokenCharge;
+}
+
+export interface ReturnBlockInput {
+  blockId: string;
+  /** Admissions of the block the isolate did not use. */
+  unused: number;
+  now: number;
 }
 
 export interface ReleaseInput {

@@ -87,18 +87,19 @@ export const consume = (state: WindowState | null, now: number, lengthMs: number
 };
 
 /**
- * Gives one request back to the window it was counted in. Once that window has ended or been replaced
- * there is nothing to give back: the request no longer weighs on anything.
+ * Gives `amount` requests (one by default) back to the window they were counted in. Once that window
+ * has ended or been replaced there is nothing to give back: the requests no longer weigh on anything.
  */
 export const giveBack = (
   state: WindowState | null,
   countedInWindowStartedAt: number,
   now: number,
   lengthMs: number,
+  amount = 1,
 ): WindowState | null => {
   const open = currentWindow(state, now, lengthMs);
-  if (open === null || open.startedAt !== countedInWindowStartedAt || open.count === 0) return null;
-  return { startedAt: open.startedAt, count: open.count - 1 };
+  if (open === null || open.startedAt !== countedInWindowStartedAt || open.count === 0 || amount <= 0) return null;
+  return { startedAt: open.startedAt, count: Math.max(0, open.count - amount) };
 };
 
 /** Whole seconds until `reset`, rounded up so a client that waits exactly this long is admitted; at least 1. */

@@ -134,7 +134,9 @@ if (SRC !== ROOT) {
   cpSync(path.join(BENCH, 'micro'), path.join(SRC, 'bench/micro'), { recursive: true });
   cpSync(path.join(BENCH, 'lib/fake-upstream.mjs'), path.join(SRC, 'bench/lib/fake-upstream.mjs'));
 }
-execFileSync(esbuild, ['bench/micro/codecs.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${microBundle}`, '--log-level=error'], { cwd: SRC });
+// Node has no `cloudflare:workers`: a stub stands in for the Durable Object base class the codecs' imports reach.
+const workersStub = '--alias:cloudflare:workers=./bench/micro/cloudflare-workers.mjs';
+execFileSync(esbuild, ['bench/micro/codecs.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${microBundle}`, '--log-level=error', workersStub], { cwd: SRC });
 const micro = streamsOnly ? { node: process.version, results: [] } : JSON.parse(
   execFileSync(process.execPath, [microBundle], {
     cwd: ROOT,

@@ -60,6 +60,7 @@ export const runStreamCost = async ({ load, requestFor, targets, ms, log, only }
     floor.direct = await measure((size) => ({ origin: fakeUrl, ...requestFor(format, model(size), true) }), undefined);
     if (pair) floor['floor·workerd'] = await measure((size) => ({ origin: pair.floorUrl, ...requestFor(format, model(size), true) }), pair.pids);
     if (pair) floor['floor+JS reader·workerd'] = await measure((size) => ({ origin: pair.hopsUrl, ...requestFor(format, model(size), true) }), pair.pids);
+    if (pair) floor['JS writer·workerd'] = await measure((size) => ({ origin: pair.writerUrl, ...requestFor(format, model(size), true) }), pair.pids);
     if (harnessFloor) floor['floor·harness'] = await measure((size) => ({ origin: harnessFloor.url, ...requestFor(format, model(size), true) }), harnessFloor.pids);
     floors[format] = floor;
     log(`  stream cost: floors of ${format} done`);
@@ -140,6 +141,8 @@ export const streamCostReport = (cost, { nonStream } = {}) => {
       '(Linux schedstat, user + kernel, all threads; fixed per-request costs cancel). *Added* = target p50 − direct p50 in the same run. ' +
       '*floor+JS reader* = the floor with one JS pull reader between upstream and client and no parsing (bench/floor-worker/hops.js): ' +
       'in workerd every chunk that passes through a JS-built ReadableStream body costs far more CPU than the native pipe, so this, not the bare floor, is the least any relay that must see (and may end or extend) its stream can cost. ' +
+      '*JS writer* = a Worker that writes the same events from memory into a JS ReadableStream body, one event per pull, with no upstream at all (bench/floor-worker/writer.js): ' +
+      'the least a JS-written body costs per event in workerd, so a bound under any relay that renders its stream in JS (every translation). ' +
       'The harness runs the Worker in processes the bench cannot attribute, so its CPU columns are not meaningful; its times are. ' +
       'CPU time is far less sensitive than wall time to other load on the machine.',
     '',
@@ -147,8 +150,8 @@ export const streamCostReport = (cost, { nonStream } = {}) => {
     '|---|---|---|---|---|',
     ...goals.map((row) => `| ${row.join(' | ')} |`),
     '',
-    `| scenario | runtime | CPU µs/event floor | floor+JS reader | relay | relay − floor | relay CPU ms per ${LARGE}-delta request | total added c=1 floor / relay (×) | c=16 floor / relay (×) | TTFB added c=1 floor / relay |`,
-    '|---|---|---|---|---|---|---|---|---|---|',
+    `| scenario | runtime | CPU µs/event floor | floor+JS reader | JS writer | relay | relay − floor | relay CPU ms per ${LARGE}-delta request | total added c=1 floor / relay (×) | c=16 floor / relay (×) | TTFB added c=1 floor / relay |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const [id, e] of Object.entries(cost)) {
     for (const runtime of ['workerd', 'harness']) {
@@ -159,7 +162,7 @@ export const streamCostReport = (cost, { nonStream } = {}) => {
       const rc = marginalCpuUs(e[relay]);
       const total = (c) => `${signed(added(e, floor, c))} / ${signed(added(e, relay, c))} (${f(added(e, relay, c) / added(e, floor, c))}×)`;
       lines.push(
-        `| ${id} | ${runtime} | ${f(fc, 1)} | ${runtime === 'workerd' ? f(marginalCpuUs(e['floor+JS reader·workerd']), 1) : '—'} | ${f(rc, 1)} | ${signed(rc - fc, 1)} | ${f(cpuPerRequestUs(e[relay][LARGE]?.c1) / 1000)} | ${total('c1')} | ${total('c16')} | ${signed(added(e, floor, 'c1', 'ttfb'))} / ${signed(added(e, relay, 'c1', 'ttfb'))} |`,
+        `| ${id} | ${runtime} | ${f(fc, 1)} | ${runtime === 'workerd' ? f(marginalCpuUs(e['floor+JS reader·workerd']), 1) : '—'} | ${runtime === 'workerd' ? f(marginalCpuUs(e['JS writer·workerd']), 1) : '—'} | ${f(rc, 1)} | ${signed(rc - fc, 1)} | ${f(cpuPerRequestUs(e[relay][LARGE]?.c1) / 1000)} | ${total('c1')} | ${total('c16')} | ${signed(added(e, floor, 'c1', 'ttfb'))} / ${signed(added(e, relay, 'c1', 'ttfb'))} |`,
       );
     }
   }

@@ -134,6 +134,7 @@ export const startMiniflarePair = async ({ fakeUrl, bundlePath, persistRoot, roo
       relayWorkerOptions({ bundlePath, root }),
       floorWorkerOptions({ fakeUrl }),
       floorWorkerOptions({ fakeUrl, name: 'hops', script: 'hops.js', bindings: { HOPS: '0' } }),
+      floorWorkerOptions({ fakeUrl, name: 'writer', script: 'writer.js' }),
     ],
   });
   await mf.ready;
@@ -141,8 +142,9 @@ export const startMiniflarePair = async ({ fakeUrl, bundlePath, persistRoot, roo
   const relayUrl = (await mf.unsafeGetDirectURL('relay')).toString().replace(/\/$/, '');
   const floorUrl = (await mf.unsafeGetDirectURL('floor')).toString().replace(/\/$/, '');
   const hopsUrl = (await mf.unsafeGetDirectURL('hops')).toString().replace(/\/$/, '');
+  const writerUrl = (await mf.unsafeGetDirectURL('writer')).toString().replace(/\/$/, '');
   const keys = await configureRelay(relayUrl, fakeUrl);
-  return { relayUrl, floorUrl, hopsUrl, ...keys, close: () => mf.dispose() };
+  return { relayUrl, floorUrl, hopsUrl, writerUrl, ...keys, close: () => mf.dispose() };
 };
 
 // ── peers (child processes, loopback) ──────────────────────────────────────────────────────────

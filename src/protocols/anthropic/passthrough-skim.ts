@@ -1,5 +1,7 @@
 import type { PassthroughSkimmer } from '../codec';
-import { looksLikeObject, stringValueLength, typeIs } from '../shared/skim';
+import { looksLikeObject, stringValuesLength, typeIs } from '../shared/skim';
+
+const deltaText = stringValuesLength(['text', 'thinking', 'partial_json']);
 
 /**
  * Anthropic passthrough: `content_block_delta` and `ping` events are skimmed. Usage and the stop
@@ -11,6 +13,6 @@ export const anthropicPassthroughSkimmer = (): PassthroughSkimmer => ({
     const { data } = event;
     if (typeIs(data, 'ping')) return looksLikeObject(data) ? 0 : undefined;
     if (!typeIs(data, 'content_block_delta') || !looksLikeObject(data)) return undefined;
-    return stringValueLength(data, '"text"') || stringValueLength(data, '"thinking"') || stringValueLength(data, '"partial_json"');
+    return deltaText(data);
   },
 });

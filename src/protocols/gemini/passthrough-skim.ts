@@ -1,5 +1,13 @@
 import type { PassthroughSkimmer } from '../codec';
-import { hasSetField, looksLikeObject, stringValueLength } from '../shared/skim';
+import { looksLikeObject, setFieldTest, stringValuesLength } from '../shared/skim';
+
+const finishes = setFieldTest(['finishReason']);
+const mentionsFunctionCall = setFieldTest([], ['functionCall']);
+/** A finishReason or a blocked prompt, or the word "error" anywhere: decoded. */
+const endsOrFails = setFieldTest(['finishReason', 'promptFeedback'], ['error']);
+/** The same until the first function call was seen: one pass over a plain chunk either way. */
+const endsOrFailsOrCalls = setFieldTest(['finishReason', 'promptFeedback'], ['error', 'functionCall']);
+const partText = stringValuesLength(['text']);
 
 /**
  * Gemini passthrough: chunks of plain parts are skimmed. Decoded: the chunk with a finishReason and
@@ -15,16 +23,10 @@ export const geminiPassthroughSkimmer = (): PassthroughSkimmer => {
     skim(event) {
       const { data } = event;
       if (ended || !looksLikeObject(data)) return undefined;
-      if (hasSetField(data, '"finishReason"')) {
-        ended = true;
-        return undefined;
-      }
-      if (hasSetField(data, '"promptFeedback"') || data.includes('"error"')) return undefined;
-      if (!sawFunctionCall && data.includes('"functionCall"')) {
-        sawFunctionCall = true;
-        return undefined;
-      }
-      return stringValueLength(data, '"text"');
+      if (!(sawFunctionCall ? endsOrFails : endsOrFailsOrCalls)(data)) return partText(data);
+      ended = finishes(data);
+      sawFunctionCall ||= mentionsFunctionCall(data);
+      return undefined;
     },
   };
 };

@@ -1,5 +1,12 @@
 import type { PassthroughSkimmer } from '../codec';
-import { hasSetField, looksLikeObject, stringValueLength } from '../shared/skim';
+import { looksLikeObject, setFieldTest, stringValuesLength } from '../shared/skim';
+
+/** Usage, a finish_reason or a refusal set, or the word "error" anywhere: the chunk is decoded. */
+const carriesMoreThanText = setFieldTest(['usage', 'finish_reason', 'refusal'], ['error']);
+const hasToolCalls = setFieldTest(['tool_calls']);
+/** The same until the first tool calls were seen: one pass over a content chunk either way. */
+const carriesMoreThanTextOrTools = setFieldTest(['usage', 'finish_reason', 'refusal', 'tool_calls'], ['error']);
+const deltaText = stringValuesLength(['content', 'reasoning_content', 'reasoning', 'arguments']);
 
 /**
  * Chat passthrough: chunks that only carry content, reasoning or tool-call argument deltas are
@@ -12,17 +19,9 @@ export const openAIChatPassthroughSkimmer = (): PassthroughSkimmer => {
     skim(event) {
       const { data } = event;
       if (event.event !== undefined || !looksLikeObject(data)) return undefined;
-      if (hasSetField(data, '"usage"') || hasSetField(data, '"finish_reason"') || hasSetField(data, '"refusal"') || data.includes('"error"')) return undefined;
-      if (!sawToolCalls && hasSetField(data, '"tool_calls"')) {
-        sawToolCalls = true;
-        return undefined;
-      }
-      return (
-        stringValueLength(data, '"content"') +
-        stringValueLength(data, '"reasoning_content"') +
-        stringValueLength(data, '"reasoning"') +
-        stringValueLength(data, '"arguments"')
-      );
+      if (!(sawToolCalls ? carriesMoreThanText : carriesMoreThanTextOrTools)(data)) return deltaText(data);
+      sawToolCalls ||= hasToolCalls(data);
+      return undefined;
     },
   };
 };

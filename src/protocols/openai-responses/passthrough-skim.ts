@@ -1,5 +1,7 @@
 import type { PassthroughSkimmer } from '../codec';
-import { looksLikeObject, stringValueLength, typeIs } from '../shared/skim';
+import { looksLikeObject, stringValuesLength, typeIs } from '../shared/skim';
+
+const deltaText = stringValuesLength(['delta']);
 
 /**
  * Responses passthrough: `*.delta` events (text, reasoning, function-call arguments) are skimmed.
@@ -13,6 +15,6 @@ export const responsesPassthroughSkimmer = (): PassthroughSkimmer => ({
     const { data } = event;
     if (name === undefined || !name.endsWith('.delta') || name === 'response.refusal.delta') return undefined;
     if (!typeIs(data, name) || !looksLikeObject(data)) return undefined;
-    return stringValueLength(data, '"delta"');
+    return deltaText(data);
   },
 });

@@ -121,23 +121,38 @@ export const rawRenderer = (errorTail: PassthroughErrorTail, framing: StreamFram
   };
 };
 
-/** Passthrough with a codec's event filter (the relay changed the request in a way the client must not see). */
+/**
+ * Passthrough with a codec's event filter (the relay changed the request in a way the client must not
+ * see). A chunk of whole events that all pass the filter unchanged goes out as the upstream's own
+ * bytes, like an unfiltered passthrough; only a chunk the filter changed (or that starts or ends
+ * inside an event) is framed anew.
+ */
 export const filteredRenderer = (filter: Transformer<SseEvent, SseEvent>, errorTail: PassthroughErrorTail, framing: StreamFraming): StreamRenderer => {
   const step = stageStep(filter);
   const seen: SeenEvents = { first: undefined, last: undefined };
   let broken: RelayError | undefined;
+  /** The upstream's bytes so far end at an event boundary, so the next chunk starts with a whole event. */
+  let upstreamAtBoundary = true;
   return {
     chunk(facts) {
       let events = facts.sse;
-      if (needsSorting(facts)) {
+      const sorting = needsSorting(facts);
+      if (sorting) {
         const sendable = sendableEvents(facts, 0);
         events = sendable.events;
         broken = sendable.broken;
       }
       see(seen, events);
       const out: SseEvent[] = [];
-      for (const event of events) out.push(...step.push(event));
-      return framing.frame(out);
+      let unchanged = !sorting;
+      for (const event of events) {
+        const passed = step.push(event);
+        if (passed.length !== 1 || passed[0] !== event) unchanged = false;
+        out.push(...passed);
+      }
+      const whole = upstreamAtBoundary && endsEvent(facts.bytes);
+      upstreamAtBoundary = endsEvent(facts.bytes);
+      return unchanged && whole && framing.isSse ? [facts.bytes] : framing.frame(out);
     },
     end: (ir) => {
       // After a malformed event the filter's held events (a finish it was keeping for the usage chunk) are moot.

@@ -69,7 +69,12 @@ export interface NativePipe {
  * IdentityTransformStream that gets the held bytes from JS, then the rest of the upstream through
  * `pipeTo`, which workerd runs without a JS hop per chunk, while a tee branch feeds the relay's usage
  * tap (in batches, see TAP_BATCH_MS). Piping a fetch body into it cost 22 µs of CPU per event against
- * the bare proxy's 13 µs, where a JS-written body cost ~120 µs (bench/, stream-cost phase). The pipe
+ * the bare proxy's 13 µs, where a JS-written body cost ~120 µs (bench/, stream-cost phase). That shape
+ * has a floor of its own: in one workerd, a Worker doing only tee + pipeTo(IdentityTransformStream) +
+ * batched reads of the other branch (no parsing) cost 23-26 µs per event against 15 µs for returning
+ * the fetch body (the tee ~+4, the IdentityTransformStream ~+5); returning a tee branch itself would
+ * save the second, but then nothing could be written after the upstream's bytes (no error tail). The
+ * tap's own parsing is ~1 µs per event (the skimmers, src/protocols/shared/skim.ts). The pipe
  * never closes or aborts the client's side (preventClose, preventAbort): the tail decides how the
  * stream ends, once the pipe is done. Nor does it cancel its tee branch (preventCancel): the relay
  * ends the upstream itself (abortUpstream), and a cancelled branch whose source then errored left an

@@ -15,7 +15,8 @@ const eventsOf = async (request, env) => {
     const upstream = await fetch(env.UPSTREAM.replace(/\/+$/, '') + url.pathname + url.search, { method: request.method, headers, body });
     const text = await upstream.text();
     const encoder = new TextEncoder();
-    const events = text.split(/(?<=\n\n)/).map((event) => encoder.encode(event));
+    // An event ends at a blank line, \n\n or \r\n\r\n (Gemini).
+    const events = text.split(/(?<=\r?\n\r?\n)/).map((event) => encoder.encode(event));
     recorded.set(id, { status: upstream.status, contentType: upstream.headers.get('content-type'), events });
   }
   return recorded.get(id);

@@ -9,9 +9,11 @@
 // work tree is mid-edit), BENCH_ONLY=streams (only the stream-cost runs of issue 17: build, relay and
 // floors, CPU per event; prints its section and writes bench/.results/stream-cost.json), with
 // BENCH_STREAM_SCENARIOS="anthropic stream,openai-chat→anthropic stream" for a subset and
-// BENCH_HARNESS=0 to leave the wrangler-harness targets out.
+// BENCH_HARNESS=0 to leave the wrangler-harness targets out; BENCH_BEFORE=<git ref> (the stream-cost
+// runs also measure that commit's relay, in its own workerd, scenario by scenario beside this one:
+// a before/after table from one run).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -22,6 +24,7 @@ import { runStreamCost, streamCostReport } from './lib/stream-cost.mjs';
 import { distanceReport, runDistance } from './lib/distance.mjs';
 import { requestFor as requestForFormat } from './lib/requests.mjs';
 import { BENCH, ROOT, SCRATCH } from './lib/paths.mjs';
+import { snapshotSource } from './lib/source-snapshot.mjs';
 import * as T from './lib/targets.mjs';
 
 const started = Date.now();
@@ -51,12 +54,10 @@ const source = process.env.BENCH_SOURCE === 'head' ? 'head' : 'worktree';
 const revision = `${git('rev-parse', '--short', 'HEAD')}${source === 'worktree' && git('status', '--porcelain', '--', 'src', 'schema', 'wrangler.toml') !== '' ? ' + uncommitted changes in src/' : ''}`;
 // The tree that is built and measured: the work tree itself, or a snapshot of HEAD.
 const SRC = source === 'head' ? path.join(SCRATCH, 'src-head') : ROOT;
-if (source === 'head') {
-  rmSync(SRC, { recursive: true, force: true });
-  mkdirSync(SRC, { recursive: true });
-  execFileSync('sh', ['-c', `git archive HEAD src schema wrangler.toml tsconfig.json package.json | tar -x -C '${SRC}'`], { cwd: ROOT });
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(SRC, 'node_modules'));
-}
+if (source === 'head') snapshotSource('HEAD', SRC);
+const beforeRef = process.env.BENCH_BEFORE;
+const BEFORE_SRC = beforeRef ? snapshotSource(beforeRef, path.join(SCRATCH, 'src-before')) : undefined;
+const beforeRevision = beforeRef ? git('rev-parse', '--short', beforeRef) : undefined;
 const wrangler = path.join(ROOT, 'node_modules/.bin/wrangler');
 const esbuild = path.join(ROOT, 'node_modules/.bin/esbuild');
 const version = (pkg, from = ROOT) => {
@@ -68,10 +69,10 @@ const version = (pkg, from = ROOT) => {
 };
 
 // ── 1. bundle size (wrangler deploy --dry-run) ───────────────────────────────────────────────────
-const dryRun = (dir, extra = []) => {
+const dryRun = (dir, extra = [], cwd = SRC) => {
   rmSync(dir, { recursive: true, force: true });
   const result = spawnSync(wrangler, ['deploy', '--dry-run', '--outdir', dir, ...extra], {
-    cwd: SRC,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
   });
@@ -89,6 +90,7 @@ const dryRun = (dir, extra = []) => {
 log('building the worker (wrangler deploy --dry-run)…');
 const build = dryRun(path.join(SCRATCH, 'build'));
 const buildMin = dryRun(path.join(SCRATCH, 'build-minify'), ['--minify']);
+const buildBefore = BEFORE_SRC ? dryRun(path.join(SCRATCH, 'build-before'), [], BEFORE_SRC) : undefined;
 // Where the bytes come from (esbuild metafile of the same entry; informative only).
 const composition = (() => {
   const meta = path.join(SCRATCH, 'meta.json');
@@ -189,6 +191,7 @@ const withHarness = process.env.BENCH_HARNESS !== '0';
 const harnessRelay = !withHarness ? undefined : await start('relay (wrangler harness)', () => withPids(() => T.startHarnessRelay({ fakeUrl: fake.url, prebuiltWorkerDir: path.dirname(build.file), root: SRC })));
 const harnessFloor = !withHarness ? undefined : await start('floor (wrangler harness)', () => withPids(() => T.startHarnessFloor({ fakeUrl: fake.url })));
 const pair = await start('relay + floor (one workerd, Miniflare)', () => withPids(() => T.startMiniflarePair({ fakeUrl: fake.url, bundlePath: build.file, root: SRC })));
+const beforePair = !buildBefore ? undefined : await start(`relay at ${beforeRevision} (BENCH_BEFORE, own workerd)`, () => withPids(() => T.startMiniflarePair({ fakeUrl: fake.url, bundlePath: buildBefore.file, root: BEFORE_SRC })));
 const portkey = streamsOnly ? undefined : await start('portkey', () => T.startPortkey());
 const ccrHome = path.join(SCRATCH, 'ccr-home');
 rmSync(ccrHome, { recursive: true, force: true });
@@ -304,15 +307,15 @@ log('stream cost: 20- and 200-delta streams, CPU per event…');
 const streamCost = await runStreamCost({
   load,
   requestFor: (format, model, stream, key) => requestForFormat(format, model, stream, key),
-  targets: { pair, harnessRelay, harnessFloor, fakeUrl: fake.url },
+  targets: { pair, beforePair, harnessRelay, harnessFloor, fakeUrl: fake.url },
   ms: cfg.ms,
   log,
   only: process.env.BENCH_STREAM_SCENARIOS?.split(','),
 });
 if (streamsOnly) {
   await stopAll();
-  writeFileSync(path.join(SCRATCH, 'stream-cost.json'), JSON.stringify({ date: new Date().toISOString(), source, revision, streamCost }, null, 1));
-  console.log(streamCostReport(streamCost).join('\n'));
+  writeFileSync(path.join(SCRATCH, 'stream-cost.json'), JSON.stringify({ date: new Date().toISOString(), source, revision, beforeRevision, streamCost }, null, 1));
+  console.log(streamCostReport(streamCost, { before: beforeRevision, after: revision }).join('\n'));
   process.exit(0);
 }
 
@@ -496,6 +499,8 @@ const verdict = (ok) => (ok ? '✅ met' : '❌ not met');
 push('## Targets (issue 8)', '', '| target | where we stand | |', '|---|---|---|', ...scoreRows.map((row) => `| ${row.join(' | ')} |`), '');
 push(
   ...streamCostReport(streamCost, {
+    before: beforeRevision,
+    after: revision,
     nonStream: (runtime) => {
       const direct = get('openai-chat', 'direct', 1)?.latency?.p50;
       const floor = get('openai-chat', `floor·${runtime}`, 1)?.latency?.p50;

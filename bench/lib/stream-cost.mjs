@@ -21,15 +21,17 @@ const SCENARIOS = [
   ['openai-responses', 'anthropic'],
   ['gemini', 'openai-chat'],
 ];
+/** The relay of BENCH_BEFORE's commit, in a workerd of its own, measured right before this one per scenario. */
+const BEFORE = 'relay before·workerd';
 export const scenarioId = (client, upstream) => (client === upstream ? `${client} stream` : `${client}→${upstream} stream`);
 
 /**
  * Runs every scenario. `requestFor(format, model, stream, key)` builds a load job's request;
- * `targets` holds { pair, harnessRelay, harnessFloor, fakeUrl } (absent targets are skipped).
+ * `targets` holds { pair, beforePair, harnessRelay, harnessFloor, fakeUrl } (absent targets are skipped).
  * Returns { [scenarioId]: { [target]: { [size]: { c1, c16? } } } } plus the floors under `floor:<format>`.
  */
 export const runStreamCost = async ({ load, requestFor, targets, ms, log, only }) => {
-  const { pair, harnessRelay, harnessFloor, fakeUrl } = targets;
+  const { pair, beforePair, harnessRelay, harnessFloor, fakeUrl } = targets;
   const out = {};
   // BENCH_STREAM_SCENARIOS (comma-separated ids, e.g. "anthropic stream"): a subset while iterating.
   const scenarios = only === undefined ? SCENARIOS : SCENARIOS.filter(([client, upstream]) => only.includes(scenarioId(client, upstream)));
@@ -68,6 +70,7 @@ export const runStreamCost = async ({ load, requestFor, targets, ms, log, only }
   for (const [client, upstream] of scenarios) {
     const model = (size) => `${MODEL_OF[upstream]}${countSuffix(size)}`;
     const relay = {};
+    if (beforePair) relay[BEFORE] = await measure((size) => ({ origin: beforePair.relayUrl, ...requestFor(client, model(size), true, beforePair.key) }), beforePair.pids);
     if (pair) relay['relay·workerd'] = await measure((size) => ({ origin: pair.relayUrl, ...requestFor(client, model(size), true, pair.key) }), pair.pids);
     if (harnessRelay) relay['relay·harness'] = await measure((size) => ({ origin: harnessRelay.url, ...requestFor(client, model(size), true, harnessRelay.key) }), harnessRelay.pids);
     out[scenarioId(client, upstream)] = { client, upstream, ...floors[upstream], ...relay };
@@ -83,8 +86,11 @@ export const marginalCpuUs = (bySize) => (cpuPerRequestUs(bySize?.[LARGE]?.c1) -
 const f = (value, digits = 2) => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
 const signed = (value, digits = 2) => (value === undefined || Number.isNaN(value) ? '—' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`);
 
-/** The markdown section. `nonStream(runtime)` → { floor, relay } added p50 ms of chat→chat non-stream (from the matrix), or undefined. */
-export const streamCostReport = (cost, { nonStream } = {}) => {
+/**
+ * The markdown section. `nonStream(runtime)` → { floor, relay } added p50 ms of chat→chat non-stream (from
+ * the matrix), or undefined; `before` / `after` name the commits when BENCH_BEFORE measured one.
+ */
+export const streamCostReport = (cost, { nonStream, before, after } = {}) => {
   const lines = [];
   const ok = (met) => (met ? '✅' : '❌');
   const added = (entry, target, c, metric = 'latency') => entry[target]?.[LARGE]?.[c]?.[metric]?.p50 - entry.direct?.[LARGE]?.[c]?.[metric]?.p50;
@@ -166,6 +172,28 @@ export const streamCostReport = (cost, { nonStream } = {}) => {
       );
     }
   }
-  lines.push('');
+  lines.push('', ...beforeAfterTable(cost, { before, after, added }));
   return lines;
+};
+
+/** Before/after from one run: BENCH_BEFORE's relay and this one, each scenario measured back to back. */
+const beforeAfterTable = (cost, { before, after, added }) => {
+  const entries = Object.entries(cost).filter(([, e]) => e[BEFORE] && e['relay·workerd']);
+  if (entries.length === 0) return [];
+  const pair = (a, b, digits = 2) => `${signed(a, digits)} → ${signed(b, digits)}`;
+  return [
+    `### Before (${before}) and after (${after}), one run`,
+    '',
+    `Both relays in a workerd of their own (Miniflare), each scenario run on the relay at ${before} and then on this one, against the same fake upstream and floor runs. ` +
+      'CPU = marginal CPU µs per streamed event; added = target p50 − direct p50 of a 200-event stream.',
+    '',
+    '| scenario | CPU µs/event | floor | CPU per 200-event request (ms) | added c=1 (ms) | added c=16 (ms) | TTFB added c=1 (ms) |',
+    '|---|---|---|---|---|---|---|',
+    ...entries.map(([id, e]) => {
+      const cpu = (target) => marginalCpuUs(e[target]);
+      const request = (target) => cpuPerRequestUs(e[target]?.[LARGE]?.c1) / 1000;
+      return `| ${id} | ${f(cpu(BEFORE), 1)} → ${f(cpu('relay·workerd'), 1)} | ${f(cpu('floor·workerd'), 1)} | ${f(request(BEFORE))} → ${f(request('relay·workerd'))} | ${pair(added(e, BEFORE, 'c1'), added(e, 'relay·workerd', 'c1'))} | ${pair(added(e, BEFORE, 'c16'), added(e, 'relay·workerd', 'c16'))} | ${pair(added(e, BEFORE, 'c1', 'ttfb'), added(e, 'relay·workerd', 'c1', 'ttfb'))} |`;
+    }),
+    '',
+  ];
 };

@@ -9,7 +9,7 @@ import { callClientIn } from './pipe-mode';
 import { completedStream, FORMATS, inStreamError, recordedStream } from './wire';
 
 /**
- * PASSTHROUGH_PIPE=native (the default): after the first content event, a same-format stream reaches
+ * PASSTHROUGH_PIPE=native (opt-in; js is the default): after the first content event, a same-format stream reaches
  * the client through the runtime's pipe and the relay reads a tee of it. What it still guarantees,
  * and the documented differences from the JS pipe (README, streaming).
  */

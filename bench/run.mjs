@@ -11,7 +11,8 @@
 // BENCH_STREAM_SCENARIOS="anthropic stream,openai-chat→anthropic stream" for a subset and
 // BENCH_HARNESS=0 to leave the wrangler-harness targets out; BENCH_BEFORE=<git ref> (the stream-cost
 // runs also measure that commit's relay, in its own workerd, scenario by scenario beside this one:
-// a before/after table from one run).
+// a before/after table from one run) and BENCH_STREAM_ROUNDS=N (the relays' stream-cost runs N times,
+// alternating, median round kept).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -311,6 +312,7 @@ const streamCost = await runStreamCost({
   ms: cfg.ms,
   log,
   only: process.env.BENCH_STREAM_SCENARIOS?.split(','),
+  rounds: Number(process.env.BENCH_STREAM_ROUNDS ?? 1),
 });
 if (streamsOnly) {
   await stopAll();

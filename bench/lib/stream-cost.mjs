@@ -30,7 +30,7 @@ export const scenarioId = (client, upstream) => (client === upstream ? `${client
  * `targets` holds { pair, beforePair, harnessRelay, harnessFloor, fakeUrl } (absent targets are skipped).
  * Returns { [scenarioId]: { [target]: { [size]: { c1, c16? } } } } plus the floors under `floor:<format>`.
  */
-export const runStreamCost = async ({ load, requestFor, targets, ms, log, only }) => {
+export const runStreamCost = async ({ load, requestFor, targets, ms, log, only, rounds: streamRounds = 1 }) => {
   const { pair, beforePair, harnessRelay, harnessFloor, fakeUrl } = targets;
   const out = {};
   // BENCH_STREAM_SCENARIOS (comma-separated ids, e.g. "anthropic stream"): a subset while iterating.
@@ -70,8 +70,15 @@ export const runStreamCost = async ({ load, requestFor, targets, ms, log, only }
   for (const [client, upstream] of scenarios) {
     const model = (size) => `${MODEL_OF[upstream]}${countSuffix(size)}`;
     const relay = {};
-    if (beforePair) relay[BEFORE] = await measure((size) => ({ origin: beforePair.relayUrl, ...requestFor(client, model(size), true, beforePair.key) }), beforePair.pids);
-    if (pair) relay['relay·workerd'] = await measure((size) => ({ origin: pair.relayUrl, ...requestFor(client, model(size), true, pair.key) }), pair.pids);
+    // BENCH_STREAM_ROUNDS: the Miniflare relays (and BENCH_BEFORE's) are measured that many times,
+    // alternating, and each keeps its round with the median CPU per event (machine drift and GC
+    // spread a single round's figure by ±20 % here).
+    const rounds = { [BEFORE]: [], 'relay·workerd': [] };
+    for (let round = 0; round < streamRounds; round++) {
+      if (beforePair) rounds[BEFORE].push(await measure((size) => ({ origin: beforePair.relayUrl, ...requestFor(client, model(size), true, beforePair.key) }), beforePair.pids));
+      if (pair) rounds['relay·workerd'].push(await measure((size) => ({ origin: pair.relayUrl, ...requestFor(client, model(size), true, pair.key) }), pair.pids));
+    }
+    for (const [target, measured] of Object.entries(rounds)) if (measured.length > 0) relay[target] = medianRound(measured);
     if (harnessRelay) relay['relay·harness'] = await measure((size) => ({ origin: harnessRelay.url, ...requestFor(client, model(size), true, harnessRelay.key) }), harnessRelay.pids);
     out[scenarioId(client, upstream)] = { client, upstream, ...floors[upstream], ...relay };
     log(`  stream cost: ${scenarioId(client, upstream)} done`);
@@ -79,6 +86,7 @@ export const runStreamCost = async ({ load, requestFor, targets, ms, log, only }
   return out;
 };
 
+const medianRound = (measured) => [...measured].sort((a, b) => (marginalCpuUs(a) || 0) - (marginalCpuUs(b) || 0))[Math.floor(measured.length / 2)];
 const cpuPerRequestUs = (result) => (result?.cpuNs === undefined || !result.requests ? NaN : result.cpuNs / result.requests / 1000);
 /** µs of CPU per streamed event beyond the first 20. */
 export const marginalCpuUs = (bySize) => (cpuPerRequestUs(bySize?.[LARGE]?.c1) - cpuPerRequestUs(bySize?.[SMALL]?.c1)) / (LARGE - SMALL);

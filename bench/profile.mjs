@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPayloads, countSuffix, startFakeUpstreamThread } from './lib/fake-upstream.mjs';
+import { connectInspector } from './lib/inspector.mjs';
 import { startLoadThread } from './lib/load.mjs';
 import { ROOT, SCRATCH } from './lib/paths.mjs';
 import { requestFor } from './lib/requests.mjs';
@@ -30,29 +31,6 @@ const built = spawnSync(path.join(ROOT, 'node_modules/.bin/wrangler'), ['deploy'
   env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
 });
 if (built.status !== 0) throw new Error(built.stderr + built.stdout);
-
-const cdp = async (inspectorPort, workerName) => {
-  const list = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
-  const target = list.find((entry) => entry.id.endsWith(`:${workerName}`) || entry.title === workerName) ?? list[0];
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = reject;
-  });
-  let seq = 0;
-  const waiting = new Map();
-  socket.onmessage = (message) => {
-    const data = JSON.parse(message.data);
-    if (data.id !== undefined) waiting.get(data.id)?.(data);
-  };
-  const send = (method, params = {}) =>
-    new Promise((resolve, reject) => {
-      const id = ++seq;
-      waiting.set(id, (data) => (data.error ? reject(new Error(JSON.stringify(data.error))) : resolve(data.result)));
-      socket.send(JSON.stringify({ id, method, params }));
-    });
-  return { send, close: () => socket.close() };
-};
 
 /** Self time per function (name + location), in ms, from a V8 CPU profile. */
 const selfTimes = (profile) => {
@@ -76,7 +54,7 @@ const fullText = JSON.parse(payloads.anthropic.json).content[0].text;
 const fake = await startFakeUpstreamThread({});
 const load = startLoadThread();
 const pair = await T.startMiniflarePair({ fakeUrl: fake.url, bundlePath: path.join(outdir, 'index.js'), inspectorPort });
-const inspector = await cdp(inspectorPort, 'relay');
+const inspector = await connectInspector(inspectorPort, 'relay');
 try {
   await inspector.send('Profiler.enable');
   await inspector.send('Profiler.setSamplingInterval', { interval: 50 });

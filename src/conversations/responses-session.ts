@@ -11,7 +11,8 @@ import { storedUpstreamResponse } from './upstream-state';
 export const openResponsesSession: OpenConversation = async ({ env, accountId, requestId, body, upstreamState }) => {
   const storedUpstream = async (responseId: string) => upstreamState !== undefined && storedUpstreamResponse(await upstreamState, responseId);
   const state = await openResponsesState(env, accountId, requestId, body, storedUpstream);
-  const { remember } = state;
+  // The session's parts that outlive the request take only these two (state also holds the resolved body).
+  const { remember, keep } = state;
   return {
     body: state.body,
     changed: state.changed,
@@ -29,6 +30,6 @@ export const openResponsesSession: OpenConversation = async ({ env, accountId, r
             }),
           },
         }),
-    keep: () => state.keep(),
+    keep,
   };
 };

@@ -150,28 +150,34 @@ export const resolveStoredResponses = async (env: Env, accountId: string, body: 
 /** Item types clients send back as `item_reference` (the Vercel AI SDK: assistant text and reasoning; tool calls it sends inline). */
 const REFERENCED_TYPES = new Set(['message', 'reasoning']);
 
-/** The stored form of a new turn: a link after its chain, or a fresh root holding the whole history when the chain is long or ageing. */
-const turnOf = (ownInput: unknown[], output: unknown[], chain: Chain | undefined, nowSeconds: number): StoredTurn => {
-  const fresh = nowSeconds + TTL_SECONDS;
-  if (chain === undefined) return { input: ownInput, output, ancestors: [], expiresAt: fresh };
+/** A new turn's stored form but its output: a link after its chain, or a fresh root (expiry set when stored). */
+type TurnLink = Omit<StoredTurn, 'output'>;
+
+/**
+ * How a new turn is stored, decided when its request comes: a link after its chain, or a fresh root
+ * holding the whole history when the chain is long or ageing. Only a root keeps the history, so the
+ * answer's stream holds no more of the request than the turn's own input.
+ */
+const linkOf = (ownInput: unknown[], chain: Chain | undefined, nowSeconds: number): TurnLink => {
+  if (chain === undefined) return { input: ownInput, ancestors: [] };
   const compact = chain.ancestors.length >= MAX_ANCESTORS || chain.expiresAt - nowSeconds < COMPACT_WHEN_LEFT_SECONDS;
-  if (compact) return { input: [...chain.history, ...ownInput], output, ancestors: [], expiresAt: fresh };
-  return { input: ownInput, output, ancestors: chain.ancestors, expiresAt: chain.expiresAt };
+  if (compact) return { input: [...chain.history, ...ownInput], ancestors: [] };
+  return { input: ownInput, ancestors: chain.ancestors, expiresAt: chain.expiresAt };
 };
 
+const turnOf = (link: TurnLink, output: unknown[], nowSeconds: number): StoredTurn => ({
+  input: link.input,
+  output,
+  ancestors: link.ancestors,
+  expiresAt: link.expiresAt ?? nowSeconds + TTL_SECONDS,
+});
+
 /** Keeps a response the relay answered: the turn for previous_response_id, and each referable output item by id. */
-export const storeResponse = async (
-  env: Env,
-  accountId: string,
-  ownInput: unknown[],
-  chain: Chain | undefined,
-  response: unknown,
-  now = Date.now(),
-): Promise<void> => {
+export const storeResponse = async (env: Env, accountId: string, link: TurnLink, response: unknown, now = Date.now()): Promise<void> => {
   if (!isRecord(response) || typeof response.id !== 'string' || !Array.isArray(response.output)) return;
   const output = response.output;
   const nowSeconds = Math.floor(now / 1000);
-  const turn = turnOf(ownInput, output, chain, nowSeconds);
+  const turn = turnOf(link, output, nowSeconds);
   rememberTurn(accountId, response.id, turn);
   const options = { expiration: turn.expiresAt ?? nowSeconds + TTL_SECONDS };
   await Promise.all([
@@ -193,8 +199,34 @@ export interface ResponsesState {
   /** Takes the answer the relay encoded (through responses-session.ts); absent with `store: false`. */
   remember?: (response: unknown) => void;
   /** Writes the remembered answer; called once the client has it. */
-  keep(): Promise<void>;
+  readonly keep: () => Promise<void>;
 }
+
+const NOTHING_TO_KEEP = async (): Promise<void> => {};
+
+/**
+ * The answer's side of the store: takes the answer and writes its turn. Built apart from the
+ * request's resolution, so that what it holds until the client has the answer is the turn's link
+ * alone (see linkOf), not the resolved body.
+ */
+const turnKeeper = (env: Env, accountId: string, requestId: string, link: TurnLink): Pick<ResponsesState, 'remember' | 'keep'> => {
+  let remembered: unknown;
+  return {
+    remember: (response: unknown) => {
+      remembered = response;
+      // Known to this isolate before the client has the answer; KV follows in keep().
+      if (isRecord(response) && typeof response.id === 'string' && Array.isArray(response.output)) {
+        rememberTurn(accountId, response.id, turnOf(link, response.output, Math.floor(Date.now() / 1000)));
+      }
+    },
+    keep: async () => {
+      if (remembered === undefined) return;
+      await storeResponse(env, accountId, link, remembered).catch((error: unknown) =>
+        console.error(JSON.stringify({ message: 'response could not be stored', requestId, error: String(error) })),
+      );
+    },
+  };
+};
 
 /** `storedUpstream` spares a continuation of an upstream's stored response the wait for a turn of ours that will never come. */
 export const openResponsesState = async (
@@ -204,26 +236,11 @@ export const openResponsesState = async (
   body: JsonRecord,
   storedUpstream: StoredUpstream = NOT_KNOWN_UPSTREAM,
 ): Promise<ResponsesState> => {
-  const resolved = await resolveStored(env, accountId, body, Date.now(), storedUpstream);
+  const now = Date.now();
+  const resolved = await resolveStored(env, accountId, body, now, storedUpstream);
   const current = resolved?.body ?? body;
-  const ownInput = resolved?.ownInput ?? inputItems(body.input);
-  let remembered: unknown;
-  const remember = (response: unknown) => {
-    remembered = response;
-    // Known to this isolate before the client has the answer; KV follows in keep().
-    if (isRecord(response) && typeof response.id === 'string' && Array.isArray(response.output)) {
-      rememberTurn(accountId, response.id, turnOf(ownInput, response.output, resolved?.chain, Math.floor(Date.now() / 1000)));
-    }
-  };
-  return {
-    body: current,
-    changed: resolved !== undefined,
-    ...(wantsStored(current) ? { remember } : {}),
-    keep: async () => {
-      if (remembered === undefined) return;
-      await storeResponse(env, accountId, ownInput, resolved?.chain, remembered).catch((error: unknown) =>
-        console.error(JSON.stringify({ message: 'response could not be stored', requestId, error: String(error) })),
-      );
-    },
-  };
+  const changed = resolved !== undefined;
+  if (!wantsStored(current)) return { body: current, changed, keep: NOTHING_TO_KEEP };
+  const link = linkOf(resolved?.ownInput ?? inputItems(body.input), resolved?.chain, Math.floor(now / 1000));
+  return { body: current, changed, ...turnKeeper(env, accountId, requestId, link) };
 };

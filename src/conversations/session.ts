@@ -50,8 +50,8 @@ export interface ConversationSession {
   restore(request: IrRequest): IrRequest;
   /** Absent: nothing of this request's answer is kept. */
   readonly observe?: AnswerObserver;
-  /** Writes what was observed; called once the client has the whole answer. */
-  keep(): Promise<void>;
+  /** Writes what was observed; called once the client has the whole answer (a function, not a method: a stream keeps only it). */
+  readonly keep: () => Promise<void>;
 }
 
 export type OpenConversation = (opening: ConversationOpening) => Promise<ConversationSession | undefined>;

@@ -10,6 +10,7 @@ import type { AttemptContext } from './attempt';
 import type { AttemptPlan } from './attempt-plan';
 import { encodeFor } from './encoding-failure';
 import { lenientUsage } from './lenient-usage';
+import { streamClientContext } from './stream-client-context';
 import { tokensOfChars } from './token-estimate';
 import { isJsonErrorBody } from './upstream-response';
 
@@ -32,8 +33,12 @@ const forwardedHeaders = (context: AttemptContext): Record<string, string> => {
   return out;
 };
 
-/** The client's request for the in-stream error encoder; passthrough never needed the full decode, so it may not exist. */
-const clientContextOf = (context: AttemptContext): ClientContext => {
+/**
+ * The client's request for the in-stream error encoder, taken when the stream opens (the stream keeps
+ * it, without the conversation: see streamClientContext). Passthrough never needed the full decode,
+ * so it may not exist.
+ */
+const streamContextOf = (context: AttemptContext): ClientContext => {
   let request: IrRequest;
   try {
     request = context.ir();
@@ -41,7 +46,7 @@ const clientContextOf = (context: AttemptContext): ClientContext => {
     const model = context.route.model ?? (typeof context.body.model === 'string' ? context.body.model : '');
     request = { model, system: [], messages: [], stream: true };
   }
-  return { requestId: context.requestId, request, created: context.created };
+  return streamClientContext(context.requestId, request, context.created);
 };
 
 /**
@@ -96,7 +101,7 @@ export const passthroughPlan = (context: AttemptContext, candidate: Candidate): 
       },
     }),
     stream: () => {
-      const errorTail = passthroughErrorTail(codec, () => clientContextOf(context));
+      const errorTail = passthroughErrorTail(codec, streamContextOf(context));
       const filter = codec.passthroughStreamFilter?.(context.body);
       return {
         skimmer: codec.passthroughSkimmer?.(),

@@ -19,10 +19,13 @@ import { runCandidates } from './fallback';
 import { isRetryableKind } from './upstream-fetch';
 import { readJsonRequest } from './read-body';
 import { assertCanSpend } from '../usage/billing';
-import { recordUsage } from './record-usage';
+import { recordUsage, type UsageRecord } from './record-usage';
 import { afterResponse } from './after-response';
-import { settledStreamUsage, tokensOfChars } from './token-estimate';
+import { requestEstimateOf, settledStreamUsage, tokensOfChars, type RequestEstimate } from './token-estimate';
 import type { StreamOutcome } from '../streams/usage-tap';
+import type { Delivery } from '../streams/delivery';
+import type { AttemptResult } from './attempt';
+import type { QuotaAdmission } from '../quota/quota-client';
 import { releaseSpendHold, reserveSpend } from '../usage/spend-hold';
 import { assertPublicMediaUrls } from '../net/url-safety';
 
@@ -146,7 +149,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   // upstream's own figures where it gave them so far, else an estimate (settledStreamUsage).
   const abandoned = !result.ok && context.signal.aborted ? inFlight : undefined;
   if (!result.ok && abandoned !== undefined) {
-    const usage = settledStreamUsage(abandoned, decodedRequest, context.bodyText.length);
+    const usage = settledStreamUsage(abandoned, () => requestEstimateOf(decodedRequest(), context.bodyText.length));
     c.executionCtx.waitUntil(releaseRequest(env, key, admission, usage.usage));
     const attempt = { ...result.lastAttempt, outcome: abandoned };
     recordUsage(c, { ...usageBase, status: result.failure.status, error: result.error, attempt, aborted: true, usage, counts: result.counts });
@@ -173,16 +176,41 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
   // StreamRelay reports delivery itself; wrapping its stream again would cost a JS hop per chunk.
   const { stream: clientStream, delivered } = attempt.delivered === undefined ? trackDelivery(attempt.body) : { stream: attempt.body, delivered: attempt.delivered };
   c.executionCtx.waitUntil(
-    delivered.then(async (delivery) => {
-      const error = attempt.outcome.error ?? (delivery === 'errored' ? toRelayError(new Error('stream failed')) : undefined);
-      // An upstream that died mid-stream is our failure too: the partial answer's tokens are recorded, the request is given back.
-      // A client that left is never given it back: the upstream worked for it until then.
-      const upstreamFailed = delivery !== 'aborted' && error !== undefined && isRetryableKind(error.kind);
-      const usage = settledStreamUsage(attempt.outcome, decodedRequest, context.bodyText.length);
-      await (upstreamFailed ? refundRequest(env, key, admission, Date.now(), usage.usage) : releaseRequest(env, key, admission, usage.usage));
-      recordUsage(c, { ...usageBase, status: attempt.status, attempt, ttfbMs, aborted: delivery === 'aborted', error, usage, counts: result.counts });
-      if (delivery === 'complete') await keepRemembered();
+    settleStream(c, delivered, {
+      record: { ...usageBase, status: attempt.status, attempt, ttfbMs, counts: result.counts },
+      admission,
+      // What the accounting needs of the request is taken now, as figures (settleStream).
+      estimate: requestEstimateOf(decodedRequest(), context.bodyText.length),
+      // Only an answer the relay encoded itself is observed (translation), so only then is anything kept.
+      ...(attempt.upstreamFormat === format || conversation === undefined ? {} : { keep: conversation.keep }),
     }),
   );
   return new Response(clientStream, { status: attempt.status, headers: headersOf(attempt.headers) });
+};
+
+/** What a stream's accounting needs once its delivery ended: figures and ids, nothing of the request. */
+interface StreamSettlement {
+  record: UsageRecord & { attempt: AttemptResult };
+  admission: QuotaAdmission;
+  estimate: RequestEstimate;
+  keep?: () => Promise<void>;
+}
+
+/**
+ * Accounts for a stream once the client's side of it ended. Outside `relay` on purpose: what the
+ * stream's delivery keeps alive (this function's arguments) is then all a long stream holds of its
+ * request, not the pipeline's scope with the client's body, its text and its decoded form in it.
+ */
+const settleStream = async (c: Context<AppEnv>, delivered: Promise<Delivery>, { record, admission, estimate, keep }: StreamSettlement): Promise<void> => {
+  const delivery = await delivered;
+  const { attempt } = record;
+  const error = attempt.outcome.error ?? (delivery === 'errored' ? toRelayError(new Error('stream failed')) : undefined);
+  // An upstream that died mid-stream is our failure too: the partial answer's tokens are recorded, the request is given back.
+  // A client that left is never given it back: the upstream worked for it until then.
+  const upstreamFailed = delivery !== 'aborted' && error !== undefined && isRetryableKind(error.kind);
+  const usage = settledStreamUsage(attempt.outcome, () => estimate);
+  const { env } = c;
+  await (upstreamFailed ? refundRequest(env, record.key, admission, Date.now(), usage.usage) : releaseRequest(env, record.key, admission, usage.usage));
+  recordUsage(c, { ...record, aborted: delivery === 'aborted', error, usage });
+  if (delivery === 'complete') await keep?.();
 };

@@ -27,7 +27,8 @@ export const runAttempt = async (context: AttemptContext, candidate: Candidate, 
 
   const base = { status: plan.successStatus(response), outcome, upstreamFormat: codec.format, candidate };
   const idleMs = idleTimeoutOf(provider);
-  const abortUpstream = (reason: unknown) => upstream.abort(reason);
+  // Not a closure of this scope: the stream keeps it, and this scope holds the plan (the encoded request).
+  const abortUpstream = upstream.abort;
   const stream = request.target.stream;
   if (stream && response.body !== null && isJsonResponse(response)) throw await jsonInsteadOfStream(codec, response, idleMs, provider.id, abortUpstream);
   if (!stream || response.body === null) {

@@ -85,9 +85,11 @@ const withBoundState = async (context: AttemptContext, candidate: Candidate, att
  */
 const boundToAccount = async (context: AttemptContext, accountId: string, candidate: Candidate, attempt: Attempt): Promise<AttemptResult> => {
   const providerId = candidate.provider.id;
+  // The closures here live as long as the stream (its decoder, its delivery): none takes `context`, which holds the request.
+  const { env, requestId } = context;
   const bind = (responseId: string | undefined, itemIds: readonly string[]): Promise<void> =>
-    bindUpstreamAnswer(context.env, accountId, providerId, { ...(responseId === undefined ? {} : { responseId }), itemIds }).catch((error: unknown) =>
-      console.error(JSON.stringify({ message: 'upstream response owner could not be recorded', requestId: context.requestId, error: String(error) })),
+    bindUpstreamAnswer(env, accountId, providerId, { ...(responseId === undefined ? {} : { responseId }), itemIds }).catch((error: unknown) =>
+      console.error(JSON.stringify({ message: 'upstream response owner could not be recorded', requestId, error: String(error) })),
     );
   // The stream's events reach the upstream codec's decoder; the item ids are read off them on the way.
   const items = streamedItemIds();

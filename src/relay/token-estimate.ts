@@ -26,40 +26,44 @@ export const reasoningFloorOf = (request: IrRequest | undefined): number => {
   return REASONING_FLOOR_TOKENS;
 };
 
+/** What settling a stream's usage needs of its request (see settledStreamUsage), as figures. */
+export interface RequestEstimate {
+  inputTokens: number;
+  reasoningFloor: number;
+}
+
+/**
+ * Taken while the request is at hand, so that a stream keeps two numbers for its whole life instead
+ * of the request they were read from: the input from the body's length (`bodyChars`, as the spend
+ * hold reserved it: estimating from the decoded request would mean serializing it again on every
+ * stream, ~4 ms per MB, for a figure only a stream without the upstream's own count uses), and the
+ * reasoning floor of the decoded request (`request`, undefined when it does not decode: no floor).
+ */
+export const requestEstimateOf = (request: IrRequest | undefined, bodyChars: number): RequestEstimate => ({
+  inputTokens: tokensOfChars(bodyChars),
+  reasoningFloor: reasoningFloorOf(request),
+});
+
 /**
  * The usage to record for a stream (or an attempt the client left). When it ended before the
  * upstream's own final count (client gone, upstream cut: OpenAI formats report usage only at the very
  * end), what is missing is estimated and flagged, so an abandoned request is never free: the upstream
  * accepted it, so its input was spent even if nothing was streamed yet. Input: the upstream's count,
- * else the decoded request's estimate, else the body's length (`bodyChars`, passthrough that never
- * decoded). Output: the upstream's count, else what was streamed, at least the reasoning floor for a
- * request that asked for reasoning (see reasoningFloorOf).
+ * else the request's estimate (requestEstimateOf). Output: the upstream's count, else what was
+ * streamed, at least the reasoning floor for a request that asked for reasoning (see reasoningFloorOf).
+ * `estimate` is asked only when a count is missing.
  */
-export const settledStreamUsage = (
-  outcome: StreamOutcome,
-  request: () => IrRequest | undefined,
-  bodyChars = 0,
-): { usage: IrUsage; estimated: boolean } => {
+export const settledStreamUsage = (outcome: StreamOutcome, estimate: () => RequestEstimate): { usage: IrUsage; estimated: boolean } => {
   const reported = outcome.usage;
   if (outcome.finished) return { usage: reported, estimated: outcome.estimated === true };
-  let decoded: IrRequest | undefined;
-  let decodedOnce = false;
-  const decodedRequest = () => {
-    if (!decodedOnce) {
-      decodedOnce = true;
-      decoded = request();
-    }
-    return decoded;
-  };
+  let known: RequestEstimate | undefined;
+  const figures = (): RequestEstimate => (known ??= estimate());
   let inputTokens = reported.inputTokens;
-  if (inputTokens === 0) {
-    const known = decodedRequest();
-    inputTokens = known !== undefined ? estimateRequestTokens(known) : bodyChars > 0 ? tokensOfChars(bodyChars) : 0;
-  }
+  if (inputTokens === 0) inputTokens = figures().inputTokens;
   let outputTokens = reported.outputTokens;
   let reasoningTokens = reported.reasoningTokens;
   if (outputTokens === 0) {
-    const floor = reasoningFloorOf(decodedRequest());
+    const floor = figures().reasoningFloor;
     outputTokens = Math.max(tokensOfChars(outcome.generatedChars), floor);
     if (reasoningTokens === 0 && floor > 0) reasoningTokens = floor;
   } else {

@@ -9,6 +9,7 @@ import { observeAnswer } from '../streams/usage-tap';
 import { AttemptFailure, type AttemptContext } from './attempt';
 import type { AttemptPlan } from './attempt-plan';
 import { encodeFor } from './encoding-failure';
+import { streamClientContext } from './stream-client-context';
 
 /** The client encoder, also showing `see` each IR event it encodes. */
 const watchedEncoder = (encoder: Transformer<IrStreamEvent, SseEvent>, see: ((event: IrStreamEvent) => void) | undefined): Transformer<IrStreamEvent, SseEvent> =>
@@ -57,7 +58,8 @@ export const translationPlan = (context: AttemptContext, candidate: Candidate): 
     },
     stream: () => {
       const watch = context.observe?.stream();
-      const clientEncoder = watchedEncoder(context.clientCodec.encodeStreamStage(clientContext), watch?.irEvent);
+      const streamContext = streamClientContext(context.requestId, request, context.created);
+      const clientEncoder = watchedEncoder(context.clientCodec.encodeStreamStage(streamContext), watch?.irEvent);
       return { renderer: (framing) => translatedRenderer(clientEncoder, framing, watch?.clientEvent) };
     },
   };

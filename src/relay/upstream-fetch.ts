@@ -64,8 +64,10 @@ export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Respo
 
   const timeoutMs = firstByteTimeoutOf(provider);
   const controller = new AbortController();
-  const onClientAbort = () => controller.abort(call.signal.reason);
-  call.signal.addEventListener('abort', onClientAbort, { once: true });
+  // The listener stays for the body's whole read: it closes over the signal, not `call` (the request body).
+  const { signal } = call;
+  const onClientAbort = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', onClientAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new UpstreamFailure('timeout', provider.id, { detail: `no response within ${timeoutMs} ms` })), timeoutMs);
   try {
     const response = await fetchWithoutRedirect(joinUrl(provider.baseUrl, call.encoded.path), {
@@ -80,7 +82,7 @@ export const fetchUpstream = async (env: Env, call: UpstreamCall): Promise<Respo
     await response.body?.cancel();
     throw new UpstreamFailure(edgeFailure, provider.id, { upstreamStatus: response.status, detail: `status ${response.status}` });
   } catch (error) {
-    call.signal.removeEventListener('abort', onClientAbort);
+    signal.removeEventListener('abort', onClientAbort);
     if (error instanceof UpstreamFailure) throw error;
     if (controller.signal.reason instanceof RelayError) throw controller.signal.reason;
     if (call.signal.aborted) throw new RelayError('api_error', 499, 'client closed the request', { cause: error });

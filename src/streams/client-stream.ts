@@ -54,6 +54,8 @@ export const openClientStream = async (
   options: ClientStreamOptions,
 ): Promise<{ headers: Record<string, string>; body: ReadableStream<Uint8Array>; delivered: Promise<Delivery> }> => {
   const { context, provider } = options;
+  // The closures below live as long as the stream: they take the ids they need, not the context (it holds the request).
+  const { requestId } = context;
   const framing = streamFramingFor(context.route);
   const { streamKeepaliveMs } = configOf(context.env);
   const redactor = redactorFor(provider);
@@ -73,7 +75,7 @@ export const openClientStream = async (
     keepalive: keepaliveFor(context.clientFormat, framing, streamKeepaliveMs),
     holdMs: streamKeepaliveMs,
     clientSignal: context.signal,
-    ...(options.nativePipe === true && framing.isSse ? { nativePipe: { sent: (facts: ChunkFacts) => warnUnredacted(facts, redactor, provider.id, context.requestId) } } : {}),
+    ...(options.nativePipe === true && framing.isSse ? { nativePipe: { sent: (facts: ChunkFacts) => warnUnredacted(facts, redactor, provider.id, requestId) } } : {}),
   });
   const body = await relay.open();
   return { headers: { 'content-type': framing.contentType, ...STREAM_HEADERS }, body, delivered: relay.delivered };

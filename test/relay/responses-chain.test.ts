@@ -48,7 +48,7 @@ it('compacts a chain whose oldest turn is ageing, so a stored turn never outlive
   const t0 = Date.now() - 20 * day;
   const message = (text: string) => ({ type: 'message', role: 'user', content: text });
   const answer = (id: string, text: string) => ({ id, output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] }] });
-  await storeResponse(env, accountId, [message('one')], undefined, answer('resp_old_1', 'a1'), t0);
+  await storeResponse(env, accountId, { input: [message('one')], ancestors: [] }, answer('resp_old_1', 'a1'), t0);
   const first = await resolveStoredResponses(env, accountId, { previous_response_id: 'resp_old_1', input: 'two' });
   expect(first?.input).toHaveLength(3);
   // 20 days on, the root has 10 of its 30 days left: the next turn is stored whole, as a new root.

@@ -63,16 +63,32 @@ const isReference = (item: unknown): item is { type: 'item_reference'; id: strin
 /**
  * Turns this isolate stored lately, by `account:id`: a client that chains at once (its next request
  * may arrive before the KV write after the response lands) resolves from here; others read KV.
+ * Bounded in count and in size (the turns' JSON length, known once keep() wrote the turn): a turn
+ * can carry megabytes of input (images, long tool results), and 512 of those would not fit a 128 MB
+ * isolate. A turn larger than the whole budget is left to KV.
  */
 const RECENT_TURNS_MAX = 512;
-const recentTurns = new Map<string, StoredTurn>();
+const RECENT_TURNS_CHARS = 8 * 1024 * 1024;
+const recentTurns = new Map<string, { turn: StoredTurn; chars: number }>();
+let recentChars = 0;
 
-const rememberTurn = (accountId: string, responseId: string, turn: StoredTurn): void => {
-  if (recentTurns.size >= RECENT_TURNS_MAX) {
-    const oldest = recentTurns.keys().next().value;
-    if (oldest !== undefined) recentTurns.delete(oldest);
+const forgetTurn = (key: string): void => {
+  const entry = recentTurns.get(key);
+  if (entry === undefined) return;
+  recentChars -= entry.chars;
+  recentTurns.delete(key);
+};
+
+const rememberTurn = (accountId: string, responseId: string, turn: StoredTurn, chars: number): void => {
+  const key = `${accountId}:${responseId}`;
+  forgetTurn(key);
+  if (chars > RECENT_TURNS_CHARS) return;
+  for (const oldest of recentTurns.keys()) {
+    if (recentTurns.size < RECENT_TURNS_MAX && recentChars + chars <= RECENT_TURNS_CHARS) break;
+    forgetTurn(oldest);
   }
-  recentTurns.set(`${accountId}:${responseId}`, turn);
+  recentTurns.set(key, { turn, chars });
+  recentChars += chars;
 };
 
 /** How long a turn missing from KV is waited for once: another isolate may still be writing it. */
@@ -84,7 +100,7 @@ const NEVER_WAIT: WaitIfMissing = () => Promise.resolve(false);
 
 const readTurn = async (env: Env, accountId: string, responseId: string, waitIfMissing: WaitIfMissing): Promise<StoredTurn | null> => {
   const recent = recentTurns.get(`${accountId}:${responseId}`);
-  if (recent !== undefined) return recent;
+  if (recent !== undefined) return recent.turn;
   const stored = await env.TASKS.get<StoredTurn>(responseKey(accountId, responseId), 'json');
   if (stored !== null || !(await waitIfMissing())) return stored;
   await new Promise((resolve) => setTimeout(resolve, LATE_TURN_WAIT_MS));
@@ -178,10 +194,11 @@ export const storeResponse = async (env: Env, accountId: string, link: TurnLink,
   const output = response.output;
   const nowSeconds = Math.floor(now / 1000);
   const turn = turnOf(link, output, nowSeconds);
-  rememberTurn(accountId, response.id, turn);
+  const json = JSON.stringify(turn);
+  rememberTurn(accountId, response.id, turn, json.length);
   const options = { expiration: turn.expiresAt ?? nowSeconds + TTL_SECONDS };
   await Promise.all([
-    env.TASKS.put(responseKey(accountId, response.id), JSON.stringify(turn), options),
+    env.TASKS.put(responseKey(accountId, response.id), json, options),
     ...output
       .filter((item): item is JsonRecord => isRecord(item) && typeof item.id === 'string' && REFERENCED_TYPES.has(String(item.type)))
       .map((item) => env.TASKS.put(itemKey(accountId, item.id as string), JSON.stringify(item), { expirationTtl: TTL_SECONDS })),
@@ -214,9 +231,10 @@ const turnKeeper = (env: Env, accountId: string, requestId: string, link: TurnLi
   return {
     remember: (response: unknown) => {
       remembered = response;
-      // Known to this isolate before the client has the answer; KV follows in keep().
+      // Known to this isolate before the client has the answer; KV follows in keep(), which also
+      // sizes it (serializing here would hold back the answer's last event).
       if (isRecord(response) && typeof response.id === 'string' && Array.isArray(response.output)) {
-        rememberTurn(accountId, response.id, turnOf(link, response.output, Math.floor(Date.now() / 1000)));
+        rememberTurn(accountId, response.id, turnOf(link, response.output, Math.floor(Date.now() / 1000)), 0);
       }
     },
     keep: async () => {

@@ -1,5 +1,4 @@
 import { configOf } from '../env';
-import type { IrRequest } from '../ir/request';
 import { emptyUsage } from '../ir/usage';
 import type { ClientContext } from '../protocols/codec';
 import { passthroughClientHeaders, rateLimitDialectFor } from '../protocols/registry';
@@ -10,7 +9,7 @@ import type { AttemptContext } from './attempt';
 import type { AttemptPlan } from './attempt-plan';
 import { encodeFor } from './encoding-failure';
 import { lenientUsage } from './lenient-usage';
-import { streamClientContext } from './stream-client-context';
+import { lightRequestOf, streamClientContext } from './stream-client-context';
 import { tokensOfChars } from './token-estimate';
 import { isJsonErrorBody } from './upstream-response';
 
@@ -34,19 +33,15 @@ const forwardedHeaders = (context: AttemptContext): Record<string, string> => {
 };
 
 /**
- * The client's request for the in-stream error encoder, taken when the stream opens (the stream keeps
- * it, without the conversation: see streamClientContext). Passthrough never needed the full decode,
- * so it may not exist.
+ * The client's request for the in-stream error encoder, decoded only if an error tail is written,
+ * from the body without its conversation (lightRequestOf: the stream keeps that, not the body); a
+ * body that does not decode gives the model alone.
  */
-const streamContextOf = (context: AttemptContext): ClientContext => {
-  let request: IrRequest;
-  try {
-    request = context.ir();
-  } catch {
-    const model = context.route.model ?? (typeof context.body.model === 'string' ? context.body.model : '');
-    request = { model, system: [], messages: [], stream: true };
-  }
-  return streamClientContext(context.requestId, request, context.created);
+const streamContextOf = (context: AttemptContext): (() => ClientContext) => {
+  const { requestId, created } = context;
+  const light = lightRequestOf(context);
+  const model = context.route.model ?? (typeof context.body.model === 'string' ? context.body.model : '');
+  return () => streamClientContext(requestId, light() ?? { model, system: [], messages: [], stream: true }, created);
 };
 
 /**

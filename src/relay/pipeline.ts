@@ -21,6 +21,7 @@ import { readJsonRequest } from './read-body';
 import { assertCanSpend } from '../usage/billing';
 import { recordUsage, type UsageRecord } from './record-usage';
 import { afterResponse } from './after-response';
+import { lightRequestOf } from './stream-client-context';
 import { requestEstimateOf, settledStreamUsage, tokensOfChars, type RequestEstimate } from './token-estimate';
 import type { StreamOutcome } from '../streams/usage-tap';
 import type { Delivery } from '../streams/delivery';
@@ -179,8 +180,8 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     settleStream(c, delivered, {
       record: { ...usageBase, status: attempt.status, attempt, ttfbMs, counts: result.counts },
       admission,
-      // What the accounting needs of the request is taken now, as figures (settleStream).
-      estimate: requestEstimateOf(decodedRequest(), context.bodyText.length),
+      // What the accounting may need of the request, without the request (settleStream).
+      estimate: estimateLater(lightRequestOf(context), context.bodyText.length),
       // Only an answer the relay encoded itself is observed (translation), so only then is anything kept.
       ...(attempt.upstreamFormat === format || conversation === undefined ? {} : { keep: conversation.keep }),
     }),
@@ -192,9 +193,15 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
 interface StreamSettlement {
   record: UsageRecord & { attempt: AttemptResult };
   admission: QuotaAdmission;
-  estimate: RequestEstimate;
+  estimate: () => RequestEstimate;
   keep?: () => Promise<void>;
 }
+
+/** A stream's estimate figures, worked out only if the upstream's own counts never come (settledStreamUsage). */
+const estimateLater =
+  (request: () => IrRequest | undefined, bodyChars: number): (() => RequestEstimate) =>
+  () =>
+    requestEstimateOf(request(), bodyChars);
 
 /**
  * Accounts for a stream once the client's side of it ended. Outside `relay` on purpose: what the
@@ -208,7 +215,7 @@ const settleStream = async (c: Context<AppEnv>, delivered: Promise<Delivery>, { 
   // An upstream that died mid-stream is our failure too: the partial answer's tokens are recorded, the request is given back.
   // A client that left is never given it back: the upstream worked for it until then.
   const upstreamFailed = delivery !== 'aborted' && error !== undefined && isRetryableKind(error.kind);
-  const usage = settledStreamUsage(attempt.outcome, () => estimate);
+  const usage = settledStreamUsage(attempt.outcome, estimate);
   const { env } = c;
   await (upstreamFailed ? refundRequest(env, record.key, admission, Date.now(), usage.usage) : releaseRequest(env, record.key, admission, usage.usage));
   recordUsage(c, { ...record, aborted: delivery === 'aborted', error, usage });

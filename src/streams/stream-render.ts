@@ -24,8 +24,9 @@ export type PassthroughErrorTail = (error: RelayError, seen: SeenEvents) => SseE
  * may make it continue those (numbering, ids).
  */
 export const passthroughErrorTail =
-  (codec: Codec, clientContext: ClientContext): PassthroughErrorTail =>
+  (codec: Codec, context: () => ClientContext): PassthroughErrorTail =>
   (error, seen) => {
+    const clientContext = context();
     const encoderStep = stageStep(codec.encodeStreamStage(clientContext));
     encoderStep.push({ type: 'start', id: clientContext.requestId, model: clientContext.request.model });
     const tail = [...encoderStep.push({ type: 'error', error }), ...encoderStep.end()];

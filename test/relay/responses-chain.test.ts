@@ -63,3 +63,22 @@ it('compacts a chain whose oldest turn is ageing, so a stored turn never outlive
   await env.TASKS.delete(`rsp:${accountId}:response:resp_old_1`);
   expect((await resolveStoredResponses(env, accountId, { previous_response_id: 'resp_new_2', input: 'three' }))?.input).toHaveLength(5);
 });
+
+it('holds the turns it remembers under a size budget: large turns give way to newer ones and are read from KV', async () => {
+  const accountId = `acct_${crypto.randomUUID()}`;
+  const big = 'x'.repeat(1_000_000);
+  const answer = (id: string) => ({ id, output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: id }] }] });
+  // Ten turns of ~1 MB each: more than the isolate keeps in memory (8 Mi characters of JSON).
+  for (let i = 1; i <= 10; i++) await storeResponse(env, accountId, { input: [{ type: 'message', role: 'user', content: `${i} ${big}` }], ancestors: [] }, answer(`resp_big_${i}`));
+  // With KV's copies gone, only what the isolate still holds resolves.
+  for (let i = 1; i <= 10; i++) await env.TASKS.delete(`rsp:${accountId}:response:resp_big_${i}`);
+  const resolves = async (id: string) => (await resolveStoredResponses(env, accountId, { previous_response_id: id, input: 'next' })) !== undefined;
+  expect(await resolves('resp_big_10')).toBe(true);
+  expect(await resolves('resp_big_1')).toBe(false);
+  const held: boolean[] = [];
+  for (let i = 1; i <= 10; i++) held.push(await resolves(`resp_big_${i}`));
+  // The newest ones, as many as fit the budget.
+  expect(held.filter(Boolean).length).toBeGreaterThanOrEqual(6);
+  expect(held.filter(Boolean).length).toBeLessThanOrEqual(8);
+  expect(held.indexOf(true)).toBe(held.filter((x) => !x).length);
+});

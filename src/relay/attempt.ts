@@ -26,6 +26,8 @@ export interface AttemptContext {
   clientHeaders: Headers;
   /** The client's request in IR, decoded on first use (only translation needs it). */
   ir: () => IrRequest;
+  /** The same without its conversation, decoded on first use (stream-client-context.ts): what a stream may keep of its request. */
+  lightIr: () => IrRequest | undefined;
   created: number;
   signal: AbortSignal;
   /** Sees the answers the relay encodes itself, for the client's conversation session (conversations/session.ts). */

@@ -9,7 +9,7 @@ import type { AttemptContext } from './attempt';
 import type { AttemptPlan } from './attempt-plan';
 import { encodeFor } from './encoding-failure';
 import { lenientUsage } from './lenient-usage';
-import { lightRequestOf, streamClientContext } from './stream-client-context';
+import { streamClientContext } from './stream-client-context';
 import { tokensOfChars } from './token-estimate';
 import { isJsonErrorBody } from './upstream-response';
 
@@ -34,12 +34,11 @@ const forwardedHeaders = (context: AttemptContext): Record<string, string> => {
 
 /**
  * The client's request for the in-stream error encoder, decoded only if an error tail is written,
- * from the body without its conversation (lightRequestOf: the stream keeps that, not the body); a
+ * from the body without its conversation (context.lightIr: the stream keeps that, not the body); a
  * body that does not decode gives the model alone.
  */
 const streamContextOf = (context: AttemptContext): (() => ClientContext) => {
-  const { requestId, created } = context;
-  const light = lightRequestOf(context);
+  const { requestId, created, lightIr: light } = context;
   const model = context.route.model ?? (typeof context.body.model === 'string' ? context.body.model : '');
   return () => streamClientContext(requestId, light() ?? { model, system: [], messages: [], stream: true }, created);
 };

@@ -89,6 +89,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
     stream,
     clientHeaders: c.req.raw.headers,
     ir: () => (ir ??= restored(clientCodec.decodeRequest(body, { ...route, model, stream }))),
+    lightIr: lightRequestOf({ clientCodec, route, body, stream }),
     created: Math.floor(started / 1000),
     signal: c.req.raw.signal,
     session,
@@ -181,7 +182,7 @@ export const relay = async (c: Context<AppEnv>, format: WireFormat, route: Route
       record: { ...usageBase, status: attempt.status, attempt, ttfbMs, counts: result.counts },
       admission,
       // What the accounting may need of the request, without the request (settleStream).
-      estimate: estimateLater(lightRequestOf(context), context.bodyText.length),
+      estimate: estimateLater(context.lightIr, context.bodyText.length),
       // Only an answer the relay encoded itself is observed (translation), so only then is anything kept.
       ...(attempt.upstreamFormat === format || conversation === undefined ? {} : { keep: conversation.keep }),
     }),
